@@ -1,1 +1,18 @@
-pub fn x(){}
+//! daodao-check: contract tests and 联调 (joint debugging) for the daodao API.
+//!
+//! The pipeline, one module per stage: load ([`config`], [`contract`], [`scenario`], [`catalog`]) →
+//! plan ([`plan`]) → execute ([`exec`]) → check ([`check`]) → report ([`result`], [`report`]).
+//! [`app`] wires them together for the command line.
+
+pub mod app;
+pub mod catalog;
+pub mod check;
+pub mod config;
+pub mod contract;
+pub mod error;
+pub mod exec;
+pub mod plan;
+pub mod redact;
+pub mod report;
+pub mod result;
+pub mod scenario;

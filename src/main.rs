@@ -1,3 +1,130 @@
+//! The `daodao-check` command line: parses arguments and calls into the library.
+
+use clap::{Parser, Subcommand};
+use daodao_check::app::{self, Global, ListWhat, RunRequest};
+use daodao_check::config::Overrides;
+use daodao_check::report::ColorChoice;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "daodao-check",
+    version,
+    about = "叨叨房车 API 联调与契约测试 (contract tests for the daodao API)"
+)]
+struct Cli {
+    /// Config file (default: daodao-check.toml in this directory or a parent).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Named environment from the config ([env.NAME]); also DAODAO_ENV.
+    #[arg(long, global = true)]
+    env: Option<String>,
+    /// Base URL of the API, e.g. http://localhost:3001/api/v1; also DAODAO_BASE_URL.
+    #[arg(long, global = true)]
+    base_url: Option<String>,
+    /// Requests in flight at once; also DAODAO_JOBS.
+    #[arg(long, short = 'j', global = true)]
+    jobs: Option<usize>,
+    /// Per-request timeout in milliseconds; also DAODAO_TIMEOUT_MS.
+    #[arg(long, global = true)]
+    timeout_ms: Option<u64>,
+    /// Colours and progress bar: auto (a TTY without NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check one phase of the plan (1–8, 0 for the health check) or all, with its scenarios.
+    Phase {
+        /// 1–8, 0, or `all`.
+        phase: String,
+    },
+    /// Check selected modules, endpoints or scenarios.
+    Run {
+        /// Only these phases.
+        #[arg(long)]
+        phase: Vec<u8>,
+        /// Module id (auth, vehicles, …); repeatable.
+        #[arg(long)]
+        module: Vec<String>,
+        /// Contract id (auth.login) or the plan's spelling ("POST /api/v1/auth/login"); repeatable.
+        #[arg(long)]
+        endpoint: Vec<String>,
+        /// Scenario name; repeatable.
+        #[arg(long)]
+        scenario: Vec<String>,
+    },
+    /// Show the plan as the tool knows it.
+    List {
+        #[arg(value_enum, default_value_t = ListWhat::Phases)]
+        what: ListWhat,
+    },
+    /// Validate config, contracts and scenarios, and check every plan endpoint has a contract.
+    Lint,
+}
+
+fn parse_phase(s: &str) -> Result<Option<Vec<u8>>, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(None);
+    }
+    match s.parse::<u8>() {
+        Ok(n) if n <= 8 => Ok(Some(vec![n])),
+        _ => Err(format!("phase must be 1–8, 0 or `all`, not `{s}`")),
+    }
+}
+
 fn main() {
-    println!("Hello, world!");
+    let cli = Cli::parse();
+    let global = Global {
+        config: cli.config,
+        overrides: Overrides {
+            env: cli.env,
+            base_url: cli.base_url,
+            jobs: cli.jobs,
+            timeout_ms: cli.timeout_ms,
+        },
+        color: cli.color,
+    };
+    let code = match cli.command {
+        Command::Phase { phase } => match parse_phase(&phase) {
+            Ok(phases) => app::run(
+                &global,
+                &RunRequest {
+                    phases,
+                    include_scenarios: true,
+                    include_endpoints: true,
+                    ..Default::default()
+                },
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                daodao_check::error::exit::USAGE
+            }
+        },
+        Command::Run {
+            phase,
+            module,
+            endpoint,
+            scenario,
+        } => {
+            let only_scenarios = !scenario.is_empty() && endpoint.is_empty() && module.is_empty();
+            app::run(
+                &global,
+                &RunRequest {
+                    phases: if phase.is_empty() { None } else { Some(phase) },
+                    include_scenarios: endpoint.is_empty(),
+                    include_endpoints: !only_scenarios,
+                    modules: module,
+                    endpoints: endpoint,
+                    scenarios: scenario,
+                },
+            )
+        }
+        Command::List { what } => app::list(&global, what),
+        Command::Lint => app::lint(&global),
+    };
+    std::process::exit(code);
 }

@@ -1,0 +1,432 @@
+//! `daodao-check.toml`: named environments, run settings, the envelope mapping, login and accounts.
+//!
+//! Resolution order (highest first): command line → environment variables → the selected
+//! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
+
+use crate::error::{toml_message, Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "daodao-check.toml";
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The environment used when `--env` is not given.
+    pub default_env: Option<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, EnvSection>,
+    #[serde(default)]
+    pub run: RunSection,
+    #[serde(default)]
+    pub envelope: EnvelopeConfig,
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub sms: SmsConfig,
+    #[serde(default)]
+    pub accounts: BTreeMap<String, AccountConfig>,
+    #[serde(default)]
+    pub paths: PathsSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSection {
+    pub base_url: Option<String>,
+    pub run: Option<RunSection>,
+    pub sms: Option<SmsConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RunSection {
+    pub jobs: Option<usize>,
+    pub timeout_ms: Option<u64>,
+    pub latency_budget_ms: Option<u64>,
+    pub status_policy: Option<StatusPolicy>,
+    /// Per-endpoint latency budgets, keyed by contract id.
+    #[serde(default)]
+    pub latency_overrides: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusPolicy {
+    /// Only the envelope code decides; success still needs a 2xx.
+    EnvelopeOnly,
+    /// The HTTP status must agree with the envelope code (401 ↔ 401, success ↔ 2xx).
+    MustAgree,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnvelopeConfig {
+    pub code: String,
+    pub message: String,
+    pub data: String,
+    pub success: i64,
+}
+
+impl Default for EnvelopeConfig {
+    fn default() -> Self {
+        EnvelopeConfig {
+            code: "code".into(),
+            message: "message".into(),
+            data: "data".into(),
+            success: 0,
+        }
+    }
+}
+
+/// Which contracts implement the login flows, and where the tokens are in their responses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    pub send_code: String,
+    pub register: String,
+    pub login: String,
+    pub login_with_code: String,
+    pub refresh: String,
+    pub token: String,
+    pub refresh_token: String,
+    pub user_id: String,
+    /// The body field the refresh endpoint takes the refresh token in.
+    pub refresh_field: String,
+    /// The `type` sent to send-code before a code login / a registration.
+    pub code_type_login: String,
+    pub code_type_register: String,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            send_code: "auth.send-code".into(),
+            register: "auth.register".into(),
+            login: "auth.login".into(),
+            login_with_code: "auth.login-with-code".into(),
+            refresh: "auth.refresh-token".into(),
+            token: "data.token".into(),
+            refresh_token: "data.refreshToken".into(),
+            user_id: "data.user.id".into(),
+            refresh_field: "refreshToken".into(),
+            code_type_login: "login".into(),
+            code_type_register: "register".into(),
+        }
+    }
+}
+
+/// How the SMS verification code is obtained in a test environment.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, tag = "source", rename_all = "kebab-case")]
+pub enum SmsConfig {
+    /// The test backend echoes the code in the send-code response at `path`.
+    Response { path: String },
+    /// The test backend accepts one fixed development code.
+    Fixed { value: String },
+    /// The code is read from an environment variable (set by CI from the SMS gateway's test inbox).
+    Env { var: String },
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig::Fixed {
+            value: "123456".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoginFlow {
+    /// Register a fresh user with a unique test phone number (send-code + register). Needs no secrets.
+    #[default]
+    Register,
+    /// send-code + login-with-code for the account's phone.
+    Code,
+    /// Password login for the account's phone and password.
+    Password,
+}
+
+/// A test account. Credentials come from environment variables only, never from committed files.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    #[serde(default)]
+    pub flow: LoginFlow,
+    /// Environment variable holding the phone (default `DAODAO_<NAME>_PHONE`).
+    pub phone_env: Option<String>,
+    /// Environment variable holding the password (default `DAODAO_<NAME>_PASSWORD`).
+    pub password_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PathsSection {
+    pub contracts: Option<PathBuf>,
+    pub scenarios: Option<PathBuf>,
+    pub fixtures: Option<PathBuf>,
+    pub reports: Option<PathBuf>,
+}
+
+/// Settings given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub env: Option<String>,
+    pub base_url: Option<String>,
+    pub jobs: Option<usize>,
+    pub timeout_ms: Option<u64>,
+}
+
+/// The configuration a run uses, fully resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The project root: the directory holding the config file (or the current directory).
+    pub root: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub env_name: String,
+    pub base_url: String,
+    pub jobs: usize,
+    pub timeout_ms: u64,
+    pub latency_budget_ms: u64,
+    pub latency_overrides: BTreeMap<String, u64>,
+    pub status_policy: StatusPolicy,
+    pub envelope: EnvelopeConfig,
+    pub auth: AuthConfig,
+    pub sms: SmsConfig,
+    pub accounts: BTreeMap<String, ResolvedAccount>,
+    pub contracts_dir: PathBuf,
+    pub scenarios_dir: PathBuf,
+    pub fixtures_dir: PathBuf,
+    pub reports_dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedAccount {
+    pub name: String,
+    pub flow: LoginFlow,
+    pub phone_env: String,
+    pub password_env: String,
+}
+
+impl ResolvedAccount {
+    fn new(name: &str, cfg: &AccountConfig) -> Self {
+        let upper = name.to_uppercase().replace('-', "_");
+        ResolvedAccount {
+            name: name.to_string(),
+            flow: cfg.flow,
+            phone_env: cfg
+                .phone_env
+                .clone()
+                .unwrap_or_else(|| format!("DAODAO_{upper}_PHONE")),
+            password_env: cfg
+                .password_env
+                .clone()
+                .unwrap_or_else(|| format!("DAODAO_{upper}_PASSWORD")),
+        }
+    }
+}
+
+pub const DEFAULT_BASE_URL: &str = "http://localhost:3001/api/v1";
+
+/// Finds `daodao-check.toml` in `start` or any parent directory.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+/// Parses a config file's text; errors name the file, line and column.
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
+    toml::from_str::<ConfigFile>(text).map_err(|e| Error::file(path, toml_message(text, &e)))
+}
+
+/// Reads environment variables the way the process sees them; a seam for tests.
+pub trait EnvSource {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+fn env_number<T: std::str::FromStr>(env: &dyn EnvSource, name: &str) -> Result<Option<T>> {
+    match env.var(name) {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| {
+            Error::Usage(format!("environment variable {name}={v:?} is not a number"))
+        }),
+    }
+}
+
+/// Loads and resolves the configuration: `explicit` (from `--config`) or the file found upward from `cwd`.
+pub fn load(
+    cwd: &Path,
+    explicit: Option<&Path>,
+    cli: &Overrides,
+    env: &dyn EnvSource,
+) -> Result<Config> {
+    let path = match explicit {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(Error::file(p, "config file not found"));
+            }
+            Some(p.to_path_buf())
+        }
+        None => find_config(cwd),
+    };
+    let (file, root) = match &path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Error::io(format!("reading {}", p.display()), e))?;
+            let root = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| cwd.to_path_buf());
+            (parse(p, &text)?, root)
+        }
+        None => (ConfigFile::default(), cwd.to_path_buf()),
+    };
+    resolve(file, root, path, cli, env)
+}
+
+pub fn resolve(
+    file: ConfigFile,
+    root: PathBuf,
+    config_path: Option<PathBuf>,
+    cli: &Overrides,
+    env: &dyn EnvSource,
+) -> Result<Config> {
+    let env_name = cli
+        .env
+        .clone()
+        .or_else(|| env.var("DAODAO_ENV"))
+        .or_else(|| file.default_env.clone())
+        .unwrap_or_else(|| "local".to_string());
+    let section = match file.env.get(&env_name) {
+        Some(s) => s.clone(),
+        None if env_name == "local" => EnvSection::default(),
+        None => {
+            let known: Vec<_> = file.env.keys().cloned().collect();
+            return Err(Error::Usage(format!(
+                "unknown environment `{env_name}` (configured: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+    };
+    let env_run = section.run.clone().unwrap_or_default();
+    let base_url = cli
+        .base_url
+        .clone()
+        .or_else(|| env.var("DAODAO_BASE_URL"))
+        .or(section.base_url.clone())
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    let base_url = validate_base_url(&base_url)?;
+    let jobs = cli
+        .jobs
+        .or(env_number(env, "DAODAO_JOBS")?)
+        .or(env_run.jobs)
+        .or(file.run.jobs)
+        .unwrap_or(8)
+        .max(1);
+    let timeout_ms = cli
+        .timeout_ms
+        .or(env_number(env, "DAODAO_TIMEOUT_MS")?)
+        .or(env_run.timeout_ms)
+        .or(file.run.timeout_ms)
+        .unwrap_or(10_000);
+    let latency_budget_ms = env_number(env, "DAODAO_LATENCY_BUDGET_MS")?
+        .or(env_run.latency_budget_ms)
+        .or(file.run.latency_budget_ms)
+        .unwrap_or(2_000);
+    let status_policy = match env.var("DAODAO_STATUS_POLICY").as_deref() {
+        Some("must-agree") => Some(StatusPolicy::MustAgree),
+        Some("envelope-only") => Some(StatusPolicy::EnvelopeOnly),
+        Some(other) => {
+            return Err(Error::Usage(format!(
+                "DAODAO_STATUS_POLICY={other:?}: expected `envelope-only` or `must-agree`"
+            )))
+        }
+        None => None,
+    }
+    .or(env_run.status_policy)
+    .or(file.run.status_policy)
+    .unwrap_or(StatusPolicy::EnvelopeOnly);
+    let mut latency_overrides = file.run.latency_overrides.clone();
+    latency_overrides.extend(env_run.latency_overrides.clone());
+    let sms = match env.var("DAODAO_SMS_CODE") {
+        Some(value) => SmsConfig::Fixed { value },
+        None => section.sms.clone().unwrap_or(file.sms.clone()),
+    };
+    let mut accounts: BTreeMap<String, ResolvedAccount> = file
+        .accounts
+        .iter()
+        .map(|(k, v)| (k.clone(), ResolvedAccount::new(k, v)))
+        .collect();
+    for name in ["primary", "secondary"] {
+        accounts
+            .entry(name.to_string())
+            .or_insert_with(|| ResolvedAccount::new(name, &AccountConfig::default()));
+    }
+    let dir =
+        |p: &Option<PathBuf>, default: &str| root.join(p.clone().unwrap_or_else(|| default.into()));
+    Ok(Config {
+        contracts_dir: dir(&file.paths.contracts, "contracts"),
+        scenarios_dir: dir(&file.paths.scenarios, "scenarios"),
+        fixtures_dir: dir(&file.paths.fixtures, "fixtures"),
+        reports_dir: dir(&file.paths.reports, "reports"),
+        root,
+        config_path,
+        env_name,
+        base_url,
+        jobs,
+        timeout_ms,
+        latency_budget_ms,
+        latency_overrides,
+        status_policy,
+        envelope: file.envelope,
+        auth: file.auth,
+        sms,
+        accounts,
+    })
+}
+
+fn validate_base_url(url: &str) -> Result<String> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Error::Usage(format!("base URL {url:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::Usage(format!(
+            "base URL {url:?} must start with http:// or https://"
+        )));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+impl Config {
+    /// The latency budget for one contract (its own, else the configured override, else the default).
+    pub fn budget_for(&self, contract_id: &str, contract_budget: Option<u64>) -> u64 {
+        self.latency_overrides
+            .get(contract_id)
+            .copied()
+            .or(contract_budget)
+            .unwrap_or(self.latency_budget_ms)
+    }
+
+    /// The path prefix of the base URL (`/api/v1`), used to spell endpoints as the plan does.
+    pub fn base_path(&self) -> String {
+        reqwest::Url::parse(&self.base_url)
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .unwrap_or_default()
+    }
+}

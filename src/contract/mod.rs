@@ -1,0 +1,334 @@
+//! Contracts: one JSON file per endpoint, loaded into one catalogue with one schema registry per run.
+
+pub mod schema;
+
+use crate::scenario::Step;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthRequirement {
+    None,
+    User,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionMode {
+    /// Share the run's session for the account (the default).
+    Shared,
+    /// Log in anew for this check (the endpoint ends or changes its session, e.g. logout).
+    Fresh,
+}
+
+/// The request parts a contract, an example, a step or an error case may give.
+#[derive(Debug, Clone, Deserialize, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RequestParts {
+    pub path_params: Option<Value>,
+    pub query: Option<Value>,
+    pub body: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSchemas {
+    pub data: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    #[serde(default)]
+    pub request: RequestParts,
+    pub response: Value,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    #[serde(default)]
+    pub vars: Map<String, Value>,
+    #[serde(default)]
+    pub setup: Vec<Step>,
+    #[serde(default)]
+    pub request: RequestParts,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorExpect {
+    pub code: i64,
+    pub http_status: Option<u16>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCase {
+    pub name: String,
+    #[serde(default)]
+    pub request: RequestParts,
+    pub expect: ErrorExpect,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub phase: u8,
+    pub module: String,
+    pub name: String,
+    pub auth: AuthRequirement,
+    pub skip: Option<String>,
+    pub latency_budget_ms: Option<u64>,
+    pub session: Option<SessionMode>,
+    #[serde(default)]
+    pub request: RequestParts,
+    #[serde(default)]
+    pub response: ResponseSchemas,
+    pub example: Example,
+    pub run: Option<RunSpec>,
+    #[serde(default)]
+    pub errors: Vec<ErrorCase>,
+    /// Behaviour hints for the sandbox server; opaque to the runner.
+    pub sandbox: Option<Value>,
+    /// The file it was loaded from, relative to the project root where possible.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+
+impl Contract {
+    /// The plan's spelling: `POST /api/v1/auth/login`.
+    pub fn plan_spelling(&self, prefix: &str) -> String {
+        format!("{} {}{}", self.method, prefix, self.path)
+    }
+
+    /// Names of `{param}` segments in the path, in order.
+    pub fn path_param_names(&self) -> Vec<&str> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect()
+    }
+
+    pub fn needs_auth(&self) -> bool {
+        self.auth != AuthRequirement::None
+    }
+}
+
+/// A problem found while loading or linting, with the file and the place in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Problem {
+    pub file: String,
+    /// `line L, column C` or a JSON path such as `example.response.data/list/0/price`.
+    pub place: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.place.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.place, self.message)
+        }
+    }
+}
+
+pub fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Parses one contract's JSON text. Errors give the JSON path and line of the problem.
+pub fn parse_contract(text: &str) -> std::result::Result<Contract, (String, String)> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, Contract>(de) {
+        Ok(c) => Ok(c),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let place = if path == "." || path.is_empty() {
+                format!("line {}, column {}", inner.line(), inner.column())
+            } else {
+                format!("{path} (line {}, column {})", inner.line(), inner.column())
+            };
+            // serde_json appends " at line L column C"; the place already says it.
+            let msg = inner.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            Err((place, msg))
+        }
+    }
+}
+
+/// Validates what serde cannot: id matches the file, method, path, phase, parameters.
+pub fn structural_problems(c: &Contract, file: &str, expected_id: Option<&str>) -> Vec<Problem> {
+    let mut out = vec![];
+    let mut p = |place: &str, message: String| {
+        out.push(Problem {
+            file: file.to_string(),
+            place: place.to_string(),
+            message,
+        })
+    };
+    if let Some(expected) = expected_id {
+        if c.id != expected {
+            p(
+                "id",
+                format!(
+                    "id `{}` does not match its file (expected `{expected}`)",
+                    c.id
+                ),
+            );
+        }
+    }
+    if !METHODS.contains(&c.method.as_str()) {
+        p(
+            "method",
+            format!("`{}` is not one of {}", c.method, METHODS.join(", ")),
+        );
+    }
+    if !c.path.starts_with('/') {
+        p("path", format!("`{}` must start with `/`", c.path));
+    }
+    if c.phase > 8 {
+        p("phase", format!("{} is not a plan phase (0–8)", c.phase));
+    }
+    let names = c.path_param_names();
+    if !names.is_empty() {
+        let given = c
+            .example
+            .request
+            .path_params
+            .as_ref()
+            .and_then(Value::as_object);
+        for n in &names {
+            if !given.is_some_and(|g| g.contains_key(*n)) {
+                p(
+                    "example.request.path_params",
+                    format!("path parameter `{n}` of `{}` has no example value", c.path),
+                );
+            }
+        }
+    }
+    if let Some(skip) = &c.skip {
+        if skip.trim().is_empty() {
+            p("skip", "a skipped contract must say why".to_string());
+        }
+    }
+    out
+}
+
+/// Loads every `contracts/<module>/<name>.json`, collecting all problems rather than stopping at the first.
+pub fn load_all(root: &Path, dir: &Path) -> (Vec<Contract>, Vec<Problem>) {
+    let mut contracts = vec![];
+    let mut problems = vec![];
+    let mut files = vec![];
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Problem {
+                file: display_path(root, dir),
+                place: String::new(),
+                message: format!("cannot read the contracts directory: {e}"),
+            });
+            return (contracts, problems);
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !path.is_dir() || name.starts_with('_') || name.starts_with('.') || name == "notes" {
+            continue;
+        }
+        if let Ok(inner) = std::fs::read_dir(&path) {
+            for f in inner.flatten() {
+                let fp = f.path();
+                if fp.extension().is_some_and(|e| e == "json") {
+                    files.push(fp);
+                }
+            }
+        }
+    }
+    files.sort();
+    for path in files {
+        let shown = display_path(root, &path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(Problem {
+                    file: shown,
+                    place: String::new(),
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        match parse_contract(&text) {
+            Ok(mut c) => {
+                let module = path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let expected = format!("{module}.{stem}");
+                problems.extend(structural_problems(&c, &shown, Some(&expected)));
+                c.file = PathBuf::from(&shown);
+                contracts.push(c);
+            }
+            Err((place, message)) => problems.push(Problem {
+                file: shown,
+                place,
+                message,
+            }),
+        }
+    }
+    // Duplicate ids and duplicate (method, path) pairs.
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut seen_route: std::collections::BTreeMap<String, String> = Default::default();
+    for c in &contracts {
+        let file = c.file.display().to_string();
+        if let Some(first) = seen.insert(c.id.clone(), file.clone()) {
+            problems.push(Problem {
+                file: file.clone(),
+                place: "id".into(),
+                message: format!("duplicate contract id `{}` (also in {first})", c.id),
+            });
+        }
+        let route = format!("{} {}", c.method, c.path);
+        if let Some(first) = seen_route.insert(route.clone(), file.clone()) {
+            problems.push(Problem {
+                file,
+                place: "path".into(),
+                message: format!("`{route}` is already described by {first}"),
+            });
+        }
+    }
+    (contracts, problems)
+}
+
+/// Finds a contract by id or by the plan's spelling (`POST /api/v1/auth/login`).
+pub fn find<'a>(contracts: &'a [Contract], key: &str, prefix: &str) -> Option<&'a Contract> {
+    let key = key.trim();
+    contracts.iter().find(|c| c.id == key).or_else(|| {
+        let (method, path) = key.split_once(char::is_whitespace)?;
+        let path = path.trim();
+        let path = path.strip_prefix(prefix).unwrap_or(path);
+        contracts
+            .iter()
+            .find(|c| c.method.eq_ignore_ascii_case(method) && c.path == path)
+    })
+}

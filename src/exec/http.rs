@@ -1,0 +1,246 @@
+//! One HTTP exchange: the request we sent, what came back (or how the transport failed), and the time.
+
+use crate::contract::{Contract, RequestParts};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Responses larger than this are cut: a broken server must not exhaust memory.
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    /// The path after the base URL, parameters substituted (`/vehicles/v_001`).
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub text: String,
+    /// The body parsed as JSON, if it is JSON.
+    pub json: Option<Value>,
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportErrorKind {
+    Refused,
+    Timeout,
+    Tls,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: HttpRequest,
+    pub response: Result<HttpResponse, TransportError>,
+    pub elapsed_ms: f64,
+}
+
+impl Exchange {
+    pub fn json(&self) -> Option<&Value> {
+        self.response.as_ref().ok().and_then(|r| r.json.as_ref())
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    inner: reqwest::Client,
+    pub base_url: String,
+}
+
+fn value_to_param(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+impl Client {
+    pub fn new(base_url: &str, timeout_ms: u64) -> Result<Client, String> {
+        let inner = reqwest::Client::builder()
+            .timeout(Duration::from_millis(timeout_ms))
+            .connect_timeout(Duration::from_millis(timeout_ms.min(5_000)))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("daodao-check/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Client {
+            inner,
+            base_url: base_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// Builds the request for `contract` from rendered parts. Errors name a missing path parameter.
+    pub fn build(
+        &self,
+        contract: &Contract,
+        parts: &RequestParts,
+        token: Option<&str>,
+    ) -> Result<HttpRequest, String> {
+        let mut url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| format!("invalid base URL {}: {e}", self.base_url))?;
+        let base_len = url.path().trim_end_matches('/').len();
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|_| format!("base URL {} cannot take a path", self.base_url))?;
+            segments.pop_if_empty();
+            for segment in contract.path.split('/').filter(|s| !s.is_empty()) {
+                match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => {
+                        let v = parts
+                            .path_params
+                            .as_ref()
+                            .and_then(|p| p.get(name))
+                            .ok_or_else(|| format!("path parameter `{name}` has no value"))?;
+                        segments.push(&value_to_param(v));
+                    }
+                    None => {
+                        segments.push(segment);
+                    }
+                }
+            }
+        }
+        let path = url.path()[base_len..].to_string();
+        if let Some(Value::Object(q)) = &parts.query {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in q {
+                match v {
+                    Value::Array(items) => {
+                        for i in items {
+                            pairs.append_pair(k, &value_to_param(i));
+                        }
+                    }
+                    Value::Null => {}
+                    other => {
+                        pairs.append_pair(k, &value_to_param(other));
+                    }
+                }
+            }
+        }
+        let mut url = url.to_string();
+        if url.ends_with('?') {
+            url.pop();
+        }
+        let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+        if let Some(t) = token {
+            headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        }
+        let body = match contract.method.as_str() {
+            "GET" | "DELETE" if parts.body.is_none() => None,
+            _ => Some(
+                parts
+                    .body
+                    .clone()
+                    .unwrap_or(Value::Object(Default::default())),
+            ),
+        };
+        if body.is_some() {
+            headers.push(("Content-Type".to_string(), "application/json".to_string()));
+        }
+        Ok(HttpRequest {
+            method: contract.method.clone(),
+            url,
+            path,
+            headers,
+            body,
+        })
+    }
+
+    pub async fn send(&self, request: HttpRequest) -> Exchange {
+        let start = Instant::now();
+        let response = self.send_inner(&request).await;
+        Exchange {
+            request,
+            response,
+            elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
+        }
+    }
+
+    async fn send_inner(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| TransportError {
+                kind: TransportErrorKind::Other,
+                message: e.to_string(),
+            })?;
+        let mut builder = self.inner.request(method, &request.url);
+        for (k, v) in &request.headers {
+            builder = builder.header(k, v);
+        }
+        if let Some(b) = &request.body {
+            builder = builder.body(b.to_string());
+        }
+        let mut resp = builder.send().await.map_err(classify)?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut bytes: Vec<u8> = vec![];
+        let mut truncated = false;
+        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                bytes.extend_from_slice(&chunk[..MAX_BODY_BYTES - bytes.len()]);
+                truncated = true;
+                break;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = if truncated {
+            None
+        } else {
+            serde_json::from_str(&text).ok()
+        };
+        Ok(HttpResponse {
+            status,
+            content_type,
+            text,
+            json,
+            truncated,
+        })
+    }
+}
+
+fn classify(e: reqwest::Error) -> TransportError {
+    let chain = {
+        let mut s = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(inner) = src {
+            s.push_str(": ");
+            s.push_str(&inner.to_string());
+            src = inner.source();
+        }
+        s
+    };
+    let lower = chain.to_lowercase();
+    let kind = if e.is_timeout() || lower.contains("timed out") {
+        TransportErrorKind::Timeout
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        TransportErrorKind::Tls
+    } else if e.is_connect() || lower.contains("connection refused") {
+        TransportErrorKind::Refused
+    } else {
+        TransportErrorKind::Other
+    };
+    TransportError {
+        kind,
+        message: chain,
+    }
+}

@@ -1,0 +1,246 @@
+//! The result model behind `reports/last-run.json`. Versioned: renderers and other tools read it.
+//! Bump [`SCHEMA_VERSION`] on any incompatible change and say so in the README.
+
+use crate::check::{CaseKind, Finding};
+use crate::error::{write_atomic, Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+    NotActivated,
+    Blocked,
+    Error,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Passed,
+        Status::Failed,
+        Status::Skipped,
+        Status::NotActivated,
+        Status::Blocked,
+        Status::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::NotActivated => "not-activated",
+            Status::Blocked => "blocked",
+            Status::Error => "error",
+        }
+    }
+
+    /// The plan's vocabulary.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Status::Passed => "通过",
+            Status::Failed => "失败",
+            Status::Skipped => "跳过",
+            Status::NotActivated => "未激活",
+            Status::Blocked => "阻塞",
+            Status::Error => "错误",
+        }
+    }
+
+    /// Does this status make the run fail?
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Status::Failed | Status::NotActivated | Status::Error | Status::Blocked
+        )
+    }
+}
+
+/// One request of an endpoint check or a scenario, with what was found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseResult {
+    pub name: String,
+    pub kind: CaseKind,
+    /// The contract this request was checked against.
+    pub contract: String,
+    /// As the plan spells it: `POST /api/v1/auth/login`.
+    pub endpoint: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// Redacted excerpts, kept for cases that did not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// A curl command line reproducing the request; secrets are environment variables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curl: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndpointResult {
+    pub id: String,
+    /// As the plan writes it: `POST /api/v1/auth/login`.
+    pub endpoint: String,
+    pub method: String,
+    /// The plan's path: `/api/v1/auth/login`.
+    pub path: String,
+    pub phase: u8,
+    pub module: String,
+    pub name: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Latency of the valid request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+    pub cases: Vec<CaseResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub name: String,
+    pub title: String,
+    pub phase: u8,
+    pub file: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub steps: Vec<CaseResult>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Counts {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub not_activated: usize,
+    pub blocked: usize,
+    pub error: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, s: Status) {
+        self.total += 1;
+        *match s {
+            Status::Passed => &mut self.passed,
+            Status::Failed => &mut self.failed,
+            Status::Skipped => &mut self.skipped,
+            Status::NotActivated => &mut self.not_activated,
+            Status::Blocked => &mut self.blocked,
+            Status::Error => &mut self.error,
+        } += 1;
+    }
+    pub fn get(&self, s: Status) -> usize {
+        match s {
+            Status::Passed => self.passed,
+            Status::Failed => self.failed,
+            Status::Skipped => self.skipped,
+            Status::NotActivated => self.not_activated,
+            Status::Blocked => self.blocked,
+            Status::Error => self.error,
+        }
+    }
+    pub fn failures(&self) -> usize {
+        self.failed + self.not_activated + self.blocked + self.error
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub endpoints: Counts,
+    pub scenarios: Counts,
+    /// Endpoint counts per phase number.
+    pub phases: BTreeMap<u8, Counts>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResult {
+    pub schema_version: u32,
+    pub tool: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_ms: f64,
+    pub env: String,
+    pub base_url: String,
+    pub selection: String,
+    pub latency_budget_ms: u64,
+    pub endpoints: Vec<EndpointResult>,
+    pub scenarios: Vec<ScenarioResult>,
+    pub summary: Summary,
+}
+
+impl RunResult {
+    pub fn summarise(endpoints: &[EndpointResult], scenarios: &[ScenarioResult]) -> Summary {
+        let mut s = Summary {
+            endpoints: Counts::default(),
+            scenarios: Counts::default(),
+            phases: BTreeMap::new(),
+        };
+        for e in endpoints {
+            s.endpoints.add(e.status);
+            s.phases.entry(e.phase).or_default().add(e.status);
+        }
+        for sc in scenarios {
+            s.scenarios.add(sc.status);
+        }
+        s
+    }
+
+    /// True when nothing failed (skips allowed).
+    pub fn passed(&self) -> bool {
+        self.summary.endpoints.failures() == 0 && self.summary.scenarios.failures() == 0
+    }
+
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Usage(format!("cannot serialise the result: {e}")))?;
+        text.push('\n');
+        write_atomic(path, text.as_bytes())
+    }
+
+    pub fn read(path: &Path) -> Result<RunResult> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+        let version = serde_json::from_str::<serde_json::Value>(&text)
+            .map_err(|e| Error::file(path, format!("not JSON: {e}")))?
+            .get("schema_version")
+            .and_then(|v| v.as_u64());
+        if version != Some(u64::from(SCHEMA_VERSION)) {
+            return Err(Error::file(
+                path,
+                format!(
+                    "schema_version {version:?} is not {SCHEMA_VERSION}; re-run to regenerate it"
+                ),
+            ));
+        }
+        serde_json::from_str(&text).map_err(|e| Error::file(path, e.to_string()))
+    }
+}
+
+/// Percentile (nearest rank) of a set of latencies.
+pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+    v.get(rank - 1).copied()
+}

@@ -1,0 +1,254 @@
+//! Business assertions beyond the schema: equals, contains, length, comparisons, exists/absent, each.
+
+use super::path;
+use super::template::{render, Builtins, TemplateError, Vars};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Assertion {
+    pub path: String,
+    pub equals: Option<Value>,
+    pub not_equals: Option<Value>,
+    pub contains: Option<Value>,
+    pub length: Option<Value>,
+    pub gt: Option<Value>,
+    pub gte: Option<Value>,
+    pub lt: Option<Value>,
+    pub lte: Option<Value>,
+    pub exists: Option<bool>,
+    pub absent: Option<bool>,
+    pub each: Option<Box<Assertion>>,
+}
+
+/// A failed assertion: where, what was expected, what was found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub pointer: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl Assertion {
+    fn predicates(&self) -> Vec<&'static str> {
+        let mut p = vec![];
+        macro_rules! has {
+            ($($f:ident),*) => { $( if self.$f.is_some() { p.push(stringify!($f)); } )* };
+        }
+        has!(equals, not_equals, contains, length, gt, gte, lt, lte, exists, absent, each);
+        p
+    }
+
+    /// The values it compares with (templates included), for finding the variables it needs.
+    pub fn clone_values(&self) -> Vec<Value> {
+        let mut out: Vec<Value> = [
+            &self.equals,
+            &self.not_equals,
+            &self.contains,
+            &self.length,
+            &self.gt,
+            &self.gte,
+            &self.lt,
+            &self.lte,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+        if let Some(inner) = &self.each {
+            out.extend(inner.clone_values());
+        }
+        out
+    }
+
+    /// Exactly one predicate, and a well-formed path.
+    pub fn validate(&self) -> Result<(), String> {
+        path::to_pointer(&self.path)?;
+        match self.predicates().len() {
+            1 => {}
+            0 => {
+                return Err(format!(
+                    "`{}`: no predicate (equals, contains, gt, …)",
+                    self.path
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "`{}`: one predicate per assertion, found {}",
+                    self.path,
+                    self.predicates().join(", ")
+                ))
+            }
+        }
+        if let Some(inner) = &self.each {
+            inner.validate()?;
+        }
+        Ok(())
+    }
+
+    /// Evaluates against `root` (the whole response body). `Err` only for template problems.
+    pub fn check(
+        &self,
+        root: &Value,
+        vars: &Vars,
+        builtins: &Builtins,
+    ) -> Result<Option<Failure>, TemplateError> {
+        let pointer = path::to_pointer(&self.path).map_err(TemplateError::Invalid)?;
+        let actual = root.pointer(&pointer);
+        let fail = |expected: String| {
+            Ok(Some(Failure {
+                pointer: pointer.clone(),
+                expected,
+                actual: actual.map_or("missing".to_string(), |v| short(v)),
+            }))
+        };
+        let want = |v: &Value| render(v, vars, builtins);
+        if let Some(e) = self.exists {
+            return if actual.is_some() == e {
+                Ok(None)
+            } else {
+                fail(if e {
+                    "to exist".into()
+                } else {
+                    "to be absent".into()
+                })
+            };
+        }
+        if let Some(a) = self.absent {
+            return if actual.is_none() == a {
+                Ok(None)
+            } else {
+                fail(if a {
+                    "to be absent".into()
+                } else {
+                    "to exist".into()
+                })
+            };
+        }
+        let Some(actual_v) = actual else {
+            return fail("to exist".into());
+        };
+        if let Some(v) = &self.equals {
+            let w = want(v)?;
+            return if json_eq(actual_v, &w) {
+                Ok(None)
+            } else {
+                fail(format!("== {}", short(&w)))
+            };
+        }
+        if let Some(v) = &self.not_equals {
+            let w = want(v)?;
+            return if !json_eq(actual_v, &w) {
+                Ok(None)
+            } else {
+                fail(format!("!= {}", short(&w)))
+            };
+        }
+        if let Some(v) = &self.contains {
+            let w = want(v)?;
+            let ok = match (actual_v, &w) {
+                (Value::String(s), Value::String(n)) => s.contains(n.as_str()),
+                (Value::Array(items), w) => items.iter().any(|i| json_eq(i, w) || subset(w, i)),
+                _ => false,
+            };
+            return if ok {
+                Ok(None)
+            } else {
+                fail(format!("to contain {}", short(&w)))
+            };
+        }
+        if let Some(v) = &self.length {
+            let w = want(v)?;
+            let len = match actual_v {
+                Value::Array(a) => Some(a.len()),
+                Value::String(s) => Some(s.chars().count()),
+                Value::Object(o) => Some(o.len()),
+                _ => None,
+            };
+            let ok = len.is_some_and(|l| as_f64(&w) == Some(l as f64));
+            return if ok {
+                Ok(None)
+            } else {
+                Ok(Some(Failure {
+                    pointer,
+                    expected: format!("length {}", short(&w)),
+                    actual: len.map_or_else(|| short(actual_v), |l| format!("length {l}")),
+                }))
+            };
+        }
+        for (bound, op, test) in [
+            (
+                &self.gt,
+                ">",
+                (|a: f64, b: f64| a > b) as fn(f64, f64) -> bool,
+            ),
+            (&self.gte, ">=", |a, b| a >= b),
+            (&self.lt, "<", |a, b| a < b),
+            (&self.lte, "<=", |a, b| a <= b),
+        ] {
+            if let Some(v) = bound {
+                let w = want(v)?;
+                let ok = matches!((as_f64(actual_v), as_f64(&w)), (Some(a), Some(b)) if test(a, b));
+                return if ok {
+                    Ok(None)
+                } else {
+                    fail(format!("{op} {}", short(&w)))
+                };
+            }
+        }
+        if let Some(inner) = &self.each {
+            let Value::Array(items) = actual_v else {
+                return fail("an array".into());
+            };
+            for (i, item) in items.iter().enumerate() {
+                if let Some(mut f) = inner.check(item, vars, builtins)? {
+                    f.pointer = format!("{pointer}/{i}{}", f.pointer);
+                    return Ok(Some(f));
+                }
+            }
+            return Ok(None);
+        }
+        Ok(None)
+    }
+}
+
+fn short(v: &Value) -> String {
+    crate::contract::schema::short_json(v, 80)
+}
+
+fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Equality where numbers compare by value (`1160` == `1160.0`).
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            (x.as_f64().unwrap_or(f64::NAN) - y.as_f64().unwrap_or(f64::NAN)).abs() < 1e-9
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// `contains` on an array of objects: an element that has at least the wanted fields.
+fn subset(want: &Value, item: &Value) -> bool {
+    match (want, item) {
+        (Value::Object(w), Value::Object(i)) => w
+            .iter()
+            .all(|(k, v)| i.get(k).is_some_and(|x| json_eq(v, x) || subset(v, x))),
+        _ => false,
+    }
+}
