@@ -31,6 +31,8 @@ pub struct RunRequest {
     /// Run scenarios too (phase runs do; `run --endpoint` alone does not).
     pub include_scenarios: bool,
     pub include_endpoints: bool,
+    /// `--report FORMAT=PATH`, written after the run.
+    pub reports: Vec<String>,
 }
 
 pub fn load_config(g: &Global) -> Result<Config> {

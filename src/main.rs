@@ -41,6 +41,9 @@ enum Command {
     Phase {
         /// 1–8, 0, or `all`.
         phase: String,
+        /// Also write a report: FORMAT=PATH (markdown, junit, html, json); repeatable.
+        #[arg(long = "report", value_name = "FORMAT=PATH")]
+        reports: Vec<String>,
     },
     /// Check selected modules, endpoints or scenarios.
     Run {
@@ -56,6 +59,9 @@ enum Command {
         /// Scenario name; repeatable.
         #[arg(long)]
         scenario: Vec<String>,
+        /// Also write a report: FORMAT=PATH (markdown, junit, html, json); repeatable.
+        #[arg(long = "report", value_name = "FORMAT=PATH")]
+        reports: Vec<String>,
     },
     /// Show the plan as the tool knows it.
     List {
@@ -64,6 +70,12 @@ enum Command {
     },
     /// Validate config, contracts and scenarios, and check every plan endpoint has a contract.
     Lint,
+    /// Render a report from reports/last-run.json.
+    Report(daodao_check::report::ReportArgs),
+    /// Update the plan's progress (and the API doc's 联调结果) from the latest results.
+    Progress(daodao_check::progress::ProgressArgs),
+    /// Write contract skeletons from another document.
+    Import(daodao_check::import::ImportArgs),
 }
 
 fn parse_phase(s: &str) -> Result<Option<Vec<u8>>, String> {
@@ -89,11 +101,12 @@ fn main() {
         color: cli.color,
     };
     let code = match cli.command {
-        Command::Phase { phase } => match parse_phase(&phase) {
+        Command::Phase { phase, reports } => match parse_phase(&phase) {
             Ok(phases) => app::run(
                 &global,
                 &RunRequest {
                     phases,
+                    reports,
                     include_scenarios: true,
                     include_endpoints: true,
                     ..Default::default()
@@ -109,6 +122,7 @@ fn main() {
             module,
             endpoint,
             scenario,
+            reports,
         } => {
             let only_scenarios = !scenario.is_empty() && endpoint.is_empty() && module.is_empty();
             app::run(
@@ -120,11 +134,15 @@ fn main() {
                     modules: module,
                     endpoints: endpoint,
                     scenarios: scenario,
+                    reports,
                 },
             )
         }
         Command::List { what } => app::list(&global, what),
         Command::Lint => app::lint(&global),
+        Command::Report(args) => daodao_check::report::run(&global, &args),
+        Command::Progress(args) => daodao_check::progress::run(&global, &args),
+        Command::Import(args) => daodao_check::import::run(&global, &args),
     };
     std::process::exit(code);
 }

@@ -3,6 +3,41 @@
 pub mod json;
 pub mod terminal;
 
+use crate::app::Global;
+use crate::config::Config;
+use crate::result::RunResult;
+
+/// `daodao-check report`: renders reports/last-run.json (or `--input`) in a format. (Being written.)
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, default_value = "markdown")]
+    pub format: String,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+}
+
+pub fn run(_global: &Global, _args: &ReportArgs) -> i32 {
+    eprintln!("error: report is not implemented yet");
+    crate::error::exit::USAGE
+}
+
+/// Writes the reports asked for with `--report FORMAT=PATH` during a run. (Being written.)
+pub fn write_requested(
+    _result: &RunResult,
+    specs: &[String],
+    _config: &Config,
+) -> crate::error::Result<()> {
+    if specs.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::Error::Usage(
+            "--report is not implemented yet".into(),
+        ))
+    }
+}
+
 /// How to draw for a terminal: colours only on a TTY and without `NO_COLOR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
