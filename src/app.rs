@@ -33,6 +33,99 @@ pub struct RunRequest {
     pub include_endpoints: bool,
     /// `--report FORMAT=PATH`, written after the run.
     pub reports: Vec<String>,
+    /// Run against the embedded sandbox instead of the configured backend.
+    pub sandbox: bool,
+    /// Faults the embedded sandbox injects (`KIND` or `KIND=ID,ID`).
+    pub sandbox_faults: Vec<String>,
+}
+
+/// `daodao-check sandbox`: serve the contracts until Ctrl-C.
+#[derive(Debug, Clone)]
+pub struct SandboxRequest {
+    pub addr: std::net::SocketAddr,
+    pub seed: u64,
+    pub faults: Vec<String>,
+    pub quiet: bool,
+}
+
+fn sandbox_options(
+    config: &Config,
+    seed: u64,
+    faults: &[String],
+    log: bool,
+) -> Result<crate::sandbox::Options> {
+    let faults = faults
+        .iter()
+        .map(|f| crate::sandbox::fault::Fault::parse(f))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Error::Usage)?;
+    Ok(crate::sandbox::Options {
+        seed,
+        faults,
+        log,
+        base_path: config.base_path(),
+        latency_budget_ms: config.latency_budget_ms,
+        envelope: config.envelope.clone(),
+        refresh_field: config.auth.refresh_field.clone(),
+    })
+}
+
+/// Starts the embedded sandbox and points the configuration at it: a fresh user per account, the
+/// sandbox's SMS code.
+async fn start_embedded(
+    config: &mut Config,
+    catalog: Arc<Catalog>,
+    faults: &[String],
+) -> Result<crate::sandbox::Running> {
+    let options = sandbox_options(config, 1, faults, false)?;
+    let sandbox = crate::sandbox::Sandbox::new(catalog, &config.contracts_dir, options)
+        .map_err(Error::Usage)?;
+    let running = crate::sandbox::start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(|e| Error::io("starting the sandbox", e))?;
+    config.base_url = running.base_url(&config.base_path());
+    config.env_name = "sandbox".into();
+    config.sms = config::SmsConfig::Fixed {
+        value: crate::sandbox::DEV_SMS_CODE.into(),
+    };
+    for a in config.accounts.values_mut() {
+        a.flow = config::LoginFlow::Register;
+    }
+    Ok(running)
+}
+
+pub fn sandbox(g: &Global, req: &SandboxRequest) -> i32 {
+    let result = (|| -> Result<()> {
+        let config = load_config(g)?;
+        let catalog = Arc::new(load_catalog(&config)?);
+        let options = sandbox_options(&config, req.seed, &req.faults, !req.quiet)?;
+        let base_path = options.base_path.clone();
+        let count = catalog.contracts.len();
+        let sandbox = crate::sandbox::Sandbox::new(catalog, &config.contracts_dir, options)
+            .map_err(Error::Usage)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io("starting the async runtime", e))?;
+        runtime.block_on(async {
+            let running = crate::sandbox::start(Arc::new(sandbox), req.addr)
+                .await
+                .map_err(|e| Error::io(format!("listening on {}", req.addr), e))?;
+            eprintln!(
+                "daodao-check sandbox: {count} contracts at {} (SMS code {}, WeChat test codes {}…); Ctrl-C stops",
+                running.base_url(&base_path),
+                crate::sandbox::DEV_SMS_CODE,
+                crate::sandbox::WECHAT_TEST_PREFIX
+            );
+            let _ = tokio::signal::ctrl_c().await;
+            running.stop();
+            Ok(())
+        })
+    })();
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => report_error(&e),
+    }
 }
 
 pub fn load_config(g: &Global) -> Result<Config> {
@@ -148,7 +241,7 @@ pub fn run(g: &Global, req: &RunRequest) -> i32 {
 }
 
 fn run_inner(g: &Global, req: &RunRequest) -> Result<RunResult> {
-    let config = Arc::new(load_config(g)?);
+    let mut config = load_config(g)?;
     let catalog = Arc::new(load_catalog(&config)?);
     let selection = resolve_selection(&catalog, req)?;
     let gaps: Vec<_> = catalog
@@ -172,9 +265,17 @@ fn run_inner(g: &Global, req: &RunRequest) -> Result<RunResult> {
         .enable_all()
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
-    let mut runner = Runner::new(config.clone(), catalog.clone())?;
     let progress = progress_for(&style);
-    let result = runtime.block_on(runner.run(&selection, progress.as_ref()))?;
+    let result = runtime.block_on(async {
+        let _sandbox = if req.sandbox || !req.sandbox_faults.is_empty() {
+            Some(start_embedded(&mut config, catalog.clone(), &req.sandbox_faults).await?)
+        } else {
+            None
+        };
+        let config = Arc::new(config.clone());
+        let mut runner = Runner::new(config, catalog.clone())?;
+        runner.run(&selection, progress.as_ref()).await
+    })?;
     print!("{}", terminal::render(&result, &catalog.plan, &style));
     let path = config.reports_dir.join("last-run.json");
     result.write(&path)?;

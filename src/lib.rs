@@ -17,4 +17,5 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod result;
+pub mod sandbox;
 pub mod scenario;

@@ -44,6 +44,8 @@ enum Command {
         /// Also write a report: FORMAT=PATH (markdown, junit, html, json); repeatable.
         #[arg(long = "report", value_name = "FORMAT=PATH")]
         reports: Vec<String>,
+        #[command(flatten)]
+        sandbox: SandboxFlags,
     },
     /// Check selected modules, endpoints or scenarios.
     Run {
@@ -62,6 +64,23 @@ enum Command {
         /// Also write a report: FORMAT=PATH (markdown, junit, html, json); repeatable.
         #[arg(long = "report", value_name = "FORMAT=PATH")]
         reports: Vec<String>,
+        #[command(flatten)]
+        sandbox: SandboxFlags,
+    },
+    /// Serve every contract as a backend (for the mini-program team, and for trying the tool).
+    Sandbox {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:3001")]
+        addr: std::net::SocketAddr,
+        /// Seed for generated tokens, for reproducible runs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Break the contract on purpose: KIND or KIND=ID,ID (see `--help` of `phase` for kinds); repeatable.
+        #[arg(long = "fault", value_name = "KIND[=ID,…]")]
+        faults: Vec<String>,
+        /// Do not log requests.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Show the plan as the tool knows it.
     List {
@@ -76,6 +95,18 @@ enum Command {
     Progress(daodao_check::progress::ProgressArgs),
     /// Write contract skeletons from another document.
     Import(daodao_check::import::ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct SandboxFlags {
+    /// Run against the embedded sandbox (served from the contracts) instead of a backend.
+    #[arg(long)]
+    sandbox: bool,
+    /// Inject a fault into the embedded sandbox: KIND or KIND=ID,ID (envelope-missing, envelope-types,
+    /// success-code, missing-field, wrong-type, wrong-format, bad-enum, slow, server-error, auth-off,
+    /// missing-route, bad-input500, invalid-json); implies --sandbox; repeatable.
+    #[arg(long = "sandbox-fault", value_name = "KIND[=ID,…]")]
+    faults: Vec<String>,
 }
 
 fn parse_phase(s: &str) -> Result<Option<Vec<u8>>, String> {
@@ -101,12 +132,18 @@ fn main() {
         color: cli.color,
     };
     let code = match cli.command {
-        Command::Phase { phase, reports } => match parse_phase(&phase) {
+        Command::Phase {
+            phase,
+            reports,
+            sandbox,
+        } => match parse_phase(&phase) {
             Ok(phases) => app::run(
                 &global,
                 &RunRequest {
                     phases,
                     reports,
+                    sandbox: sandbox.sandbox,
+                    sandbox_faults: sandbox.faults,
                     include_scenarios: true,
                     include_endpoints: true,
                     ..Default::default()
@@ -123,6 +160,7 @@ fn main() {
             endpoint,
             scenario,
             reports,
+            sandbox,
         } => {
             let only_scenarios = !scenario.is_empty() && endpoint.is_empty() && module.is_empty();
             app::run(
@@ -135,9 +173,25 @@ fn main() {
                     endpoints: endpoint,
                     scenarios: scenario,
                     reports,
+                    sandbox: sandbox.sandbox,
+                    sandbox_faults: sandbox.faults,
                 },
             )
         }
+        Command::Sandbox {
+            addr,
+            seed,
+            faults,
+            quiet,
+        } => app::sandbox(
+            &global,
+            &app::SandboxRequest {
+                addr,
+                seed,
+                faults,
+                quiet,
+            },
+        ),
         Command::List { what } => app::list(&global, what),
         Command::Lint => app::lint(&global),
         Command::Report(args) => daodao_check::report::run(&global, &args),

@@ -177,13 +177,38 @@ impl Redactor {
             }
         }
         if let Some(b) = &req.body {
-            parts.push(format!(
-                "--data-raw \"{}\"",
-                to_vars(shell_escape_dq(&b.to_string()))
-            ));
+            // Fields whose name says they are secret become variables too, whatever their value.
+            let text = to_vars(shell_escape_dq(&secret_fields_to_markers(b).to_string()));
+            parts.push(format!("--data-raw \"{}\"", markers_to_vars(&text)));
         }
         parts.join(" ")
     }
+}
+
+const MARKER: &str = "\u{1}DAODAO_VAR:";
+
+fn secret_fields_to_markers(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| match (SecretKind::of_key(k), x) {
+                    (Some(kind), Value::String(_) | Value::Number(_)) => (
+                        k.clone(),
+                        Value::String(format!("{MARKER}{}\u{1}", kind.env_var())),
+                    ),
+                    _ => (k.clone(), secret_fields_to_markers(x)),
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(secret_fields_to_markers).collect()),
+        other => other.clone(),
+    }
+}
+
+fn markers_to_vars(text: &str) -> String {
+    // serde_json writes U+0001 as \u0001; turn each marker into ${VAR}.
+    let re = regex::Regex::new(r"\\\\u0001DAODAO_VAR:([A-Z_]+)\\\\u0001").expect("static regex");
+    re.replace_all(text, "$${$1}").into_owned()
 }
 
 /// Escapes text for a double-quoted shell string (so `${VAR}` placeholders added later expand).

@@ -657,11 +657,7 @@ impl Runner {
         let failed = status != Status::Passed;
         let findings = findings
             .into_iter()
-            .map(|mut f| {
-                f.message = self.redactor.text(&f.message);
-                f.actual = f.actual.map(|a| self.redactor.text(&a));
-                f
-            })
+            .map(|f| self.redact_finding(f))
             .collect();
         CaseResult {
             name: name.to_string(),
@@ -686,6 +682,13 @@ impl Runner {
             },
             curl: failed.then(|| self.redactor.curl(&ex.request)),
         }
+    }
+
+    fn redact_finding(&self, mut f: Finding) -> Finding {
+        f.message = self.redactor.text(&f.message);
+        f.expected = f.expected.map(|e| self.redactor.text(&e));
+        f.actual = f.actual.map(|a| self.redactor.text(&a));
+        f
     }
 
     /// One step of a scenario or a setup: blocked when it needs a value a failed step did not capture.
@@ -824,6 +827,25 @@ impl Runner {
         }
         let mut findings = vec![];
         if case.status == Status::Passed {
+            // Assertions see the variables as they were before this step's captures, so a step can
+            // assert that a value changed (`data.token` != `{{token}}`) and capture the new one.
+            for a in &step.assert {
+                match a.check(&body, vars, &self.builtins) {
+                    Ok(None) => {}
+                    Ok(Some(f)) => findings.push(
+                        Finding::new(
+                            CheckKind::Assertion,
+                            format!("assertion on `{}` failed", a.path),
+                        )
+                        .at(f.pointer)
+                        .expected(f.expected, f.actual),
+                    ),
+                    Err(e) => findings.push(Finding::new(
+                        CheckKind::Assertion,
+                        format!("assertion on `{}`: {e}", a.path),
+                    )),
+                }
+            }
             for (var, path) in &step.capture {
                 match lookup(&body, path) {
                     Some(v) => {
@@ -841,23 +863,6 @@ impl Runner {
                     }
                 }
             }
-            for a in &step.assert {
-                match a.check(&body, vars, &self.builtins) {
-                    Ok(None) => {}
-                    Ok(Some(f)) => findings.push(
-                        Finding::new(
-                            CheckKind::Assertion,
-                            format!("assertion on `{}` failed", a.path),
-                        )
-                        .at(f.pointer)
-                        .expected(f.expected, self.redactor.text(&f.actual)),
-                    ),
-                    Err(e) => findings.push(Finding::new(
-                        CheckKind::Assertion,
-                        format!("assertion on `{}`: {e}", a.path),
-                    )),
-                }
-            }
         } else {
             for var in step.capture.keys() {
                 poisoned.insert(var.clone());
@@ -873,7 +878,8 @@ impl Runner {
                     EXCERPT_CHARS,
                 ));
             }
-            case.findings.extend(findings);
+            case.findings
+                .extend(findings.into_iter().map(|f| self.redact_finding(f)));
         }
         case
     }

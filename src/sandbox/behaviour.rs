@@ -1,0 +1,122 @@
+//! The sandbox behaviours a contract opts into with its `"sandbox"` key. A handful of generic actions
+//! over in-memory collections and counters cover the catalogue; no endpoint has code of its own.
+//!
+//! ```jsonc
+//! "sandbox": {
+//!   "action": "create",                 // static (default) | create | get | list | update | delete | auth-*
+//!   "collection": "orders",             // records this endpoint works on
+//!   "key": "orderId",                   // the record field holding its key (default "id")
+//!   "param": "orderId",                 // where get/update/delete find the key: a path parameter or "body.x"
+//!   "key_from": "{{path.id}}",          // create: the new record's key (default: generated from the example)
+//!   "global": false,                    // records shared by every user (default: each user sees their own + seeds)
+//!   "unique": true,                     // create: the same key twice for one user → 400
+//!   "once_per_day": true,               // a second call the same day by the same user → 400
+//!   "set": { "status": "CANCELLED" },   // fields set on the record and in the response (templated)
+//!   "require": [ { "value": "{{record.status}}", "in": ["PENDING_PAYMENT"], "message": "订单状态不允许取消" } ],
+//!   "effects": [ { "counter": "wallet.balance", "add": "{{body.amount}}" } ],
+//!   "counters": { "/balance": "wallet.balance" }   // data pointer ← counter value
+//! }
+//! ```
+//! Templates see `body.*`, `query.*`, `path.*`, `user.id`, `user.phone`, `record.*` (the record found),
+//! `counter.NAME` for counters named in `require`, and the built-ins (`$now`, `$uuid` …).
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    #[default]
+    Static,
+    Create,
+    Get,
+    List,
+    Update,
+    Delete,
+    AuthSendCode,
+    AuthRegister,
+    AuthLogin,
+    AuthLoginWithCode,
+    AuthWechatLogin,
+    AuthRefresh,
+    AuthLogout,
+    AuthCheckLogin,
+    AuthProfile,
+    AuthBindPhone,
+}
+
+fn default_key() -> String {
+    "id".into()
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {
+    #[serde(default)]
+    pub action: Action,
+    pub collection: Option<String>,
+    #[serde(default = "default_key")]
+    pub key: String,
+    pub param: Option<String>,
+    pub key_from: Option<String>,
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub unique: bool,
+    #[serde(default)]
+    pub once_per_day: bool,
+    #[serde(default)]
+    pub set: Map<String, Value>,
+    #[serde(default)]
+    pub require: Vec<Rule>,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    #[serde(default)]
+    pub counters: Map<String, Value>,
+}
+
+/// A precondition; when it does not hold the sandbox answers `code` (400) with `message`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// A template, e.g. `{{body.amount}}`.
+    pub value: Value,
+    pub equals: Option<Value>,
+    pub not_equals: Option<Value>,
+    #[serde(rename = "in")]
+    pub one_of: Option<Vec<Value>>,
+    pub gte: Option<Value>,
+    pub lte: Option<Value>,
+    pub gt: Option<Value>,
+    pub message: String,
+    #[serde(default = "bad_request")]
+    pub code: i64,
+}
+
+fn bad_request() -> i64 {
+    400
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    /// Counter name (templated, e.g. `global:likes:{{path.id}}`); `global:` names are shared by all
+    /// users, others are per user.
+    pub counter: String,
+    /// Amount to add (number or template; negative subtracts).
+    pub add: Value,
+}
+
+impl Behaviour {
+    pub fn parse(v: &Value) -> Result<Behaviour, String> {
+        serde_path_to_error::deserialize(v.clone()).map_err(|e| {
+            let path = e.path().to_string();
+            format!("sandbox.{path}: {}", e.into_inner())
+        })
+    }
+
+    /// Counters read into responses are named like `name` or `global:name`.
+    pub fn counter_is_global(name: &str) -> bool {
+        name.starts_with("global:")
+    }
+}

@@ -1,0 +1,237 @@
+//! Faults the sandbox can inject, one kind per check of the engine, to prove each check fires.
+
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum FaultKind {
+    /// The body is `data` alone, without the envelope.
+    EnvelopeMissing,
+    /// The envelope's `code` is a string.
+    EnvelopeTypes,
+    /// Success is answered with code 1.
+    SuccessCode,
+    /// A required `data` field is missing.
+    MissingField,
+    /// A `data` field has the wrong type.
+    WrongType,
+    /// A `data` field breaks its format (date-time, date …).
+    WrongFormat,
+    /// A `data` field holds a value outside its enum.
+    BadEnum,
+    /// Answers after the latency budget.
+    Slow,
+    /// HTTP 500 on valid input.
+    ServerError,
+    /// Requests without a valid token are served.
+    AuthOff,
+    /// The route is missing: the framework's own 404 page.
+    MissingRoute,
+    /// Invalid input gets a 500 instead of a 400.
+    BadInput500,
+    /// The body is not valid JSON.
+    InvalidJson,
+}
+
+impl FaultKind {
+    pub fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self)
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// `KIND` (every endpoint) or `KIND=ID,ID` (only those contracts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub endpoints: Option<Vec<String>>,
+}
+
+impl Fault {
+    pub fn parse(spec: &str) -> Result<Fault, String> {
+        let (kind, ids) = match spec.split_once('=') {
+            Some((k, ids)) => (k, Some(ids)),
+            None => (spec, None),
+        };
+        let kind = <FaultKind as clap::ValueEnum>::from_str(kind.trim(), true).map_err(|_| {
+            let known: Vec<String> = <FaultKind as clap::ValueEnum>::value_variants()
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            format!("unknown fault `{kind}` (known: {})", known.join(", "))
+        })?;
+        let endpoints = ids.map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        });
+        Ok(Fault { kind, endpoints })
+    }
+
+    pub fn applies_to(&self, contract_id: &str) -> bool {
+        self.endpoints
+            .as_ref()
+            .is_none_or(|ids| ids.iter().any(|i| i == contract_id))
+    }
+}
+
+/// Finds the first place in `data` where the schema (with `$ref`s resolved by `resolve`) has `keyword`,
+/// and returns its JSON Pointer. Used to break exactly one enum or format field.
+pub fn find_keyword(
+    schema: &Value,
+    data: &Value,
+    keyword: &str,
+    resolve: &dyn Fn(&str) -> Option<Value>,
+    depth: usize,
+) -> Option<String> {
+    if depth > 24 {
+        return None;
+    }
+    let Some(obj) = schema.as_object() else {
+        return None;
+    };
+    if let Some(Value::String(r)) = obj.get("$ref") {
+        if let Some(target) = resolve(r) {
+            if let Some(p) = find_keyword(&target, data, keyword, resolve, depth + 1) {
+                return Some(p);
+            }
+        }
+    }
+    if obj.contains_key(keyword) && !data.is_null() {
+        return Some(String::new());
+    }
+    for sub in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(list)) = obj.get(sub) {
+            for s in list {
+                if let Some(p) = find_keyword(s, data, keyword, resolve, depth + 1) {
+                    return Some(p);
+                }
+            }
+        }
+    }
+    if let (Some(Value::Object(props)), Value::Object(d)) = (obj.get("properties"), data) {
+        for (k, s) in props {
+            if let Some(v) = d.get(k) {
+                if let Some(p) = find_keyword(s, v, keyword, resolve, depth + 1) {
+                    return Some(format!("/{k}{p}"));
+                }
+            }
+        }
+    }
+    if let (Some(items), Value::Array(d)) = (obj.get("items"), data) {
+        if let Some(first) = d.first() {
+            if let Some(p) = find_keyword(items, first, keyword, resolve, depth + 1) {
+                return Some(format!("/0{p}"));
+            }
+        }
+    }
+    None
+}
+
+/// The first leaf of `data` (depth first) and its pointer, for breaking one field.
+pub fn first_leaf(data: &Value, want: &dyn Fn(&Value) -> bool) -> Option<String> {
+    match data {
+        Value::Object(o) => {
+            for (k, v) in o {
+                if want(v) {
+                    return Some(format!("/{k}"));
+                }
+                if let Some(p) = first_leaf(v, want) {
+                    return Some(format!("/{k}{p}"));
+                }
+            }
+            None
+        }
+        Value::Array(a) => a.first().and_then(|v| {
+            if want(v) {
+                Some("/0".into())
+            } else {
+                first_leaf(v, want).map(|p| format!("/0{p}"))
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Removes the value at a pointer (object key) from `data`.
+pub fn remove_at(data: &mut Value, pointer: &str) -> bool {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    match data.pointer_mut(parent) {
+        Some(Value::Object(o)) => o.remove(key).is_some(),
+        _ => false,
+    }
+}
+
+pub fn set_at(data: &mut Value, pointer: &str, v: Value) {
+    if pointer.is_empty() {
+        *data = v;
+    } else if let Some(slot) = data.pointer_mut(pointer) {
+        *slot = v;
+    }
+}
+
+/// The first key of the first object in `data` that the data schema requires.
+pub fn first_required(
+    schema: &Value,
+    data: &Value,
+    resolve: &dyn Fn(&str) -> Option<Value>,
+) -> Option<String> {
+    fn walk(
+        schema: &Value,
+        data: &Value,
+        resolve: &dyn Fn(&str) -> Option<Value>,
+        depth: usize,
+    ) -> Option<String> {
+        if depth > 24 {
+            return None;
+        }
+        let obj = schema.as_object()?;
+        if let Some(Value::String(r)) = obj.get("$ref") {
+            if let Some(t) = resolve(r) {
+                if let Some(p) = walk(&t, data, resolve, depth + 1) {
+                    return Some(p);
+                }
+            }
+        }
+        if let (Some(Value::Array(req)), Value::Object(d)) = (obj.get("required"), data) {
+            if let Some(k) = req
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|k| d.contains_key(*k))
+            {
+                return Some(format!("/{k}"));
+            }
+        }
+        if let Some(Value::Array(list)) = obj.get("allOf") {
+            for s in list {
+                if let Some(p) = walk(s, data, resolve, depth + 1) {
+                    return Some(p);
+                }
+            }
+        }
+        if let (Some(items), Value::Array(d)) = (obj.get("items"), data) {
+            if let Some(first) = d.first() {
+                return walk(items, first, resolve, depth + 1).map(|p| format!("/0{p}"));
+            }
+        }
+        None
+    }
+    walk(schema, data, resolve, 0)
+}
+
+pub fn envelope(
+    code: &Value,
+    message: &str,
+    data: Value,
+    names: &crate::config::EnvelopeConfig,
+) -> Value {
+    let mut m = Map::new();
+    m.insert(names.code.clone(), code.clone());
+    m.insert(names.message.clone(), Value::String(message.to_string()));
+    m.insert(names.data.clone(), data);
+    Value::Object(m)
+}

@@ -1,0 +1,345 @@
+//! The sandbox: a backend served from the contracts themselves, so the tool runs on a machine with no
+//! daodao backend and the mini-program team can develop against something faithful to the contract.
+//!
+//! Requests are validated as a correct backend would (401 without a token it issued, 400 naming the
+//! parameter, a framework 404 for unknown routes, an envelope 404 for unknown ids); answers come from
+//! the contract's example, shaped by the generic behaviours of [`behaviour`], and can be broken on
+//! purpose with [`fault`]s.
+
+pub mod behaviour;
+pub mod fault;
+mod handler;
+mod state;
+
+use crate::catalog::Catalog;
+use crate::config::EnvelopeConfig;
+use behaviour::Behaviour;
+use bytes::Bytes;
+use fault::Fault;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+
+/// The SMS code the sandbox sends to every phone (documented in the README).
+pub const DEV_SMS_CODE: &str = "123456";
+/// WeChat login accepts codes with this prefix: the same code is the same user (new on first use).
+pub const WECHAT_TEST_PREFIX: &str = "wx-test-";
+/// Request bodies larger than this are refused.
+const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub seed: u64,
+    pub faults: Vec<Fault>,
+    /// Log one line per request to stderr.
+    pub log: bool,
+    /// The path the API is served under (`/api/v1`).
+    pub base_path: String,
+    /// Used by the `slow` fault: answers take longer than this.
+    pub latency_budget_ms: u64,
+    pub envelope: EnvelopeConfig,
+    /// The body field the refresh endpoint takes its token in.
+    pub refresh_field: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: 1,
+            faults: vec![],
+            log: false,
+            base_path: "/api/v1".into(),
+            latency_budget_ms: 2000,
+            envelope: EnvelopeConfig::default(),
+            refresh_field: "refreshToken".into(),
+        }
+    }
+}
+
+pub struct Route {
+    pub index: usize,
+    pub method: String,
+    pub segments: Vec<String>,
+}
+
+pub struct Sandbox {
+    pub catalog: Arc<Catalog>,
+    pub options: Options,
+    behaviours: HashMap<String, Behaviour>,
+    routes: Vec<Route>,
+    /// Shared schema documents by file name, for resolving `$ref` when breaking fields on purpose.
+    shared: HashMap<String, Value>,
+    /// Initial counter values, by counter name template.
+    counter_init: HashMap<String, f64>,
+    state: Mutex<state::State>,
+}
+
+/// The response the handler produced.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+    pub delay_ms: u64,
+    /// Envelope code, for the log line.
+    pub code: Option<i64>,
+}
+
+impl Sandbox {
+    /// Builds the sandbox from a loaded catalogue. Errors name the contract whose `sandbox` key is invalid.
+    pub fn new(
+        catalog: Arc<Catalog>,
+        contracts_dir: &std::path::Path,
+        options: Options,
+    ) -> Result<Sandbox, String> {
+        let mut behaviours = HashMap::new();
+        let mut routes = vec![];
+        for (index, c) in catalog.contracts.iter().enumerate() {
+            let b = match &c.sandbox {
+                Some(v) => Behaviour::parse(v).map_err(|e| format!("{}: {e}", c.file.display()))?,
+                None => Behaviour::default(),
+            };
+            behaviours.insert(c.id.clone(), b);
+            routes.push(Route {
+                index,
+                method: c.method.clone(),
+                segments: c
+                    .path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            });
+        }
+        // Literal segments win over parameters: /vehicles/favorites before /vehicles/{id}.
+        routes.sort_by_key(|r| {
+            std::cmp::Reverse(r.segments.iter().filter(|s| !s.starts_with('{')).count())
+        });
+        let mut shared = HashMap::new();
+        if let Ok(rd) = std::fs::read_dir(contracts_dir.join("_schemas")) {
+            for e in rd.flatten() {
+                if let Ok(text) = std::fs::read_to_string(e.path()) {
+                    if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                        shared.insert(e.file_name().to_string_lossy().to_string(), v);
+                    }
+                }
+            }
+        }
+        let mut sandbox = Sandbox {
+            catalog,
+            state: Mutex::new(state::State::new(options.seed)),
+            options,
+            behaviours,
+            routes,
+            shared,
+            counter_init: HashMap::new(),
+        };
+        sandbox.seed();
+        Ok(sandbox)
+    }
+
+    /// Seeds collections from the examples (list items, detail examples) and counters from the examples
+    /// of the endpoints that read them.
+    fn seed(&mut self) {
+        let data_field = self.options.envelope.data.clone();
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        for c in &self.catalog.contracts {
+            let Some(b) = self.behaviours.get(&c.id) else {
+                continue;
+            };
+            let data = c
+                .example
+                .response
+                .get(&data_field)
+                .cloned()
+                .unwrap_or(Value::Null);
+            for (pointer, name) in &b.counters {
+                if let (Some(name), Some(v)) =
+                    (name.as_str(), data.pointer(pointer).and_then(Value::as_f64))
+                {
+                    self.counter_init.entry(name.to_string()).or_insert(v);
+                }
+            }
+            let Some(collection) = &b.collection else {
+                continue;
+            };
+            let items: Vec<Value> = match b.action {
+                behaviour::Action::List => match &data {
+                    Value::Array(a) => a.clone(),
+                    Value::Object(o) => o
+                        .get("list")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                    _ => vec![],
+                },
+                behaviour::Action::Get => {
+                    let param = b
+                        .param
+                        .clone()
+                        .or_else(|| c.path_param_names().first().map(|s| s.to_string()));
+                    let key = param.and_then(|p| {
+                        c.example
+                            .request
+                            .path_params
+                            .as_ref()
+                            .and_then(|pp| pp.get(&p))
+                            .cloned()
+                    });
+                    match (key, data.clone()) {
+                        (Some(k), Value::Object(mut o)) => {
+                            o.entry(b.key.clone()).or_insert(k);
+                            vec![Value::Object(o)]
+                        }
+                        _ => vec![],
+                    }
+                }
+                _ => vec![],
+            };
+            for item in items {
+                let Some(key) = item.get(&b.key).map(crate::exec::session::value_text) else {
+                    continue;
+                };
+                let records = state.records.entry(collection.clone()).or_default();
+                if !records.iter().any(|r| r.key == key) {
+                    records.push(state::Record {
+                        key,
+                        owner: None,
+                        value: item,
+                        seq: 0,
+                    });
+                }
+            }
+        }
+    }
+
+    fn resolve_ref(&self, r: &str) -> Option<Value> {
+        let (file, pointer) = r.split_once('#').unwrap_or((r, ""));
+        let file = file.rsplit('/').next().unwrap_or(file);
+        self.shared
+            .get(file)
+            .and_then(|doc| doc.pointer(pointer))
+            .cloned()
+    }
+}
+
+/// A running sandbox; dropping it (or calling `stop`) stops the server.
+pub struct Running {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn base_url(&self, base_path: &str) -> String {
+        format!("http://{}{}", self.addr, base_path)
+    }
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn cors(builder: hyper::http::response::Builder) -> hyper::http::response::Builder {
+    builder
+        .header("Access-Control-Allow-Origin", "*")
+        .header(
+            "Access-Control-Allow-Methods",
+            "GET, POST, PUT, DELETE, PATCH, OPTIONS",
+        )
+        .header(
+            "Access-Control-Allow-Headers",
+            "Authorization, Content-Type",
+        )
+}
+
+async fn serve_one(
+    sandbox: Arc<Sandbox>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+    let start = std::time::Instant::now();
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let auth = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let reply = if method == "OPTIONS" {
+        Reply {
+            status: 204,
+            content_type: "text/plain",
+            body: String::new(),
+            delay_ms: 0,
+            code: None,
+        }
+    } else {
+        match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+            .collect()
+            .await
+        {
+            Ok(collected) => {
+                let bytes = collected.to_bytes();
+                let s = sandbox.clone();
+                handler::handle(
+                    &s,
+                    &method,
+                    &path,
+                    query.as_deref(),
+                    auth.as_deref(),
+                    &bytes,
+                )
+            }
+            Err(_) => {
+                handler::envelope_reply(&sandbox, 400, 400, "请求体过大或读取失败", Value::Null)
+            }
+        }
+    };
+    if reply.delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(reply.delay_ms)).await;
+    }
+    if sandbox.options.log {
+        eprintln!(
+            "{method} {path} {} code={} {}ms",
+            reply.status,
+            reply.code.map_or("-".into(), |c| c.to_string()),
+            start.elapsed().as_millis()
+        );
+    }
+    let resp = cors(hyper::Response::builder())
+        .status(reply.status)
+        .header("Content-Type", reply.content_type)
+        .body(Full::new(Bytes::from(reply.body)))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())));
+    Ok(resp)
+}
+
+/// Serves the sandbox on `addr` (port 0 picks a free port) in the current Tokio runtime.
+pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let sandbox = sandbox.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| serve_one(sandbox.clone(), req));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok(Running { addr, task })
+}
