@@ -48,57 +48,11 @@ pub struct SandboxRequest {
     pub quiet: bool,
 }
 
-fn sandbox_options(
-    config: &Config,
-    seed: u64,
-    faults: &[String],
-    log: bool,
-) -> Result<crate::sandbox::Options> {
-    let faults = faults
-        .iter()
-        .map(|f| crate::sandbox::fault::Fault::parse(f))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(Error::Usage)?;
-    Ok(crate::sandbox::Options {
-        seed,
-        faults,
-        log,
-        base_path: config.base_path(),
-        latency_budget_ms: config.latency_budget_ms,
-        envelope: config.envelope.clone(),
-        refresh_field: config.auth.refresh_field.clone(),
-    })
-}
-
-/// Starts the embedded sandbox and points the configuration at it: a fresh user per account, the
-/// sandbox's SMS code.
-async fn start_embedded(
-    config: &mut Config,
-    catalog: Arc<Catalog>,
-    faults: &[String],
-) -> Result<crate::sandbox::Running> {
-    let options = sandbox_options(config, 1, faults, false)?;
-    let sandbox = crate::sandbox::Sandbox::new(catalog, &config.contracts_dir, options)
-        .map_err(Error::Usage)?;
-    let running = crate::sandbox::start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
-        .await
-        .map_err(|e| Error::io("starting the sandbox", e))?;
-    config.base_url = running.base_url(&config.base_path());
-    config.env_name = "sandbox".into();
-    config.sms = config::SmsConfig::Fixed {
-        value: crate::sandbox::DEV_SMS_CODE.into(),
-    };
-    for a in config.accounts.values_mut() {
-        a.flow = config::LoginFlow::Register;
-    }
-    Ok(running)
-}
-
 pub fn sandbox(g: &Global, req: &SandboxRequest) -> i32 {
     let result = (|| -> Result<()> {
         let config = load_config(g)?;
         let catalog = Arc::new(load_catalog(&config)?);
-        let options = sandbox_options(&config, req.seed, &req.faults, !req.quiet)?;
+        let options = crate::sandbox::options_for(&config, req.seed, &req.faults, !req.quiet)?;
         let base_path = options.base_path.clone();
         let count = catalog.contracts.len();
         let sandbox = crate::sandbox::Sandbox::new(catalog, &config.contracts_dir, options)
@@ -268,7 +222,7 @@ fn run_inner(g: &Global, req: &RunRequest) -> Result<RunResult> {
     let progress = progress_for(&style);
     let result = runtime.block_on(async {
         let _sandbox = if req.sandbox || !req.sandbox_faults.is_empty() {
-            Some(start_embedded(&mut config, catalog.clone(), &req.sandbox_faults).await?)
+            Some(crate::sandbox::embed(&mut config, catalog.clone(), &req.sandbox_faults).await?)
         } else {
             None
         };

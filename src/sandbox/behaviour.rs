@@ -14,11 +14,14 @@
 //!   "set": { "status": "CANCELLED" },   // fields set on the record and in the response (templated)
 //!   "require": [ { "value": "{{record.status}}", "in": ["PENDING_PAYMENT"], "message": "订单状态不允许取消" } ],
 //!   "effects": [ { "counter": "wallet.balance", "add": "{{body.amount}}" } ],
-//!   "counters": { "/balance": "wallet.balance" }   // data pointer ← counter value
+//!   "counters": { "/balance": "wallet.balance" },  // data pointer ← counter value
+//!   "lookup": { "collection": "projects", "param": "body.projectId",      // another record it refers to
+//!               "set": { "soldShares": "{{ lookup.soldShares + body.shares }}" } }
 //! }
 //! ```
 //! Templates see `body.*`, `query.*`, `path.*`, `user.id`, `user.phone`, `record.*` (the record found),
-//! `counter.NAME` for counters named in `require`, and the built-ins (`$now`, `$uuid` …).
+//! `lookup.*` (the looked-up record), `counter.NAME` (0 until set), and the built-ins (`$now`, `$uuid` …).
+//! A rule whose variables the request does not carry does not apply (required fields are the schema's job).
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -73,6 +76,33 @@ pub struct Behaviour {
     pub effects: Vec<Effect>,
     #[serde(default)]
     pub counters: Map<String, Value>,
+    /// Another collection's record this request refers to (404 when it does not exist).
+    pub lookup: Option<Lookup>,
+}
+
+/// `"lookup": {"collection": "projects", "param": "body.projectId", "set": {"sold": "{{ lookup.sold + body.shares }}"}}`:
+/// the record is found before the action (its fields are `lookup.*` in templates and rules) and, when the
+/// action succeeds, `set` is applied to it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lookup {
+    pub collection: String,
+    /// `body.x`, `query.x` or a path parameter name.
+    pub param: String,
+    #[serde(default)]
+    pub set: Map<String, Value>,
+    #[serde(default = "not_found_message")]
+    pub message: String,
+    #[serde(default = "not_found")]
+    pub code: i64,
+}
+
+fn not_found_message() -> String {
+    "资源不存在".into()
+}
+
+fn not_found() -> i64 {
+    404
 }
 
 /// A precondition; when it does not hold the sandbox answers `code` (400) with `message`.

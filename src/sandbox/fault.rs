@@ -79,11 +79,16 @@ impl Fault {
 
 /// Finds the first place in `data` where the schema (with `$ref`s resolved by `resolve`) has `keyword`,
 /// and returns its JSON Pointer. Used to break exactly one enum or format field.
+/// Resolves a `$ref` seen in the document `base` (a shared file name, or "" for the contract itself) to
+/// the schema it names and the document that schema lives in.
+pub type Resolve<'a> = &'a dyn Fn(&str, &str) -> Option<(Value, String)>;
+
 pub fn find_keyword(
     schema: &Value,
     data: &Value,
     keyword: &str,
-    resolve: &dyn Fn(&str) -> Option<Value>,
+    resolve: Resolve,
+    base: &str,
     depth: usize,
 ) -> Option<String> {
     if depth > 24 {
@@ -93,8 +98,8 @@ pub fn find_keyword(
         return None;
     };
     if let Some(Value::String(r)) = obj.get("$ref") {
-        if let Some(target) = resolve(r) {
-            if let Some(p) = find_keyword(&target, data, keyword, resolve, depth + 1) {
+        if let Some((target, doc)) = resolve(r, base) {
+            if let Some(p) = find_keyword(&target, data, keyword, resolve, &doc, depth + 1) {
                 return Some(p);
             }
         }
@@ -105,7 +110,7 @@ pub fn find_keyword(
     for sub in ["allOf", "anyOf", "oneOf"] {
         if let Some(Value::Array(list)) = obj.get(sub) {
             for s in list {
-                if let Some(p) = find_keyword(s, data, keyword, resolve, depth + 1) {
+                if let Some(p) = find_keyword(s, data, keyword, resolve, base, depth + 1) {
                     return Some(p);
                 }
             }
@@ -114,7 +119,7 @@ pub fn find_keyword(
     if let (Some(Value::Object(props)), Value::Object(d)) = (obj.get("properties"), data) {
         for (k, s) in props {
             if let Some(v) = d.get(k) {
-                if let Some(p) = find_keyword(s, v, keyword, resolve, depth + 1) {
+                if let Some(p) = find_keyword(s, v, keyword, resolve, base, depth + 1) {
                     return Some(format!("/{k}{p}"));
                 }
             }
@@ -122,7 +127,7 @@ pub fn find_keyword(
     }
     if let (Some(items), Value::Array(d)) = (obj.get("items"), data) {
         if let Some(first) = d.first() {
-            if let Some(p) = find_keyword(items, first, keyword, resolve, depth + 1) {
+            if let Some(p) = find_keyword(items, first, keyword, resolve, base, depth + 1) {
                 return Some(format!("/0{p}"));
             }
         }
@@ -175,24 +180,15 @@ pub fn set_at(data: &mut Value, pointer: &str, v: Value) {
 }
 
 /// The first key of the first object in `data` that the data schema requires.
-pub fn first_required(
-    schema: &Value,
-    data: &Value,
-    resolve: &dyn Fn(&str) -> Option<Value>,
-) -> Option<String> {
-    fn walk(
-        schema: &Value,
-        data: &Value,
-        resolve: &dyn Fn(&str) -> Option<Value>,
-        depth: usize,
-    ) -> Option<String> {
+pub fn first_required(schema: &Value, data: &Value, resolve: Resolve) -> Option<String> {
+    fn walk(schema: &Value, data: &Value, resolve: Resolve, base: &str, depth: usize) -> Option<String> {
         if depth > 24 {
             return None;
         }
         let obj = schema.as_object()?;
         if let Some(Value::String(r)) = obj.get("$ref") {
-            if let Some(t) = resolve(r) {
-                if let Some(p) = walk(&t, data, resolve, depth + 1) {
+            if let Some((t, doc)) = resolve(r, base) {
+                if let Some(p) = walk(&t, data, resolve, &doc, depth + 1) {
                     return Some(p);
                 }
             }
@@ -208,19 +204,19 @@ pub fn first_required(
         }
         if let Some(Value::Array(list)) = obj.get("allOf") {
             for s in list {
-                if let Some(p) = walk(s, data, resolve, depth + 1) {
+                if let Some(p) = walk(s, data, resolve, base, depth + 1) {
                     return Some(p);
                 }
             }
         }
         if let (Some(items), Value::Array(d)) = (obj.get("items"), data) {
             if let Some(first) = d.first() {
-                return walk(items, first, resolve, depth + 1).map(|p| format!("/0{p}"));
+                return walk(items, first, resolve, base, depth + 1).map(|p| format!("/0{p}"));
             }
         }
         None
     }
-    walk(schema, data, resolve, 0)
+    walk(schema, data, resolve, "", 0)
 }
 
 pub fn envelope(

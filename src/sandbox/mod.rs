@@ -12,7 +12,8 @@ mod handler;
 mod state;
 
 use crate::catalog::Catalog;
-use crate::config::EnvelopeConfig;
+use crate::config::{Config, EnvelopeConfig};
+use crate::error::{Error, Result};
 use behaviour::Behaviour;
 use bytes::Bytes;
 use fault::Fault;
@@ -217,13 +218,13 @@ impl Sandbox {
         }
     }
 
-    fn resolve_ref(&self, r: &str) -> Option<Value> {
+    /// Resolves a `$ref` found in shared document `base` ("" for a contract's own schema).
+    fn resolve_ref(&self, r: &str, base: &str) -> Option<(Value, String)> {
         let (file, pointer) = r.split_once('#').unwrap_or((r, ""));
         let file = file.rsplit('/').next().unwrap_or(file);
-        self.shared
-            .get(file)
-            .and_then(|doc| doc.pointer(pointer))
-            .cloned()
+        let doc_name = if file.is_empty() { base } else { file };
+        let doc = self.shared.get(doc_name)?;
+        Some((doc.pointer(pointer)?.clone(), doc_name.to_string()))
     }
 }
 
@@ -343,3 +344,50 @@ pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<R
     });
     Ok(Running { addr, task })
 }
+
+pub fn options_for(
+    config: &Config,
+    seed: u64,
+    faults: &[String],
+    log: bool,
+) -> Result<Options> {
+    let faults = faults
+        .iter()
+        .map(|f| fault::Fault::parse(f))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Error::Usage)?;
+    Ok(Options {
+        seed,
+        faults,
+        log,
+        base_path: config.base_path(),
+        latency_budget_ms: config.latency_budget_ms,
+        envelope: config.envelope.clone(),
+        refresh_field: config.auth.refresh_field.clone(),
+    })
+}
+
+/// Starts the embedded sandbox and points the configuration at it: a fresh user per account, the
+/// sandbox's SMS code.
+pub async fn embed(
+    config: &mut Config,
+    catalog: Arc<Catalog>,
+    faults: &[String],
+) -> Result<Running> {
+    let options = options_for(config, 1, faults, false)?;
+    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)
+        .map_err(Error::Usage)?;
+    let running = start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(|e| Error::io("starting the sandbox", e))?;
+    config.base_url = running.base_url(&config.base_path());
+    config.env_name = "sandbox".into();
+    config.sms = crate::config::SmsConfig::Fixed {
+        value: DEV_SMS_CODE.into(),
+    };
+    for a in config.accounts.values_mut() {
+        a.flow = crate::config::LoginFlow::Register;
+    }
+    Ok(running)
+}
+
