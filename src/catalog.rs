@@ -53,6 +53,15 @@ impl Catalog {
             problems.extend(p);
             problems.extend(example_problems(c, &comp, config));
             problems.extend(plan_problems(c, &plan));
+            if let Some(sb) = &c.sandbox {
+                if let Err(message) = crate::sandbox::behaviour::Behaviour::parse(sb) {
+                    problems.push(Problem {
+                        file: c.file.display().to_string(),
+                        place: "sandbox".into(),
+                        message,
+                    });
+                }
+            }
             compiled.insert(c.id.clone(), comp);
         }
         let (scenarios, p) = scenario::load_all(root, &config.scenarios_dir);

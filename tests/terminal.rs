@@ -7,7 +7,13 @@ use daodao_check::plan::Plan;
 use daodao_check::report::{terminal, Style};
 use daodao_check::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
 
-fn case(name: &str, kind: CaseKind, status: Status, latency: f64, findings: Vec<Finding>) -> CaseResult {
+fn case(
+    name: &str,
+    kind: CaseKind,
+    status: Status,
+    latency: f64,
+    findings: Vec<Finding>,
+) -> CaseResult {
     let failed = status != Status::Passed;
     CaseResult {
         name: name.into(),
@@ -21,12 +27,26 @@ fn case(name: &str, kind: CaseKind, status: Status, latency: f64, findings: Vec<
         code: Some(0),
         findings,
         request: failed.then(|| "GET http://127.0.0.1:3001/api/v1/vehicles/v_001".to_string()),
-        response: failed.then(|| "HTTP 200\n{\"code\":0,\"message\":\"success\",\"data\":{\"basePrice\":\"580\"}}".to_string()),
-        curl: failed.then(|| "curl -sS -X GET \"http://127.0.0.1:3001/api/v1/vehicles/v_001\"".to_string()),
+        response: failed.then(|| {
+            "HTTP 200\n{\"code\":0,\"message\":\"success\",\"data\":{\"basePrice\":\"580\"}}"
+                .to_string()
+        }),
+        curl: failed
+            .then(|| "curl -sS -X GET \"http://127.0.0.1:3001/api/v1/vehicles/v_001\"".to_string()),
     }
 }
 
-fn endpoint(id: &str, spelling: &str, phase: u8, module: &str, name: &str, status: Status, latency: f64, cases: Vec<CaseResult>) -> EndpointResult {
+#[allow(clippy::too_many_arguments)]
+fn endpoint(
+    id: &str,
+    spelling: &str,
+    phase: u8,
+    module: &str,
+    name: &str,
+    status: Status,
+    latency: f64,
+    cases: Vec<CaseResult>,
+) -> EndpointResult {
     let (method, path) = spelling.split_once(' ').unwrap();
     EndpointResult {
         id: id.into(),
@@ -48,10 +68,52 @@ fn sample() -> RunResult {
         .at("/data/basePrice")
         .expected("type number", "\"580\"");
     let endpoints = vec![
-        endpoint("auth.login", "POST /api/v1/auth/login", 1, "auth", "密码登录", Status::Passed, 12.0, vec![case("正常请求", CaseKind::Happy, Status::Passed, 12.0, vec![])]),
-        endpoint("auth.wechat-login", "POST /api/v1/auth/wechat-login", 1, "auth", "微信授权登录", Status::Skipped, 0.0, vec![]),
-        endpoint("users.profile", "GET /api/v1/users/profile", 1, "users", "获取用户信息", Status::Passed, 30.0, vec![]),
-        endpoint("vehicles.list", "GET /api/v1/vehicles", 2, "vehicles", "查询可用房车", Status::Passed, 40.0, vec![]),
+        endpoint(
+            "auth.login",
+            "POST /api/v1/auth/login",
+            1,
+            "auth",
+            "密码登录",
+            Status::Passed,
+            12.0,
+            vec![case(
+                "正常请求",
+                CaseKind::Happy,
+                Status::Passed,
+                12.0,
+                vec![],
+            )],
+        ),
+        endpoint(
+            "auth.wechat-login",
+            "POST /api/v1/auth/wechat-login",
+            1,
+            "auth",
+            "微信授权登录",
+            Status::Skipped,
+            0.0,
+            vec![],
+        ),
+        endpoint(
+            "users.profile",
+            "GET /api/v1/users/profile",
+            1,
+            "users",
+            "获取用户信息",
+            Status::Passed,
+            30.0,
+            vec![],
+        ),
+        endpoint(
+            "vehicles.list",
+            "GET /api/v1/vehicles",
+            2,
+            "vehicles",
+            "查询可用房车",
+            Status::Passed,
+            40.0,
+            vec![],
+        ),
         endpoint(
             "vehicles.detail",
             "GET /api/v1/vehicles/{id}",
@@ -61,11 +123,36 @@ fn sample() -> RunResult {
             Status::Failed,
             2500.0,
             vec![
-                case("正常请求", CaseKind::Happy, Status::Failed, 2500.0, vec![schema, Finding::new(CheckKind::Latency, "slower than the latency budget").expected("< 2000 ms", "2500 ms")]),
-                case("不存在的房车", CaseKind::ErrorCase, Status::Passed, 5.0, vec![]),
+                case(
+                    "正常请求",
+                    CaseKind::Happy,
+                    Status::Failed,
+                    2500.0,
+                    vec![
+                        schema,
+                        Finding::new(CheckKind::Latency, "slower than the latency budget")
+                            .expected("< 2000 ms", "2500 ms"),
+                    ],
+                ),
+                case(
+                    "不存在的房车",
+                    CaseKind::ErrorCase,
+                    Status::Passed,
+                    5.0,
+                    vec![],
+                ),
             ],
         ),
-        endpoint("orders.create", "POST /api/v1/orders", 2, "orders", "创建订单", Status::NotActivated, 3.0, vec![]),
+        endpoint(
+            "orders.create",
+            "POST /api/v1/orders",
+            2,
+            "orders",
+            "创建订单",
+            Status::NotActivated,
+            3.0,
+            vec![],
+        ),
     ];
     let scenarios = vec![ScenarioResult {
         name: "rental-flow".into(),

@@ -312,12 +312,7 @@ impl Runner {
             cases.push(case);
             if status != Status::Passed {
                 let reason = format!("准备步骤 `{name}` 未通过 ({})", status.as_str());
-                let s = if status == Status::NotActivated {
-                    Status::Blocked
-                } else {
-                    Status::Blocked
-                };
-                return self.endpoint_result(c, s, Some(reason), cases);
+                return self.endpoint_result(c, Status::Blocked, Some(reason), cases);
             }
         }
         let happy_parts = match self.render_parts(c, true, None, &run.request, &vars) {
@@ -396,7 +391,9 @@ impl Runner {
                 TokenChoice::None
             }
         };
-        if let Some(parts) = missing_required_parts(c, &happy_parts) {
+        if let Some(parts) =
+            missing_required_parts(c, self.catalog.compiled.get(&c.id), &happy_parts)
+        {
             cases.push(
                 self.execute(
                     c,
@@ -943,22 +940,23 @@ impl Runner {
     }
 }
 
-/// The happy request with its required body (or query) fields removed, if it has any.
-fn missing_required_parts(c: &Contract, happy: &RequestParts) -> Option<RequestParts> {
-    let required = |schema: &Option<Value>| {
-        schema
-            .as_ref()
-            .and_then(|s| s.get("required"))
-            .and_then(Value::as_array)
-            .is_some_and(|r| !r.is_empty())
-    };
-    if required(&c.request.body) {
+/// The happy request with its required body (or query) fields removed, if it has any: decided by
+/// whether an empty object validates against the compiled schema, so `$ref` and `allOf` count too.
+fn missing_required_parts(
+    c: &Contract,
+    compiled: Option<&crate::contract::schema::Compiled>,
+    happy: &RequestParts,
+) -> Option<RequestParts> {
+    let empty = Value::Object(Default::default());
+    let needs = |v: Option<&jsonschema::Validator>| v.is_some_and(|v| !v.is_valid(&empty));
+    let compiled = compiled?;
+    if c.request.body.is_some() && needs(compiled.body.as_ref()) {
         return Some(RequestParts {
-            body: Some(Value::Object(Default::default())),
+            body: Some(empty),
             ..happy.clone()
         });
     }
-    if required(&c.request.query) {
+    if c.request.query.is_some() && needs(compiled.query.as_ref()) {
         return Some(RequestParts {
             query: None,
             ..happy.clone()

@@ -6,7 +6,9 @@
 //!   "action": "create",                 // static (default) | create | get | list | update | delete | auth-*
 //!   "collection": "orders",             // records this endpoint works on
 //!   "key": "orderId",                   // the record field holding its key (default "id")
-//!   "param": "orderId",                 // where get/update/delete find the key: a path parameter or "body.x"
+//!   "param": "orderId",                 // where get/update/delete find the key: a path parameter,
+//!                                       // "body.x", "query.x" or "user.id" (the caller's own record)
+//!   "or_null": true,                    // get: null data instead of 404 when there is none
 //!   "key_from": "{{path.id}}",          // create: the new record's key (default: generated from the example)
 //!   "global": false,                    // records shared by every user (default: each user sees their own + seeds)
 //!   "unique": true,                     // create: the same key twice for one user → 400
@@ -16,7 +18,12 @@
 //!   "effects": [ { "counter": "wallet.balance", "add": "{{body.amount}}" } ],
 //!   "counters": { "/balance": "wallet.balance" },  // data pointer ← counter value
 //!   "lookup": { "collection": "projects", "param": "body.projectId",      // another record it refers to
-//!               "set": { "soldShares": "{{ lookup.soldShares + body.shares }}" } }
+//!               "set": { "soldShares": "{{ lookup.soldShares + body.shares }}" } },  // ("$users": users)
+//!   "owner": "{{body.userId}}",         // create: whose record it is (default: the caller)
+//!   "where": { "postId": "{{path.id}}", "replyToId": null },   // list: fixed filters
+//!   "search": { "query": "keyword", "fields": ["title", "summary"] },  // list: substring search
+//!   "also": [ { "collection": "points.records", "set": { "type": "SPEND" } } ],  // further records written
+//!   "count": { "/commentCount": { "collection": "comments", "where": { "postId": "{{path.id}}" } } }
 //! }
 //! ```
 //! Templates see `body.*`, `query.*`, `path.*`, `user.id`, `user.phone`, `record.*` (the record found),
@@ -48,6 +55,10 @@ pub enum Action {
     AuthBindPhone,
 }
 
+fn yes() -> bool {
+    true
+}
+
 fn default_key() -> String {
     "id".into()
 }
@@ -76,10 +87,59 @@ pub struct Behaviour {
     pub effects: Vec<Effect>,
     #[serde(default)]
     pub counters: Map<String, Value>,
+    /// get: answer `null` data instead of 404 when there is no such record (e.g. "my membership").
+    #[serde(default)]
+    pub or_null: bool,
+    /// Further records written when the action succeeds (a points record for an exchange …).
+    #[serde(default)]
+    pub also: Vec<Also>,
+    /// Seed the collection from this endpoint's example (default true; false for per-user lists whose
+    /// example items should not appear for every user).
+    #[serde(default = "yes")]
+    pub seed: bool,
     /// Another collection's record this request refers to (404 when it does not exist).
     pub lookup: Option<Lookup>,
+    /// create: the owner of the new record (templated, e.g. `{{body.userId}}` to deliver to someone
+    /// else); default the caller (or nobody for `global`).
+    pub owner: Option<String>,
+    /// list: fixed filters, field → templated value (`null`: the field is absent or null).
+    #[serde(default)]
+    pub r#where: Map<String, Value>,
+    /// list: a keyword search: the query parameter and the fields whose text it must appear in.
+    pub search: Option<Search>,
+    /// Response fields counted from records: data pointer → which records.
+    #[serde(default)]
+    pub count: Map<String, Value>,
 }
 
+/// `{"collection": "points.records", "set": {"type": "SPEND", "points": "{{ 0 - body.points }}"}}`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Also {
+    pub collection: String,
+    #[serde(default = "default_key")]
+    pub key: String,
+    #[serde(default)]
+    pub set: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    pub query: String,
+    pub fields: Vec<String>,
+}
+
+/// `{"collection": "comments", "where": {"postId": "{{path.id}}"}}` in `count`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountSpec {
+    pub collection: String,
+    #[serde(default)]
+    pub r#where: Map<String, Value>,
+}
+
+/// `collection` `"$users"` looks up the sandbox's users by id (`lookup.id`, `lookup.phone`, `lookup.nickname`).
 /// `"lookup": {"collection": "projects", "param": "body.projectId", "set": {"sold": "{{ lookup.sold + body.shares }}"}}`:
 /// the record is found before the action (its fields are `lookup.*` in templates and rules) and, when the
 /// action succeeds, `set` is applied to it.

@@ -94,9 +94,7 @@ pub fn find_keyword(
     if depth > 24 {
         return None;
     }
-    let Some(obj) = schema.as_object() else {
-        return None;
-    };
+    let obj = schema.as_object()?;
     if let Some(Value::String(r)) = obj.get("$ref") {
         if let Some((target, doc)) = resolve(r, base) {
             if let Some(p) = find_keyword(&target, data, keyword, resolve, &doc, depth + 1) {
@@ -181,7 +179,13 @@ pub fn set_at(data: &mut Value, pointer: &str, v: Value) {
 
 /// The first key of the first object in `data` that the data schema requires.
 pub fn first_required(schema: &Value, data: &Value, resolve: Resolve) -> Option<String> {
-    fn walk(schema: &Value, data: &Value, resolve: Resolve, base: &str, depth: usize) -> Option<String> {
+    fn walk(
+        schema: &Value,
+        data: &Value,
+        resolve: Resolve,
+        base: &str,
+        depth: usize,
+    ) -> Option<String> {
         if depth > 24 {
             return None;
         }

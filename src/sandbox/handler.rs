@@ -148,16 +148,7 @@ pub fn fit(template: &Value, value: &Value) -> Value {
         },
         (Value::Null, v) => v.clone(),
         (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => value.clone(),
-        (Value::Number(t), Value::Number(v)) => {
-            if (t.is_i64() || t.is_u64()) && !(v.is_i64() || v.is_u64()) {
-                match v.as_f64() {
-                    Some(f) if f.fract() == 0.0 => json!(f as i64),
-                    _ => template.clone(),
-                }
-            } else {
-                value.clone()
-            }
-        }
+        (Value::Number(_), Value::Number(_)) => value.clone(),
         _ => template.clone(),
     }
 }
@@ -231,9 +222,10 @@ impl Ctx<'_> {
             .param
             .clone()
             .or_else(|| self.c.path_param_names().first().map(|s| s.to_string()))?;
-        match p.strip_prefix("body.").or_else(|| p.strip_prefix("query.")) {
-            Some(_) => self.vars.get(&p).map(value_text),
-            None => self.path.get(&p).map(value_text),
+        if p.contains('.') {
+            self.vars.get(&p).map(value_text)
+        } else {
+            self.path.get(&p).map(value_text)
         }
     }
 }
@@ -243,9 +235,16 @@ fn check_rules(ctx: &Ctx, state: &State, rules: &[Rule]) -> Result<(), Refusal> 
         let mut vars = ctx.vars.clone();
         // Counters a rule names are available as counter.NAME (0 when nothing set them yet).
         let mut refs = vec![];
-        for x in [Some(&r.value), r.equals.as_ref(), r.not_equals.as_ref(), r.gte.as_ref(), r.lte.as_ref(), r.gt.as_ref()]
-            .into_iter()
-            .flatten()
+        for x in [
+            Some(&r.value),
+            r.equals.as_ref(),
+            r.not_equals.as_ref(),
+            r.gte.as_ref(),
+            r.lte.as_ref(),
+            r.gt.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
         {
             referenced_vars(x, &mut refs);
         }
@@ -260,9 +259,20 @@ fn check_rules(ctx: &Ctx, state: &State, rules: &[Rule]) -> Result<(), Refusal> 
             render(x, &vars, &BUILTINS).map_err(|e| refuse(500, format!("sandbox rule: {e}")))
         };
         let value = v(&r.value)?;
+        // Numbers compare as numbers; RFC 3339 date-times and YYYY-MM-DD dates compare as times.
         let num = |x: &Value| match x {
             Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.parse::<f64>().ok(),
+            Value::String(s) => s.parse::<f64>().ok().or_else(|| {
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .map(|d| d.timestamp() as f64)
+                    .ok()
+                    .or_else(|| {
+                        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                            .ok()
+                            .and_then(|d| d.and_hms_opt(0, 0, 0))
+                            .map(|d| d.and_utc().timestamp() as f64)
+                    })
+            }),
             _ => None,
         };
         let holds = if let Some(e) = &r.equals {
@@ -308,6 +318,22 @@ fn apply_effects(ctx: &Ctx, state: &mut State) -> Result<(), Refusal> {
     Ok(())
 }
 
+fn fill_counts(ctx: &Ctx, state: &State, data: &mut Value) -> Result<(), Refusal> {
+    for (pointer, spec) in &ctx.b.count {
+        let spec: super::behaviour::CountSpec = serde_json::from_value(spec.clone())
+            .map_err(|e| refuse(500, format!("sandbox count {pointer}: {e}")))?;
+        let filters = render_where(ctx, &spec.r#where)?;
+        let n = state.records.get(&spec.collection).map_or(0, |rs| {
+            visible(ctx, rs)
+                .iter()
+                .filter(|r| matches_where(&r.value, &filters))
+                .count()
+        });
+        fault::set_at(data, pointer, json!(n));
+    }
+    Ok(())
+}
+
 fn fill_counters(ctx: &Ctx, state: &State, data: &mut Value) -> Result<(), Refusal> {
     for (pointer, name) in &ctx.b.counters {
         if let Some(t) = name.as_str() {
@@ -323,10 +349,30 @@ fn fill_counters(ctx: &Ctx, state: &State, data: &mut Value) -> Result<(), Refus
     Ok(())
 }
 
-fn apply_set(ctx: &Ctx, target: &mut Value) -> Result<(), Refusal> {
+/// Variables plus `counter.NAME` for the counters the given templates name (before this request's effects).
+fn with_counters<'v>(
+    ctx: &Ctx,
+    state: &State,
+    templates: impl Iterator<Item = &'v Value>,
+) -> Result<Vars, Refusal> {
+    let mut refs = vec![];
+    for t in templates {
+        referenced_vars(t, &mut refs);
+    }
+    let mut vars = ctx.vars.clone();
+    for name in refs.iter().filter_map(|r| r.strip_prefix("counter.")) {
+        vars.insert(format!("counter.{name}"), json!(ctx.counter(state, name)?));
+    }
+    Ok(vars)
+}
+
+fn apply_set(ctx: &Ctx, state: &State, target: &mut Value) -> Result<(), Refusal> {
+    let vars = with_counters(ctx, state, ctx.b.set.values())?;
     if let Value::Object(o) = target {
         for (k, v) in &ctx.b.set {
-            o.insert(k.clone(), ctx.render(v)?);
+            let rendered = render(v, &vars, &BUILTINS)
+                .map_err(|e| refuse(500, format!("sandbox set.{k}: {e}")))?;
+            o.insert(k.clone(), rendered);
         }
     }
     Ok(())
@@ -391,22 +437,37 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
     let example = ctx.example.clone();
     let looked_up = match &ctx.b.lookup {
         Some(l) => {
-            let key = match l.param.strip_prefix("body.").or_else(|| l.param.strip_prefix("query.")) {
+            let key = match l
+                .param
+                .strip_prefix("body.")
+                .or_else(|| l.param.strip_prefix("query."))
+            {
                 Some(_) => ctx.vars.get(&l.param).map(value_text),
                 None => ctx.path.get(&l.param).map(value_text),
             };
-            let me = ctx.user.as_ref().map(|u| u.id.clone());
-            let i = key.and_then(|k| {
-                state.records.get(&l.collection).and_then(|rs| {
-                    rs.iter().position(|r| r.key == k && (r.owner.is_none() || r.owner == me))
-                })
-            });
-            let Some(i) = i else {
-                return Err(refuse(l.code, l.message.clone()));
-            };
-            let record = state.records[&l.collection][i].value.clone();
-            flatten("lookup", &record, &mut ctx.vars);
-            Some((l.collection.clone(), i))
+            if l.collection == "$users" {
+                let user = key.as_deref().and_then(|k| state.user(k)).cloned();
+                let Some(u) = user else {
+                    return Err(refuse(l.code, l.message.clone()));
+                };
+                let v = json!({"id": u.id, "phone": u.phone, "nickname": u.nickname});
+                flatten("lookup", &v, &mut ctx.vars);
+                None
+            } else {
+                // Whoever owns it: rules decide whether the caller may refer to it (`lookup.userId`).
+                let i = key.and_then(|k| {
+                    state
+                        .records
+                        .get(&l.collection)
+                        .and_then(|rs| rs.iter().position(|r| r.key == k))
+                });
+                let Some(i) = i else {
+                    return Err(refuse(l.code, l.message.clone()));
+                };
+                let record = state.records[&l.collection][i].value.clone();
+                flatten("lookup", &record, &mut ctx.vars);
+                Some((l.collection.clone(), i))
+            }
         }
         None => None,
     };
@@ -432,7 +493,7 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
                 })
                 .unwrap_or_default();
             substitute(&mut d, &pairs);
-            apply_set(ctx, &mut d)?;
+            apply_set(ctx, state, &mut d)?;
             d
         }
         Action::Create => {
@@ -442,7 +503,10 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
                 Some(t) => value_text(&ctx.render(&Value::String(t.clone()))?),
                 None => state.new_key(example.get(&ctx.b.key).and_then(Value::as_str)),
             };
-            let owner = ctx.owner();
+            let owner = match &ctx.b.owner {
+                Some(t) => Some(value_text(&ctx.render(&Value::String(t.clone()))?)),
+                None => ctx.owner(),
+            };
             if ctx.b.unique {
                 let exists = state
                     .records
@@ -459,7 +523,7 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
             merge(&mut value, &ctx.body);
             value[&ctx.b.key] = Value::String(key.clone());
             ctx.vars.insert("record.key".into(), json!(key));
-            apply_set(ctx, &mut value)?;
+            apply_set(ctx, state, &mut value)?;
             let seq = state.next_seq();
             state.records.entry(collection).or_default().push(Record {
                 key,
@@ -469,6 +533,7 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
             });
             fit(&example, &value)
         }
+        Action::Get if ctx.b.or_null && find_record(ctx, state).is_err() => Value::Null,
         Action::Get | Action::Update | Action::Delete => {
             let (collection, i) = find_record(ctx, state)?;
             let record = state.records[&collection][i].value.clone();
@@ -476,14 +541,18 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
             check_rules(ctx, state, &ctx.b.require)?;
             match ctx.b.action {
                 Action::Get => {
-                    let mut d = fit(&example, &record);
-                    apply_set(ctx, &mut d)?;
-                    d
+                    if example.is_null() {
+                        Value::Null
+                    } else {
+                        let mut d = fit(&example, &record);
+                        apply_set(ctx, state, &mut d)?;
+                        d
+                    }
                 }
                 Action::Update => {
                     let mut value = record;
                     merge(&mut value, &ctx.body);
-                    apply_set(ctx, &mut value)?;
+                    apply_set(ctx, state, &mut value)?;
                     if let Some(r) = state
                         .records
                         .get_mut(&collection)
@@ -497,13 +566,19 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
                     if let Some(rs) = state.records.get_mut(&collection) {
                         rs.remove(i);
                     }
-                    fit(&example, &record)
+                    if example.is_null() {
+                        Value::Null
+                    } else {
+                        let mut d = fit(&example, &record);
+                        apply_set(ctx, state, &mut d)?;
+                        d
+                    }
                 }
             }
         }
         Action::List => {
             check_rules(ctx, state, &ctx.b.require)?;
-            list(ctx, state, &example)
+            list(ctx, state, &example)?
         }
         _ => auth_action(ctx, state)?,
     };
@@ -512,15 +587,58 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
         for (k, v) in &l.set {
             updates.insert(k.clone(), ctx.render(v)?);
         }
-        if let Some(Value::Object(o)) = state.records.get_mut(&collection).and_then(|rs| rs.get_mut(i)).map(|r| &mut r.value) {
+        if let Some(Value::Object(o)) = state
+            .records
+            .get_mut(&collection)
+            .and_then(|rs| rs.get_mut(i))
+            .map(|r| &mut r.value)
+        {
             o.extend(updates);
         }
+    }
+    for also in &ctx.b.also {
+        let key = state.new_key(None);
+        let mut value = json!({});
+        value[&also.key] = json!(key);
+        let vars = with_counters(ctx, state, also.set.values())?;
+        for (k, v) in &also.set {
+            value[k] = render(v, &vars, &BUILTINS)
+                .map_err(|e| refuse(500, format!("sandbox also.set.{k}: {e}")))?;
+        }
+        let seq = state.next_seq();
+        let owner = ctx.owner();
+        state
+            .records
+            .entry(also.collection.clone())
+            .or_default()
+            .push(Record {
+                key,
+                owner,
+                value,
+                seq,
+            });
     }
     apply_effects(ctx, state)?;
     Ok(data)
 }
 
-fn list(ctx: &Ctx, state: &State, example: &Value) -> Value {
+/// Does a record match fixed filters (field → rendered value; null matches absent or null)?
+fn matches_where(value: &Value, filters: &Map<String, Value>) -> bool {
+    filters.iter().all(|(k, want)| match (value.get(k), want) {
+        (None | Some(Value::Null), Value::Null) => true,
+        (Some(x), w) => json_eq(x, w) || value_text(x) == value_text(w),
+        (None, _) => false,
+    })
+}
+
+fn render_where(ctx: &Ctx, filters: &Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+    filters
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), ctx.render(v)?)))
+        .collect()
+}
+
+fn list(ctx: &Ctx, state: &State, example: &Value) -> Result<Value, Refusal> {
     let collection = ctx.b.collection.clone().unwrap_or_default();
     let records = state
         .records
@@ -528,6 +646,24 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Value {
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     let mut items: Vec<&Record> = visible(ctx, records);
+    let filters = render_where(ctx, &ctx.b.r#where)?;
+    items.retain(|r| matches_where(&r.value, &filters));
+    if let Some(search) = &ctx.b.search {
+        if let Some(word) = ctx
+            .query
+            .get(&search.query)
+            .map(value_text)
+            .filter(|w| !w.is_empty())
+        {
+            items.retain(|r| {
+                search.fields.iter().any(|f| {
+                    r.value
+                        .get(f)
+                        .is_some_and(|v| value_text(v).contains(&word))
+                })
+            });
+        }
+    }
     // Newest first; seeds (seq 0) keep their example order after the created records.
     items.sort_by_key(|r| std::cmp::Reverse(r.seq));
     let paging = [
@@ -535,7 +671,8 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Value {
     ];
     if let Value::Object(q) = &ctx.query {
         for (k, v) in q {
-            if paging.contains(&k.as_str()) || v.is_null() {
+            let searched = ctx.b.search.as_ref().is_some_and(|s| &s.query == k);
+            if paging.contains(&k.as_str()) || v.is_null() || searched {
                 continue;
             }
             let want = value_text(v);
@@ -579,7 +716,7 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Value {
             None => r.value.clone(),
         })
         .collect();
-    match example {
+    Ok(match example {
         Value::Array(_) => Value::Array(shaped),
         Value::Object(_) => {
             let mut d = example.clone();
@@ -602,7 +739,7 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Value {
             d
         }
         other => other.clone(),
-    }
+    })
 }
 
 fn auth_action(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
@@ -872,6 +1009,7 @@ pub fn handle(
         let mut state = s.state.lock().unwrap_or_else(|e| e.into_inner());
         act(&mut ctx, &mut state).and_then(|mut d| {
             fill_counters(&ctx, &state, &mut d)?;
+            fill_counts(&ctx, &state, &mut d)?;
             Ok(d)
         })
     };

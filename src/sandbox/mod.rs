@@ -165,7 +165,7 @@ impl Sandbox {
                     self.counter_init.entry(name.to_string()).or_insert(v);
                 }
             }
-            let Some(collection) = &b.collection else {
+            let Some(collection) = b.collection.as_ref().filter(|_| b.seed) else {
                 continue;
             };
             let items: Vec<Value> = match b.action {
@@ -345,12 +345,7 @@ pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<R
     Ok(Running { addr, task })
 }
 
-pub fn options_for(
-    config: &Config,
-    seed: u64,
-    faults: &[String],
-    log: bool,
-) -> Result<Options> {
+pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> Result<Options> {
     let faults = faults
         .iter()
         .map(|f| fault::Fault::parse(f))
@@ -375,8 +370,7 @@ pub async fn embed(
     faults: &[String],
 ) -> Result<Running> {
     let options = options_for(config, 1, faults, false)?;
-    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)
-        .map_err(Error::Usage)?;
+    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options).map_err(Error::Usage)?;
     let running = start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
         .await
         .map_err(|e| Error::io("starting the sandbox", e))?;
@@ -390,4 +384,3 @@ pub async fn embed(
     }
     Ok(running)
 }
-

@@ -100,7 +100,7 @@ impl Assertion {
             Ok(Some(Failure {
                 pointer: pointer.clone(),
                 expected,
-                actual: actual.map_or("missing".to_string(), |v| short(v)),
+                actual: actual.map_or("missing".to_string(), short),
             }))
         };
         let want = |v: &Value| render(v, vars, builtins);

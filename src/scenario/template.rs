@@ -104,11 +104,24 @@ static IDENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_.]*").expect("static regex"));
 
 fn eval_expr(expr: &str, vars: &Vars, builtins: &Builtins) -> Result<Value, TemplateError> {
+    // `a ?? b`: a, or b when a is not defined.
+    if let Some((left, right)) = expr.split_once("??") {
+        return match eval_expr(left.trim(), vars, builtins) {
+            Err(TemplateError::Missing(_)) => eval_expr(right.trim(), vars, builtins),
+            other => other,
+        };
+    }
     if let Some(b) = expr.strip_prefix('$') {
         return builtins.eval(b);
     }
     if let Some(v) = vars.get(expr) {
         return Ok(v.clone());
+    }
+    if let Some(lit) = expr.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
+        return Ok(Value::String(lit.to_string()));
+    }
+    if expr == "null" {
+        return Ok(Value::Null);
     }
     if IDENT.find(expr).is_some_and(|m| m.as_str() == expr) {
         return Err(TemplateError::Missing(expr.to_string()));
