@@ -1,0 +1,544 @@
+//! One self-contained HTML report: no network (a Content-Security-Policy forbids it), per-phase
+//! progress bars, a sortable endpoint table with status and latency, every failure expandable with
+//! its findings and redacted excerpts, and a latency chart against the budget as inline SVG.
+//! Everything printed is escaped.
+
+use super::{case_summary, module_latencies, ms, phase_views, PhaseView};
+use crate::plan::{phase_label, Plan};
+use crate::result::{CaseResult, Counts, EndpointResult, RunResult, Status};
+use std::fmt::Write;
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters other than tab and newlines have no place in HTML text.
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Severity order for sorting the status column: the worst first.
+fn severity(s: Status) -> u8 {
+    match s {
+        Status::Error => 0,
+        Status::NotActivated => 1,
+        Status::Failed => 2,
+        Status::Blocked => 3,
+        Status::Skipped => 4,
+        Status::Passed => 5,
+    }
+}
+
+fn badge(s: Status) -> String {
+    format!(
+        "<span class=\"badge {}\">{} {}</span>",
+        s.as_str(),
+        super::markdown::mark(s),
+        esc(s.chinese())
+    )
+}
+
+const STYLE: &str = r#"
+:root { --ok:#1a7f37; --bad:#cf222e; --skip:#8c959f; --warn:#bf8700; --bg:#fff; --fg:#1f2328; --line:#d0d7de; --soft:#f6f8fa; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: var(--fg); background: var(--bg); margin: 0 auto; max-width: 1200px; padding: 1.5rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin: 0 0 .5rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2rem; }
+.verdict { font-size: 1.2rem; font-weight: 600; } .verdict.pass { color: var(--ok); } .verdict.fail { color: var(--bad); }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; } dl.meta dt { color: #57606a; } dl.meta dd { margin: 0; word-break: break-all; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .92rem; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: var(--soft); } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.sortable th { cursor: pointer; user-select: none; } table.sortable th[aria-sort="ascending"]::after { content: " ▲"; } table.sortable th[aria-sort="descending"]::after { content: " ▼"; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; }
+pre { background: var(--soft); border: 1px solid var(--line); padding: .5rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+.badge { white-space: nowrap; } .badge.passed { color: var(--ok); } .badge.skipped { color: var(--skip); } .badge.failed, .badge.error, .badge.not-activated, .badge.blocked { color: var(--bad); }
+.phase { margin: .6rem 0; } .phase-head { display: flex; gap: 1rem; flex-wrap: wrap; align-items: baseline; } .phase-head .title { font-weight: 600; min-width: 14rem; }
+.state.done { color: var(--ok); } .state.problem { color: var(--bad); } .state.in-progress { color: var(--warn); } .state.not-started { color: var(--skip); }
+.bar { display: flex; height: 14px; background: var(--soft); border: 1px solid var(--line); border-radius: 7px; overflow: hidden; margin-top: .2rem; }
+.bar .seg.passed { background: var(--ok); } .bar .seg.problem { background: var(--bad); } .bar .seg.skipped { background: var(--skip); }
+details.failure { border: 1px solid var(--line); border-left: 4px solid var(--bad); margin: .5rem 0; padding: .3rem .6rem; }
+details.failure > summary { cursor: pointer; font-weight: 600; } details.failure h4 { margin: .7rem 0 .2rem; }
+svg text { font-size: 11px; fill: var(--fg); } svg .over { fill: var(--bad); } svg .under { fill: var(--ok); } svg .budget { stroke: var(--bad); stroke-dasharray: 4 3; }
+.muted { color: #57606a; }
+"#;
+
+const SCRIPT: &str = r#"
+(function () {
+  function cellValue(row, i, numeric) {
+    var c = row.cells[i]; var v = c.getAttribute('data-value'); if (v === null) { v = c.textContent.trim(); }
+    if (numeric) { var n = parseFloat(v); return isNaN(n) ? Infinity : n; } return v;
+  }
+  document.querySelectorAll('table.sortable').forEach(function (table) {
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, i) {
+      th.addEventListener('click', function () {
+        var numeric = th.getAttribute('data-type') === 'num';
+        var asc = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+        var body = table.tBodies[0]; var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = cellValue(a, i, numeric), y = cellValue(b, i, numeric);
+          var r = numeric ? (x - y) : String(x).localeCompare(String(y), 'zh-CN', { numeric: true });
+          return asc ? r : -r;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  // `report.html#sort=5-desc` opens the endpoint table sorted by its sixth column, descending.
+  var m = /^#sort=(\d+)(-desc)?$/.exec(location.hash);
+  var table = document.getElementById('endpoint-table');
+  if (m && table) {
+    var th = table.tHead.rows[0].cells[parseInt(m[1], 10)];
+    if (th) { th.click(); if (m[2]) { th.click(); } }
+  }
+  // What the page shows, counted from the page itself (a test compares it with the JSON).
+  var check = document.getElementById('dom-check');
+  if (check) {
+    var rows = document.querySelectorAll('#endpoint-table tbody tr');
+    var counts = {};
+    rows.forEach(function (r) { var s = r.getAttribute('data-status'); counts[s] = (counts[s] || 0) + 1; });
+    check.setAttribute('data-rows', String(rows.length));
+    Object.keys(counts).forEach(function (k) { check.setAttribute('data-' + k, String(counts[k])); });
+    check.setAttribute('data-failures', String(document.querySelectorAll('details.failure').length));
+    check.setAttribute('data-ready', 'yes');
+  }
+})();
+"#;
+
+pub fn render(result: &RunResult, plan: Option<&Plan>) -> String {
+    let mut out = String::new();
+    let verdict = if result.passed() {
+        ("pass", "✅ 通过")
+    } else {
+        ("fail", "❌ 未通过")
+    };
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>daodao-check 联调测试报告 · {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&result.env)
+    );
+    let _ = writeln!(out, "<header>\n<h1>daodao-check 联调测试报告</h1>");
+    let _ = writeln!(
+        out,
+        "<p class=\"verdict {}\" id=\"verdict\">{}</p>",
+        verdict.0, verdict.1
+    );
+    let _ = writeln!(out, "<dl class=\"meta\">");
+    for (k, v) in [
+        ("环境", format!("{} ({})", result.env, result.base_url)),
+        ("范围", result.selection.clone()),
+        ("开始时间", result.started_at.clone()),
+        ("结束时间", result.finished_at.clone()),
+        ("用时", format!("{:.1} 秒", result.duration_ms / 1000.0)),
+        ("响应时间预算", format!("{} ms", result.latency_budget_ms)),
+        ("工具", result.tool.clone()),
+    ] {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
+    }
+    let _ = writeln!(out, "</dl>\n</header>");
+    counts_table(&mut out, result);
+    phases(&mut out, &phase_views(result, plan));
+    latency_chart(&mut out, result);
+    module_table(&mut out, result, plan);
+    endpoint_table(&mut out, result, plan);
+    failures(&mut out, result);
+    skipped(&mut out, result);
+    scenarios(&mut out, result);
+    let _ = writeln!(
+        out,
+        "<div id=\"dom-check\" hidden></div>\n<script>{SCRIPT}</script>\n</body>\n</html>"
+    );
+    out
+}
+
+fn counts_table(out: &mut String, result: &RunResult) {
+    let _ = writeln!(out, "<section id=\"summary\">\n<h2>总览</h2>\n<table class=\"counts\">\n<thead><tr><th></th><th class=\"num\">总数</th>");
+    for s in Status::ALL {
+        let _ = write!(out, "<th class=\"num\">{}</th>", esc(s.chinese()));
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for (label, key, c) in [
+        ("接口", "endpoints", &result.summary.endpoints),
+        ("场景", "scenarios", &result.summary.scenarios),
+    ] {
+        let _ = write!(
+            out,
+            "<tr><th>{label}</th><td class=\"num\" id=\"{key}-total\">{}</td>",
+            c.total
+        );
+        for s in Status::ALL {
+            let _ = write!(
+                out,
+                "<td class=\"num\" id=\"{key}-{}\">{}</td>",
+                s.as_str(),
+                c.get(s)
+            );
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+    let s = &result.summary.endpoints;
+    let _ = writeln!(
+        out,
+        "<p id=\"test-result\">测试结果: {}/{} 接口测试通过</p>\n</section>",
+        s.passed, s.total
+    );
+}
+
+fn pct(n: usize, of: usize) -> String {
+    if of == 0 {
+        "0".into()
+    } else {
+        format!("{:.1}", n as f64 * 100.0 / of as f64)
+    }
+}
+
+fn phases(out: &mut String, views: &[PhaseView]) {
+    if views.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<section id=\"phases\">\n<h2>阶段进度</h2>");
+    for v in views {
+        let c: &Counts = &v.endpoints;
+        let of = v.planned.unwrap_or(c.total).max(c.total);
+        let problem = c.failures();
+        let _ = writeln!(
+            out,
+            "<div class=\"phase\" data-phase=\"{}\" data-passed=\"{}\" data-total=\"{}\">",
+            v.number, c.passed, c.total
+        );
+        let planned = v
+            .planned
+            .map_or(String::new(), |n| format!(" · 计划 {n} 个接口"));
+        let _ = writeln!(
+            out,
+            "<div class=\"phase-head\"><span class=\"title\">{}</span><span class=\"state {}\">{}</span><span>测试结果: {}/{} 接口测试通过{}</span></div>",
+            esc(&v.title()),
+            v.state.css(),
+            v.state.label(),
+            c.passed,
+            c.total,
+            esc(&planned)
+        );
+        let _ = writeln!(
+            out,
+            "<div class=\"bar\" role=\"img\" aria-label=\"通过 {} · 有问题 {} · 跳过 {} · 共 {}\">\
+             <span class=\"seg passed\" style=\"width:{}%\"></span>\
+             <span class=\"seg problem\" style=\"width:{}%\"></span>\
+             <span class=\"seg skipped\" style=\"width:{}%\"></span></div>\n</div>",
+            c.passed,
+            problem,
+            c.skipped,
+            of,
+            pct(c.passed, of),
+            pct(problem, of),
+            pct(c.skipped, of)
+        );
+    }
+    let _ = writeln!(out, "</section>");
+}
+
+/// Horizontal bars of each endpoint's valid-request latency, slowest first, with the budget line.
+fn latency_chart(out: &mut String, result: &RunResult) {
+    const MAX_BARS: usize = 60;
+    let mut eps: Vec<(&EndpointResult, f64)> = result
+        .endpoints
+        .iter()
+        .filter_map(|e| e.latency_ms.filter(|l| l.is_finite()).map(|l| (e, l)))
+        .collect();
+    if eps.is_empty() {
+        return;
+    }
+    eps.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let shown = eps.len().min(MAX_BARS);
+    let budget = result.latency_budget_ms as f64;
+    let scale_max = eps[0].1.max(budget) * 1.1;
+    let (label_w, bar_w, row_h, top) = (330.0, 520.0, 18.0, 22.0);
+    let width = label_w + bar_w + 80.0;
+    let height = top + row_h * shown as f64 + 8.0;
+    let x = |v: f64| label_w + v / scale_max * bar_w;
+    let _ = writeln!(out, "<section id=\"latency\">\n<h2>响应时间与预算</h2>");
+    let over = eps.iter().filter(|(_, l)| *l > budget).count();
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">正常请求的响应时间, 预算 {} ms; 超出预算 {} 个{}.</p>",
+        result.latency_budget_ms,
+        over,
+        if eps.len() > shown {
+            format!("; 只画出最慢的 {shown} 个 (共 {})", eps.len())
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"latency-chart\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"响应时间与预算\">"
+    );
+    for (i, (e, l)) in eps.iter().take(shown).enumerate() {
+        let y = top + i as f64 * row_h;
+        let class = if *l > budget { "over" } else { "under" };
+        let _ = writeln!(
+            out,
+            "<g><title>{} {} · {:.0} ms</title><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <rect class=\"{class}\" x=\"{label_w:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"></rect>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{:.0} ms</text></g>",
+            esc(&e.endpoint),
+            esc(&e.name),
+            l,
+            label_w - 6.0,
+            y + 12.0,
+            esc(&e.endpoint),
+            y + 3.0,
+            (x(*l) - label_w).max(1.0),
+            row_h - 6.0,
+            x(*l) + 4.0,
+            y + 12.0,
+            l
+        );
+    }
+    let bx = x(budget);
+    let _ = writeln!(
+        out,
+        "<line class=\"budget\" x1=\"{bx:.1}\" y1=\"14\" x2=\"{bx:.1}\" y2=\"{:.1}\"></line>\
+         <text x=\"{bx:.1}\" y=\"11\" text-anchor=\"middle\">预算 {} ms</text>\n</svg>\n</section>",
+        height - 4.0,
+        result.latency_budget_ms
+    );
+}
+
+fn module_table(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
+    let rows: Vec<_> = module_latencies(result, plan)
+        .into_iter()
+        .filter(|r| r.measured > 0)
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<section id=\"modules\">\n<h2>各模块响应时间</h2>\n<table>\n<thead><tr><th>阶段</th><th>模块</th><th class=\"num\">已测接口</th><th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">最慢</th></tr></thead>\n<tbody>");
+    for r in rows {
+        let module = match &r.name {
+            Some(n) => format!("{n} ({})", r.module),
+            None => r.module.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&phase_label(r.phase)),
+            esc(&module),
+            r.measured,
+            ms(r.p50),
+            ms(r.p95),
+            ms(r.max)
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+}
+
+fn endpoint_table(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
+    if result.endpoints.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"endpoints\">\n<h2>接口 ({})</h2>\n<p class=\"muted\">点击表头排序.</p>\n\
+         <table id=\"endpoint-table\" class=\"sortable\">\n<thead><tr><th data-type=\"num\">阶段</th><th>模块</th><th>接口</th><th>名称</th><th data-type=\"num\">状态</th><th data-type=\"num\" class=\"num\">延迟 (ms)</th><th>说明</th></tr></thead>\n<tbody>",
+        result.endpoints.len()
+    );
+    for e in &result.endpoints {
+        let module = plan
+            .and_then(|p| p.module_name(&e.module))
+            .map_or(e.module.clone(), |n| format!("{n} ({})", e.module));
+        let note = if e.status == Status::Passed {
+            String::new()
+        } else {
+            e.reason.clone().unwrap_or_else(|| {
+                e.cases
+                    .iter()
+                    .find(|k| k.status != Status::Passed)
+                    .map(case_summary)
+                    .unwrap_or_default()
+            })
+        };
+        let latency = e.latency_ms.map_or(String::new(), |l| format!("{l:.0}"));
+        let _ = writeln!(
+            out,
+            "<tr data-status=\"{}\"><td data-value=\"{}\">{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td data-value=\"{}\">{}</td><td class=\"num\" data-value=\"{}\">{}</td><td>{}</td></tr>",
+            e.status.as_str(),
+            e.phase,
+            esc(&phase_label(e.phase)),
+            esc(&module),
+            esc(&e.endpoint),
+            esc(&e.name),
+            severity(e.status),
+            badge(e.status),
+            e.latency_ms.map_or(String::new(), |l| format!("{l}")),
+            latency,
+            esc(&note)
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+}
+
+fn case_details(out: &mut String, k: &CaseResult, label: &str) {
+    let _ = writeln!(
+        out,
+        "<h4>{} {}{}</h4>",
+        badge(k.status),
+        esc(label),
+        k.latency_ms
+            .map_or(String::new(), |l| format!(" · {l:.0} ms"))
+    );
+    if let Some(r) = &k.reason {
+        let _ = writeln!(out, "<p>原因: {}</p>", esc(r));
+    }
+    if !k.findings.is_empty() {
+        let _ = writeln!(out, "<table class=\"findings\"><thead><tr><th>检查</th><th>JSON 路径</th><th>期望</th><th>实际</th><th>说明</th></tr></thead><tbody>");
+        for f in &k.findings {
+            let opt = |v: &Option<String>| {
+                v.as_deref()
+                    .map_or("-".into(), |s| format!("<code>{}</code>", esc(s)))
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(f.check.as_str()),
+                opt(&f.path),
+                opt(&f.expected),
+                opt(&f.actual),
+                esc(&f.message)
+            );
+        }
+        let _ = writeln!(out, "</tbody></table>");
+    }
+    for (title, text) in [
+        ("请求 (已脱敏)", &k.request),
+        ("响应 (已脱敏)", &k.response),
+        ("复现", &k.curl),
+    ] {
+        if let Some(t) = text {
+            let _ = writeln!(out, "<p class=\"muted\">{title}</p>\n<pre>{}</pre>", esc(t));
+        }
+    }
+}
+
+fn failures(out: &mut String, result: &RunResult) {
+    let eps: Vec<_> = result
+        .endpoints
+        .iter()
+        .filter(|e| e.status.is_failure())
+        .collect();
+    let scs: Vec<_> = result
+        .scenarios
+        .iter()
+        .filter(|s| s.status.is_failure())
+        .collect();
+    if eps.is_empty() && scs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"failures\">\n<h2>失败详情 ({})</h2>",
+        eps.len() + scs.len()
+    );
+    for e in eps {
+        let _ = writeln!(
+            out,
+            "<details class=\"failure\" data-endpoint=\"{}\"><summary>{} <code>{}</code> {} · {} · {}</summary>",
+            esc(&e.endpoint),
+            badge(e.status),
+            esc(&e.endpoint),
+            esc(&e.name),
+            esc(&phase_label(e.phase)),
+            esc(&e.module)
+        );
+        if let Some(r) = &e.reason {
+            let _ = writeln!(out, "<p>原因: {}</p>", esc(r));
+        }
+        for k in e.cases.iter().filter(|k| k.status != Status::Passed) {
+            case_details(out, k, &k.name);
+        }
+        let _ = writeln!(out, "</details>");
+    }
+    for s in scs {
+        let _ = writeln!(
+            out,
+            "<details class=\"failure\" data-scenario=\"{}\"><summary>{} 场景 <code>{}</code> {} · {}</summary>",
+            esc(&s.name),
+            badge(s.status),
+            esc(&s.name),
+            esc(&s.title),
+            esc(&phase_label(s.phase))
+        );
+        if let Some(r) = &s.reason {
+            let _ = writeln!(out, "<p>原因: {}</p>", esc(r));
+        }
+        for k in s.steps.iter().filter(|k| k.status != Status::Passed) {
+            case_details(out, k, &format!("{} ({})", k.name, k.endpoint));
+        }
+        let _ = writeln!(out, "</details>");
+    }
+    let _ = writeln!(out, "</section>");
+}
+
+fn skipped(out: &mut String, result: &RunResult) {
+    let sk: Vec<_> = result
+        .endpoints
+        .iter()
+        .filter(|e| e.status == Status::Skipped)
+        .collect();
+    if sk.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<section id=\"skipped\">\n<h2>跳过 ({})</h2>\n<table><thead><tr><th>接口</th><th>名称</th><th>阶段</th><th>原因</th></tr></thead><tbody>", sk.len());
+    for e in sk {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&e.endpoint),
+            esc(&e.name),
+            esc(&phase_label(e.phase)),
+            esc(e.reason.as_deref().unwrap_or("-"))
+        );
+    }
+    let _ = writeln!(out, "</tbody></table>\n</section>");
+}
+
+fn scenarios(out: &mut String, result: &RunResult) {
+    if result.scenarios.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<section id=\"scenarios\">\n<h2>场景 ({})</h2>\n<table><thead><tr><th>场景</th><th>标题</th><th>阶段</th><th class=\"num\">步骤</th><th class=\"num\">通过</th><th>状态</th></tr></thead><tbody>", result.scenarios.len());
+    for s in &result.scenarios {
+        let passed = s
+            .steps
+            .iter()
+            .filter(|k| k.status == Status::Passed)
+            .count();
+        let _ = writeln!(
+            out,
+            "<tr data-status=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            s.status.as_str(),
+            esc(&s.name),
+            esc(&s.title),
+            esc(&phase_label(s.phase)),
+            s.steps.len(),
+            passed,
+            badge(s.status)
+        );
+    }
+    let _ = writeln!(out, "</tbody></table>\n</section>");
+}

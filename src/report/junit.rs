@@ -1,0 +1,193 @@
+//! JUnit XML for CI: one `<testsuite>` per phase; one `<testcase>` per request of an endpoint
+//! check (its valid request, the automatic auth and bad-input cases, its error cases) and per
+//! scenario step. Failures carry the finding as message and the detail (findings, redacted
+//! excerpts, a reproducing curl) as text; skips are `<skipped>`. The shape is the common one that
+//! GitLab, Jenkins and GitHub actions read; quick-junit does the escaping.
+
+use super::case_summary;
+use crate::error::{Error, Result};
+use crate::plan::{phase_label, Plan};
+use crate::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::time::Duration;
+
+fn seconds(ms: Option<f64>) -> Option<Duration> {
+    ms.filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| Duration::from_secs_f64(v / 1000.0))
+}
+
+/// The detail text of a case that did not pass.
+fn detail(k: &CaseResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} [{}]", k.name, k.status.as_str());
+    if let Some(r) = &k.reason {
+        let _ = writeln!(out, "reason: {r}");
+    }
+    for f in &k.findings {
+        let at = f
+            .path
+            .as_ref()
+            .map_or(String::new(), |p| format!(" at {p}"));
+        let _ = writeln!(out, "{}{at}: {}", f.check.as_str(), f.message);
+        if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
+            let _ = writeln!(out, "  expected: {e}");
+            let _ = writeln!(out, "  actual:   {a}");
+        }
+    }
+    if let Some(r) = &k.request {
+        let _ = writeln!(out, "request:\n{r}");
+    }
+    if let Some(r) = &k.response {
+        let _ = writeln!(out, "response:\n{r}");
+    }
+    if let Some(c) = &k.curl {
+        let _ = writeln!(out, "reproduce: {c}");
+    }
+    out
+}
+
+fn status_of(status: Status, message: String, detail: Option<String>) -> TestCaseStatus {
+    match status {
+        Status::Passed => TestCaseStatus::success(),
+        Status::Skipped => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(message);
+            s
+        }
+        _ => {
+            // A check that found something is a failure; a request the run could not make
+            // (blocked by a failed setup, a template error) is an error.
+            let kind = if matches!(status, Status::Failed | Status::NotActivated) {
+                NonSuccessKind::Failure
+            } else {
+                NonSuccessKind::Error
+            };
+            let mut s = TestCaseStatus::non_success(kind);
+            s.set_message(message);
+            s.set_type(status.as_str());
+            if let Some(d) = detail {
+                s.set_description(d);
+            }
+            s
+        }
+    }
+}
+
+fn case_test(classname: &str, name: String, k: &CaseResult) -> TestCase {
+    let failed = k.status != Status::Passed;
+    let mut status = status_of(
+        k.status,
+        case_summary(k),
+        failed
+            .then(|| detail(k))
+            .filter(|_| k.status != Status::Skipped),
+    );
+    if let (Some(f), TestCaseStatus::NonSuccess { .. }) = (k.findings.first(), &status) {
+        status.set_type(f.check.as_str());
+    }
+    let mut t = TestCase::new(name, status);
+    t.set_classname(classname);
+    if let Some(d) = seconds(k.latency_ms) {
+        t.set_time(d);
+    }
+    t
+}
+
+fn endpoint_tests(e: &EndpointResult) -> Vec<TestCase> {
+    let classname = format!("{}.{}", phase_class(e.phase), e.id);
+    if e.cases.is_empty() {
+        // Skipped, or stopped before any request (login failed, a template error).
+        let message = e
+            .reason
+            .clone()
+            .unwrap_or_else(|| e.status.as_str().to_string());
+        let mut t = TestCase::new(
+            e.endpoint.clone(),
+            status_of(e.status, message.clone(), Some(message)),
+        );
+        t.set_classname(classname);
+        return vec![t];
+    }
+    e.cases
+        .iter()
+        .map(|k| case_test(&classname, format!("{} · {}", e.endpoint, k.name), k))
+        .collect()
+}
+
+fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
+    let classname = format!("{}.scenario.{}", phase_class(s.phase), s.name);
+    if s.steps.is_empty() {
+        let message = s
+            .reason
+            .clone()
+            .unwrap_or_else(|| s.status.as_str().to_string());
+        let mut t = TestCase::new(
+            format!("场景 {} · {}", s.name, s.title),
+            status_of(s.status, message.clone(), Some(message)),
+        );
+        t.set_classname(classname);
+        return vec![t];
+    }
+    s.steps
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            case_test(
+                &classname,
+                format!("场景 {} · {:02} {} · {}", s.name, i + 1, k.name, k.endpoint),
+                k,
+            )
+        })
+        .collect()
+}
+
+fn phase_class(phase: u8) -> String {
+    format!("daodao.phase{phase}")
+}
+
+/// Renders the JUnit XML document.
+pub fn render(result: &RunResult, plan: Option<&Plan>) -> Result<String> {
+    let mut report = Report::new("daodao-check");
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&result.started_at) {
+        report.set_timestamp(t);
+    }
+    if let Some(d) = seconds(Some(result.duration_ms)) {
+        report.set_time(d);
+    }
+    let mut phases: BTreeMap<u8, Vec<TestCase>> = BTreeMap::new();
+    for e in &result.endpoints {
+        phases.entry(e.phase).or_default().extend(endpoint_tests(e));
+    }
+    for s in &result.scenarios {
+        phases.entry(s.phase).or_default().extend(scenario_tests(s));
+    }
+    for (phase, cases) in phases {
+        let label = phase_label(phase);
+        let name = match plan.and_then(|p| p.phase(phase)) {
+            Some(p) if p.name != label => format!("{label} {}", p.name),
+            _ => label,
+        };
+        let mut suite = TestSuite::new(name);
+        let time: f64 = cases
+            .iter()
+            .filter_map(|c| c.time.map(|t| t.as_secs_f64()))
+            .sum();
+        suite.set_time(Duration::from_secs_f64(time));
+        suite.add_properties([
+            Property::new("env", result.env.as_str()),
+            Property::new("base_url", result.base_url.as_str()),
+            Property::new("selection", result.selection.as_str()),
+            Property::new(
+                "latency_budget_ms",
+                result.latency_budget_ms.to_string().as_str(),
+            ),
+        ]);
+        suite.add_test_cases(cases);
+        report.add_test_suite(suite);
+    }
+    report
+        .to_string()
+        .map_err(|e| Error::Usage(format!("cannot write the JUnit XML: {e}")))
+}

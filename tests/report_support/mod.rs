@@ -1,0 +1,320 @@
+//! Results built in the tests, with fixed values, so the snapshots are stable.
+#![allow(dead_code)]
+
+use daodao_check::check::{CaseKind, CheckKind, Finding};
+use daodao_check::exec::http::HttpRequest;
+use daodao_check::plan::Plan;
+use daodao_check::redact::{Redactor, SecretKind};
+use daodao_check::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
+use serde_json::json;
+
+/// Secrets the fixture's excerpts were made from; no report may contain them.
+pub const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.sig123456";
+pub const PHONE: &str = "19912345678";
+pub const PASSWORD: &str = "hunter2-secret";
+
+pub fn case(name: &str, kind: CaseKind, endpoint: &str, status: Status) -> CaseResult {
+    CaseResult {
+        name: name.into(),
+        kind,
+        contract: endpoint_id(endpoint),
+        endpoint: endpoint.into(),
+        status,
+        reason: None,
+        latency_ms: Some(42.0),
+        http_status: Some(200),
+        code: Some(0),
+        findings: vec![],
+        request: None,
+        response: None,
+        curl: None,
+    }
+}
+
+fn endpoint_id(endpoint: &str) -> String {
+    let path = endpoint.split_whitespace().nth(1).unwrap_or("");
+    path.trim_start_matches("/api/v1/")
+        .replace(['{', '}'], "")
+        .replace('/', ".")
+}
+
+pub fn endpoint(
+    phase: u8,
+    module: &str,
+    endpoint: &str,
+    name: &str,
+    status: Status,
+    latency: Option<f64>,
+) -> EndpointResult {
+    let (method, path) = endpoint.split_once(' ').unwrap_or(("GET", endpoint));
+    let mut happy = case("正常请求", CaseKind::Happy, endpoint, status);
+    happy.latency_ms = latency;
+    EndpointResult {
+        id: endpoint_id(endpoint),
+        endpoint: endpoint.into(),
+        method: method.into(),
+        path: path.into(),
+        phase,
+        module: module.into(),
+        name: name.into(),
+        status,
+        reason: None,
+        latency_ms: latency,
+        cases: if matches!(status, Status::Skipped) {
+            vec![]
+        } else {
+            vec![happy]
+        },
+    }
+}
+
+fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunResult {
+    let summary = RunResult::summarise(&endpoints, &scenarios);
+    RunResult {
+        schema_version: daodao_check::result::SCHEMA_VERSION,
+        tool: "daodao-check 0.1.0".into(),
+        started_at: "2026-01-09T10:00:00+08:00".into(),
+        finished_at: "2026-01-09T10:00:12+08:00".into(),
+        duration_ms: 12345.0,
+        env: "local".into(),
+        base_url: "http://localhost:3001/api/v1".into(),
+        selection: "phase all".into(),
+        latency_budget_ms: 2000,
+        endpoints,
+        scenarios,
+        summary,
+    }
+}
+
+/// A small run with every status, findings with JSON paths, redacted excerpts, text that needs
+/// escaping in every format, and a failing scenario.
+pub fn sample() -> RunResult {
+    let r = Redactor::new();
+    r.add(TOKEN, SecretKind::Token);
+    r.add(PHONE, SecretKind::Phone);
+    r.add(PASSWORD, SecretKind::Password);
+
+    let mut eps = vec![];
+    eps.push(endpoint(
+        0,
+        "health",
+        "GET /api/v1/health",
+        "健康检查",
+        Status::Passed,
+        Some(3.0),
+    ));
+    eps.push(endpoint(
+        1,
+        "auth",
+        "POST /api/v1/auth/login",
+        "密码登录",
+        Status::Passed,
+        Some(120.0),
+    ));
+    let mut wx = endpoint(
+        1,
+        "auth",
+        "POST /api/v1/auth/wechat-login",
+        "微信授权登录",
+        Status::Skipped,
+        None,
+    );
+    wx.reason = Some("需小程序环境: 微信授权码 (wx.login 的 code) 只能在小程序内获取".into());
+    eps.push(wx);
+
+    // A schema failure with an excerpt made by the redactor from a request holding secrets.
+    let mut profile = endpoint(
+        1,
+        "users",
+        "GET /api/v1/users/profile",
+        "获取用户信息",
+        Status::Failed,
+        Some(180.0),
+    );
+    let req = HttpRequest {
+        method: "GET".into(),
+        url: format!("http://localhost:3001/api/v1/users/profile?phone={PHONE}"),
+        path: "/users/profile".into(),
+        headers: vec![("Authorization".into(), format!("Bearer {TOKEN}"))],
+        body: None,
+    };
+    let body = json!({"code": 0, "message": "ok <script>alert('x')</script> & | `tick`",
+        "data": {"phone": PHONE, "token": TOKEN, "nickname": null}});
+    let happy = &mut profile.cases[0];
+    happy.findings = vec![
+        Finding::new(CheckKind::Schema, "null is not of type \"string\" <b>")
+            .at("/data/nickname")
+            .expected("string", "null"),
+        Finding::new(CheckKind::Schema, "\"avatar\" is a required property").at("/data"),
+    ];
+    happy.request = Some(r.request_excerpt(&req, 600));
+    happy.response = Some(r.response_excerpt(200, "", Some(&body), 600));
+    happy.curl = Some(r.curl(&req));
+    let mut no_token = case(
+        "无 token",
+        CaseKind::NoToken,
+        "GET /api/v1/users/profile",
+        Status::Passed,
+    );
+    no_token.latency_ms = Some(8.0);
+    profile.cases.push(no_token);
+    eps.push(profile);
+
+    eps.push(endpoint(
+        2,
+        "vehicles",
+        "GET /api/v1/vehicles",
+        "查询可用房车",
+        Status::Passed,
+        Some(2500.0),
+    ));
+    let mut create = endpoint(
+        2,
+        "orders",
+        "POST /api/v1/orders",
+        "创建订单",
+        Status::NotActivated,
+        Some(15.0),
+    );
+    create.reason = Some("路由未激活".into());
+    create.cases[0].findings = vec![Finding::new(
+        CheckKind::RouteNotActivated,
+        "the catch-all answered: Cannot POST /api/v1/orders",
+    )];
+    create.cases[0].http_status = Some(404);
+    eps.push(create);
+    let mut detail = endpoint(
+        2,
+        "orders",
+        "GET /api/v1/orders/{orderId}",
+        "获取订单详情",
+        Status::Blocked,
+        None,
+    );
+    detail.reason = Some("准备步骤 `创建订单` 未通过 (not-activated)".into());
+    detail.cases = vec![];
+    eps.push(detail);
+    let mut cancel = endpoint(
+        2,
+        "orders",
+        "POST /api/v1/orders/{orderId}/cancel",
+        "取消订单",
+        Status::Error,
+        None,
+    );
+    cancel.reason = Some("run.request: unknown variable `order_id`".into());
+    cancel.cases = vec![];
+    eps.push(cancel);
+
+    let mut step_ok = case(
+        "登录",
+        CaseKind::Step,
+        "POST /api/v1/auth/login",
+        Status::Passed,
+    );
+    step_ok.latency_ms = Some(99.0);
+    let mut step_bad = case(
+        "下单",
+        CaseKind::Step,
+        "POST /api/v1/orders",
+        Status::Failed,
+    );
+    step_bad.findings =
+        vec![
+            Finding::new(CheckKind::Assertion, "data.totalPrice == 1200 was false")
+                .at("/data/totalPrice")
+                .expected("1200", "1100"),
+        ];
+    step_bad.response = Some("HTTP 200\n{\"code\":0,\"data\":{\"totalPrice\":1100}}".into());
+    let scenarios = vec![
+        ScenarioResult {
+            name: "rental-happy-path".into(),
+            title: "租车下单全流程".into(),
+            phase: 2,
+            file: "scenarios/phase-2-rental.toml".into(),
+            status: Status::Failed,
+            reason: None,
+            steps: vec![step_ok, step_bad],
+        },
+        ScenarioResult {
+            name: "login-flow".into(),
+            title: "注册并登录".into(),
+            phase: 1,
+            file: "scenarios/phase-1-auth.toml".into(),
+            status: Status::Passed,
+            reason: None,
+            steps: vec![case(
+                "注册",
+                CaseKind::Step,
+                "POST /api/v1/auth/register",
+                Status::Passed,
+            )],
+        },
+    ];
+    finish(eps, scenarios)
+}
+
+/// The plan as the tool knows it (contracts/plan.toml of this repository).
+pub fn plan() -> Plan {
+    Plan::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contracts"
+    )))
+    .expect("contracts/plan.toml loads")
+}
+
+/// A run of every plan endpoint: what `status` returns for each (None = not in the results).
+pub fn full_run(status: impl Fn(u8, &str, &str) -> Option<Status>) -> RunResult {
+    let plan = plan();
+    let mut eps = vec![];
+    for (p, e) in plan.endpoints() {
+        let Some(s) = status(p.number, &e.module, &e.endpoint) else {
+            continue;
+        };
+        let mut r = endpoint(p.number, &e.module, &e.endpoint, &e.name, s, Some(50.0));
+        match s {
+            Status::Skipped => r.reason = Some(skip_reason(&e.endpoint).into()),
+            Status::NotActivated => {
+                r.reason = Some("路由未激活".into());
+                r.cases[0].findings =
+                    vec![Finding::new(CheckKind::RouteNotActivated, "catch-all 404")];
+            }
+            Status::Failed => {
+                r.cases[0].findings = vec![Finding::new(CheckKind::Schema, "wrong type")
+                    .at("/data/total")
+                    .expected("integer", "\"3\"")];
+            }
+            Status::Blocked => {
+                r.reason = Some("登录失败: 500".into());
+                r.cases = vec![];
+            }
+            _ => {}
+        }
+        eps.push(r);
+    }
+    finish(eps, vec![])
+}
+
+/// The skip reasons of the contracts that skip (as the catalogue has them).
+pub fn skip_reason(endpoint: &str) -> &'static str {
+    match endpoint {
+        "POST /api/v1/auth/wechat-login" => {
+            "需小程序环境: 微信授权码 (wx.login 的 code) 只能在小程序内获取"
+        }
+        "POST /api/v1/vehicles/lock" => {
+            "前端Mock实现: 计划标注该接口由小程序端Mock实现 (后端未开发)"
+        }
+        _ => "需文件上传: 实际为 multipart/form-data（字段 file），引擎只发送 JSON",
+    }
+}
+
+/// Which endpoints the catalogue skips.
+pub fn skipped_in_catalogue(endpoint: &str) -> bool {
+    matches!(
+        endpoint,
+        "POST /api/v1/auth/wechat-login"
+            | "POST /api/v1/vehicles/lock"
+            | "POST /api/v1/ratings/upload-image"
+            | "POST /api/v1/community/upload-image"
+    )
+}
