@@ -46,13 +46,16 @@ pub struct SandboxRequest {
     pub seed: u64,
     pub faults: Vec<String>,
     pub quiet: bool,
+    /// Record every request as JSON lines (the benchmark replays them).
+    pub record: Option<PathBuf>,
 }
 
 pub fn sandbox(g: &Global, req: &SandboxRequest) -> i32 {
     let result = (|| -> Result<()> {
         let config = load_config(g)?;
         let catalog = Arc::new(load_catalog(&config)?);
-        let options = crate::sandbox::options_for(&config, req.seed, &req.faults, !req.quiet)?;
+        let mut options = crate::sandbox::options_for(&config, req.seed, &req.faults, !req.quiet)?;
+        options.record = req.record.clone();
         let base_path = options.base_path.clone();
         let count = catalog.contracts.len();
         let sandbox = crate::sandbox::Sandbox::new(catalog, &config.contracts_dir, options)
@@ -198,6 +201,8 @@ fn run_inner(g: &Global, req: &RunRequest) -> Result<RunResult> {
     let mut config = load_config(g)?;
     let catalog = Arc::new(load_catalog(&config)?);
     let selection = resolve_selection(&catalog, req)?;
+    // A typo in --report fails before the run, not after it.
+    crate::report::parse_specs(&req.reports)?;
     let gaps: Vec<_> = catalog
         .coverage_gaps()
         .into_iter()

@@ -78,22 +78,45 @@ pub fn toml_message(text: &str, err: &toml::de::Error) -> String {
     }
 }
 
-/// Writes `contents` to `path` atomically: a temp file in the same directory, then a rename,
-/// so a reader never sees a half-written file and a crash never loses the previous one.
+/// Writes `contents` to `path` atomically: a temp file in the same directory, then a rename, so a reader
+/// never sees a half-written file and a crash never loses the previous one. A symlink is written through
+/// (its target is replaced); an existing file keeps its permissions, a new one gets 0644.
 pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
-    let dir = path
+    use std::path::Path;
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let perms = std::fs::metadata(&target)
+        .ok()
+        .map(|m| m.permissions())
+        .or_else(new_file_permissions);
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| Error::io(format!("creating a temp file in {}", dir.display()), e))?;
     tmp.write_all(contents)
         .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(format!("replacing {}", path.display()), e.error))?;
+        .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
+    if let Some(p) = perms {
+        tmp.as_file()
+            .set_permissions(p)
+            .map_err(|e| Error::io(format!("setting permissions of {}", target.display()), e))?;
+    }
+    tmp.persist(&target)
+        .map_err(|e| Error::io(format!("replacing {}", target.display()), e.error))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }

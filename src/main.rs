@@ -81,6 +81,9 @@ enum Command {
         /// Do not log requests.
         #[arg(long)]
         quiet: bool,
+        /// Append every request to this file as JSON lines.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
     },
     /// Show the plan as the tool knows it.
     List {
@@ -183,6 +186,7 @@ fn main() {
             seed,
             faults,
             quiet,
+            record,
         } => app::sandbox(
             &global,
             &app::SandboxRequest {
@@ -190,6 +194,7 @@ fn main() {
                 seed,
                 faults,
                 quiet,
+                record,
             },
         ),
         Command::List { what } => app::list(&global, what),

@@ -89,7 +89,12 @@ async fn run_item(server: &MockServer, extra_toml: &str) -> RunResult {
 }
 
 fn kinds(r: &RunResult) -> Vec<CheckKind> {
-    let mut k: Vec<CheckKind> = r.endpoints.iter().flat_map(|e| e.cases.iter()).flat_map(|c| c.findings.iter().map(|f| f.check)).collect();
+    let mut k: Vec<CheckKind> = r
+        .endpoints
+        .iter()
+        .flat_map(|e| e.cases.iter())
+        .flat_map(|c| c.findings.iter().map(|f| f.check))
+        .collect();
     k.sort();
     k.dedup();
     k
@@ -100,11 +105,20 @@ async fn a_correct_backend_gives_no_finding() {
     let server = backend(ok(item())).await;
     let r = run_item(&server, "").await;
     assert_eq!(r.endpoints.len(), 1);
-    assert_eq!(r.endpoints[0].status, Status::Passed, "{:#?}", r.endpoints[0]);
+    assert_eq!(
+        r.endpoints[0].status,
+        Status::Passed,
+        "{:#?}",
+        r.endpoints[0]
+    );
     assert!(kinds(&r).is_empty());
     assert_eq!(r.endpoints[0].endpoint, "GET /api/v1/items/{id}");
     // The happy request and the 404 error case both ran.
-    let names: Vec<&str> = r.endpoints[0].cases.iter().map(|c| c.name.as_str()).collect();
+    let names: Vec<&str> = r.endpoints[0]
+        .cases
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
     assert_eq!(names, ["正常请求", "不存在的商品"]);
 }
 
@@ -121,16 +135,27 @@ async fn every_schema_violation_is_reported_with_its_json_path() {
     let mut at: Vec<(String, String)> = happy
         .findings
         .iter()
-        .map(|f| (f.path.clone().unwrap_or_default(), f.expected.clone().unwrap_or_default()))
+        .map(|f| {
+            (
+                f.path.clone().unwrap_or_default(),
+                f.expected.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     at.sort();
     assert_eq!(
         at,
         [
-            ("/data/createdAt".to_string(), "format date-time".to_string()),
+            (
+                "/data/createdAt".to_string(),
+                "format date-time".to_string()
+            ),
             ("/data/id".to_string(), "a required field".to_string()),
             ("/data/price".to_string(), "type number".to_string()),
-            ("/data/status".to_string(), "one of [\"ON_SALE\",\"SOLD_OUT\"]".to_string()),
+            (
+                "/data/status".to_string(),
+                "one of [\"ON_SALE\",\"SOLD_OUT\"]".to_string()
+            ),
         ]
     );
     assert!(happy.findings.iter().all(|f| f.check == CheckKind::Schema));
@@ -146,23 +171,36 @@ async fn an_answer_without_the_envelope_is_an_envelope_finding() {
 
 #[tokio::test]
 async fn envelope_fields_of_the_wrong_type_are_named() {
-    let server = backend(ResponseTemplate::new(200).set_body_json(json!({"code": "0", "message": 1, "data": item()}))).await;
+    let server = backend(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"code": "0", "message": 1, "data": item()})),
+    )
+    .await;
     let r = run_item(&server, "").await;
-    let paths: Vec<String> = r.endpoints[0].cases[0].findings.iter().filter_map(|f| f.path.clone()).collect();
+    let paths: Vec<String> = r.endpoints[0].cases[0]
+        .findings
+        .iter()
+        .filter_map(|f| f.path.clone())
+        .collect();
     assert_eq!(paths, ["/code", "/message"]);
     assert_eq!(kinds(&r), [CheckKind::Envelope]);
 }
 
 #[tokio::test]
 async fn invalid_json_is_an_envelope_finding() {
-    let server = backend(ResponseTemplate::new(200).set_body_string("{\"code\":0,\"data\":{")).await;
+    let server =
+        backend(ResponseTemplate::new(200).set_body_string("{\"code\":0,\"data\":{")).await;
     let r = run_item(&server, "").await;
     assert_eq!(kinds(&r), [CheckKind::Envelope]);
 }
 
 #[tokio::test]
 async fn a_non_zero_code_on_success_is_a_success_code_finding() {
-    let server = backend(ResponseTemplate::new(200).set_body_json(json!({"code": 1, "message": "bad", "data": item()}))).await;
+    let server = backend(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"code": 1, "message": "bad", "data": item()})),
+    )
+    .await;
     let r = run_item(&server, "").await;
     assert_eq!(kinds(&r), [CheckKind::SuccessCode]);
 }
@@ -176,18 +214,34 @@ async fn http_200_with_an_error_envelope_is_judged_by_the_envelope() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path_regex("^/api/v1/items/.+$")).respond_with(ok(item())).with_priority(2).mount(&server).await;
+    Mock::given(path_regex("^/api/v1/items/.+$"))
+        .respond_with(ok(item()))
+        .with_priority(2)
+        .mount(&server)
+        .await;
     let r = run_item(&server, "").await;
-    assert_eq!(r.endpoints[0].status, Status::Passed, "{:#?}", r.endpoints[0]);
+    assert_eq!(
+        r.endpoints[0].status,
+        Status::Passed,
+        "{:#?}",
+        r.endpoints[0]
+    );
     // With must-agree, the same answer is an http_status finding.
-    let r = run_item(&server, "[env.local]\n[env.local.run]\nstatus_policy = \"must-agree\"\n").await;
+    let r = run_item(
+        &server,
+        "[env.local]\n[env.local.run]\nstatus_policy = \"must-agree\"\n",
+    )
+    .await;
     assert_eq!(kinds(&r), [CheckKind::HttpStatus]);
 }
 
 #[tokio::test]
 async fn a_wrong_code_for_an_unknown_id_is_an_error_code_finding() {
     let server = MockServer::start().await;
-    Mock::given(path_regex("^/api/v1/items/.+$")).respond_with(ok(item())).mount(&server).await;
+    Mock::given(path_regex("^/api/v1/items/.+$"))
+        .respond_with(ok(item()))
+        .mount(&server)
+        .await;
     let r = run_item(&server, "").await;
     assert_eq!(kinds(&r), [CheckKind::ErrorCode]);
     let case = &r.endpoints[0].cases[1];
@@ -216,13 +270,19 @@ async fn the_backends_catch_all_means_not_activated() {
     // Only the catch-all is mounted: the route is not activated, which is not a business 404.
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"code": 404, "message": "接口不存在: GET /api/v1/nothing", "data": null})))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"code": 404, "message": "接口不存在: GET /api/v1/nothing", "data": null}),
+        ))
         .mount(&server)
         .await;
     let r = run_item(&server, "").await;
     assert_eq!(r.endpoints[0].status, Status::NotActivated);
     assert_eq!(kinds(&r), [CheckKind::RouteNotActivated]);
-    assert_eq!(r.endpoints[0].cases.len(), 1, "no further case runs against a missing route");
+    assert_eq!(
+        r.endpoints[0].cases.len(),
+        1,
+        "no further case runs against a missing route"
+    );
 }
 
 #[tokio::test]
@@ -231,7 +291,16 @@ async fn a_refused_connection_is_unreachable() {
     let config = common::config_for(dir.path(), "http://127.0.0.1:9/api/v1", "");
     let catalog = common::catalog(&config);
     let mut runner = Runner::new(Arc::new(config), catalog).expect("runner");
-    let err = runner.run(&Selection { include_endpoints: true, ..Default::default() }, &NoProgress).await.unwrap_err();
+    let err = runner
+        .run(
+            &Selection {
+                include_endpoints: true,
+                ..Default::default()
+            },
+            &NoProgress,
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.exit_code(), daodao_check::error::exit::UNREACHABLE);
 }
 
@@ -250,7 +319,11 @@ async fn run_order(server: &MockServer) -> RunResult {
     let config = common::config_for(dir.path(), &format!("{}/api/v1", server.uri()), "");
     let catalog = common::catalog(&config);
     let mut runner = Runner::new(Arc::new(config), catalog).expect("runner");
-    let selection = Selection { endpoints: vec!["demo.create-order".into()], include_endpoints: true, ..Default::default() };
+    let selection = Selection {
+        endpoints: vec!["demo.create-order".into()],
+        include_endpoints: true,
+        ..Default::default()
+    };
     runner.run(&selection, &NoProgress).await.expect("run")
 }
 
@@ -260,7 +333,10 @@ async fn auth_and_bad_input_are_checked_on_endpoints_that_need_a_token() {
     let r = run_order(&server).await;
     let e = &r.endpoints[0];
     let names: Vec<&str> = e.cases.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["正常请求", "未携带Token", "伪造Token", "缺少必填参数"]);
+    assert_eq!(
+        names,
+        ["正常请求", "未携带Token", "伪造Token", "缺少必填参数"]
+    );
     // The mock answers 401 to anything without the issued token, so the missing-field case gets 401:
     // a backend that checks auth before input still must reject bad input with 400.
     assert_eq!(e.cases[3].findings[0].check, CheckKind::BadInputAccepted);
@@ -272,15 +348,30 @@ async fn auth_and_bad_input_are_checked_on_endpoints_that_need_a_token() {
 #[tokio::test]
 async fn an_endpoint_served_without_a_token_is_auth_not_enforced() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/auth/send-code")).respond_with(ok(json!({"expireIn": 300}))).mount(&server).await;
+    Mock::given(path("/api/v1/auth/send-code"))
+        .respond_with(ok(json!({"expireIn": 300})))
+        .mount(&server)
+        .await;
     Mock::given(path("/api/v1/auth/register"))
         .respond_with(ok(json!({"token": "t-123456", "refreshToken": "r-123456", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
         .mount(&server)
         .await;
-    Mock::given(path("/api/v1/orders")).respond_with(ok(json!({"orderId": "O1", "status": "PENDING"}))).mount(&server).await;
+    Mock::given(path("/api/v1/orders"))
+        .respond_with(ok(json!({"orderId": "O1", "status": "PENDING"})))
+        .mount(&server)
+        .await;
     let r = run_order(&server).await;
     let e = &r.endpoints[0];
-    let auth: Vec<_> = e.cases.iter().filter(|c| c.findings.iter().any(|f| f.check == CheckKind::AuthNotEnforced)).map(|c| c.name.as_str()).collect();
+    let auth: Vec<_> = e
+        .cases
+        .iter()
+        .filter(|c| {
+            c.findings
+                .iter()
+                .any(|f| f.check == CheckKind::AuthNotEnforced)
+        })
+        .map(|c| c.name.as_str())
+        .collect();
     assert_eq!(auth, ["未携带Token", "伪造Token"]);
     assert_eq!(e.status, Status::Failed);
 }
@@ -288,18 +379,27 @@ async fn an_endpoint_served_without_a_token_is_auth_not_enforced() {
 #[tokio::test]
 async fn a_failed_login_blocks_the_endpoints_that_need_it() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/auth/send-code")).respond_with(err(500, 500, "短信服务不可用")).mount(&server).await;
+    Mock::given(path("/api/v1/auth/send-code"))
+        .respond_with(err(500, 500, "短信服务不可用"))
+        .mount(&server)
+        .await;
     let r = run_order(&server).await;
     assert_eq!(r.endpoints[0].status, Status::Blocked);
     let reason = r.endpoints[0].reason.clone().unwrap_or_default();
-    assert!(reason.contains("登录失败") && reason.contains("POST /api/v1/auth/send-code"), "{reason}");
+    assert!(
+        reason.contains("登录失败") && reason.contains("POST /api/v1/auth/send-code"),
+        "{reason}"
+    );
 }
 
 #[tokio::test]
 async fn secrets_never_reach_the_result() {
     // The token and the registered phone appear in a failing answer; the result must not contain them.
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/auth/send-code")).respond_with(ok(json!({"expireIn": 300}))).mount(&server).await;
+    Mock::given(path("/api/v1/auth/send-code"))
+        .respond_with(ok(json!({"expireIn": 300})))
+        .mount(&server)
+        .await;
     Mock::given(path("/api/v1/auth/register"))
         .respond_with(ok(json!({"token": "super-secret-token-42", "refreshToken": "super-secret-refresh-42", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
         .mount(&server)
@@ -310,8 +410,14 @@ async fn secrets_never_reach_the_result() {
         .await;
     let r = run_order(&server).await;
     let text = serde_json::to_string(&r).unwrap();
-    assert!(!text.contains("super-secret-token-42"), "token leaked: {text}");
+    assert!(
+        !text.contains("super-secret-token-42"),
+        "token leaked: {text}"
+    );
     assert!(!text.contains("super-secret-refresh-42"));
     assert!(!text.contains("123456"), "the SMS code leaked");
-    assert!(text.contains("${DAODAO_TOKEN}"), "the curl line uses a variable for the token");
+    assert!(
+        text.contains("${DAODAO_TOKEN}"),
+        "the curl line uses a variable for the token"
+    );
 }

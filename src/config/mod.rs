@@ -29,6 +29,16 @@ pub struct ConfigFile {
     pub accounts: BTreeMap<String, AccountConfig>,
     #[serde(default)]
     pub paths: PathsSection,
+    #[serde(default)]
+    pub progress: ProgressSection,
+}
+
+/// What `daodao-check progress` writes into the plan's 联调进度表.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressSection {
+    /// 负责人 (overridden by `--owner` / `DAODAO_OWNER`).
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -200,6 +210,8 @@ pub struct Config {
     pub scenarios_dir: PathBuf,
     pub fixtures_dir: PathBuf,
     pub reports_dir: PathBuf,
+    /// 负责人 for the plan's progress table.
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -386,6 +398,7 @@ pub fn resolve(
         scenarios_dir: dir(&file.paths.scenarios, "scenarios"),
         fixtures_dir: dir(&file.paths.fixtures, "fixtures"),
         reports_dir: dir(&file.paths.reports, "reports"),
+        owner: file.progress.owner.clone(),
         root,
         config_path,
         env_name,

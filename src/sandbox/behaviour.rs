@@ -23,6 +23,9 @@
 //!   "where": { "postId": "{{path.id}}", "replyToId": null },   // list: fixed filters
 //!   "search": { "query": "keyword", "fields": ["title", "summary"] },  // list: substring search
 //!   "also": [ { "collection": "points.records", "set": { "type": "SPEND" } } ],  // further records written
+//!   "ranges": { "price": "price" },     // list: ?price=0-300 keeps records whose price is in range
+//!   "each": { "count": { "/replyCount": { "collection": "comments", "where": { "replyToId": "{{item.id}}" } } },
+//!             "embed": { "/replies": { "collection": "comments", "where": { "replyToId": "{{item.id}}" } } } },
 //!   "count": { "/commentCount": { "collection": "comments", "where": { "postId": "{{path.id}}" } } }
 //! }
 //! ```
@@ -110,6 +113,21 @@ pub struct Behaviour {
     /// Response fields counted from records: data pointer → which records.
     #[serde(default)]
     pub count: Map<String, Value>,
+    /// list: numeric range filters, query parameter → record field; the query value is `a-b`, `a-` or `-b`.
+    #[serde(default)]
+    pub ranges: Map<String, Value>,
+    /// list: per item, counts and embedded records, with the item's fields as `item.*`.
+    pub each: Option<Each>,
+}
+
+/// `"each": {"count": {"/replyCount": {...}}, "embed": {"/replies": {...}}}` (pointers inside an item).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Each {
+    #[serde(default)]
+    pub count: Map<String, Value>,
+    #[serde(default)]
+    pub embed: Map<String, Value>,
 }
 
 /// `{"collection": "points.records", "set": {"type": "SPEND", "points": "{{ 0 - body.points }}"}}`
@@ -178,6 +196,7 @@ pub struct Rule {
     pub gte: Option<Value>,
     pub lte: Option<Value>,
     pub gt: Option<Value>,
+    pub lt: Option<Value>,
     pub message: String,
     #[serde(default = "bad_request")]
     pub code: i64,

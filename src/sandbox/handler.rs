@@ -212,6 +212,7 @@ impl Ctx<'_> {
             .counters
             .get(&self.counter_key(&name))
             .copied()
+            .or_else(|| self.s.counter_init.get(&name).copied())
             .or_else(|| self.s.counter_init.get(template).copied())
             .unwrap_or(0.0))
     }
@@ -289,6 +290,8 @@ fn check_rules(ctx: &Ctx, state: &State, rules: &[Rule]) -> Result<(), Refusal> 
             matches!((num(&value), num(&v(e)?)), (Some(a), Some(b)) if a >= b)
         } else if let Some(e) = &r.lte {
             matches!((num(&value), num(&v(e)?)), (Some(a), Some(b)) if a <= b)
+        } else if let Some(e) = &r.lt {
+            matches!((num(&value), num(&v(e)?)), (Some(a), Some(b)) if a < b)
         } else if let Some(e) = &r.gt {
             matches!((num(&value), num(&v(e)?)), (Some(a), Some(b)) if a > b)
         } else {
@@ -316,6 +319,62 @@ fn apply_effects(ctx: &Ctx, state: &mut State) -> Result<(), Refusal> {
         );
     }
     Ok(())
+}
+
+/// Counts and embedded records for one list item, with its fields as `item.*`.
+fn per_item(
+    ctx: &Ctx,
+    state: &State,
+    each: &super::behaviour::Each,
+    item: &mut Value,
+) -> Result<(), Refusal> {
+    let mut vars = ctx.vars.clone();
+    flatten("item", item, &mut vars);
+    let records = |spec: &Value, what: &str| -> Result<Vec<Value>, Refusal> {
+        let spec: super::behaviour::CountSpec = serde_json::from_value(spec.clone())
+            .map_err(|e| refuse(500, format!("sandbox each.{what}: {e}")))?;
+        let mut filters = Map::new();
+        for (k, v) in &spec.r#where {
+            let r = render(v, &vars, &BUILTINS)
+                .map_err(|e| refuse(500, format!("sandbox each.{what}: {e}")))?;
+            filters.insert(k.clone(), r);
+        }
+        let mut found: Vec<&Record> = state
+            .records
+            .get(&spec.collection)
+            .map(|rs| {
+                visible(ctx, rs)
+                    .into_iter()
+                    .filter(|r| matches_where(&r.value, &filters))
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort_by_key(|r| r.seq);
+        Ok(found.into_iter().map(|r| r.value.clone()).collect())
+    };
+    for (pointer, spec) in &each.count {
+        let n = records(spec, "count")?.len();
+        set_pointer(item, pointer, json!(n));
+    }
+    for (pointer, spec) in &each.embed {
+        let list = records(spec, "embed")?;
+        set_pointer(item, pointer, Value::Array(list));
+    }
+    Ok(())
+}
+
+/// Sets a top-level or nested field, creating it when missing (unlike `fault::set_at`).
+fn set_pointer(target: &mut Value, pointer: &str, v: Value) {
+    match target.pointer_mut(pointer) {
+        Some(slot) => *slot = v,
+        None => {
+            if let (Some((parent, key)), true) = (pointer.rsplit_once('/'), true) {
+                if let Some(Value::Object(o)) = target.pointer_mut(parent) {
+                    o.insert(key.to_string(), v);
+                }
+            }
+        }
+    }
 }
 
 fn fill_counts(ctx: &Ctx, state: &State, data: &mut Value) -> Result<(), Refusal> {
@@ -648,6 +707,22 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Result<Value, Refusal> {
     let mut items: Vec<&Record> = visible(ctx, records);
     let filters = render_where(ctx, &ctx.b.r#where)?;
     items.retain(|r| matches_where(&r.value, &filters));
+    for (param, field) in &ctx.b.ranges {
+        let Some(range) = ctx.query.get(param).map(value_text) else {
+            continue;
+        };
+        let field = field.as_str().unwrap_or(param);
+        let (lo, hi) = range
+            .split_once('-')
+            .unwrap_or((range.as_str(), range.as_str()));
+        let (lo, hi) = (lo.trim().parse::<f64>().ok(), hi.trim().parse::<f64>().ok());
+        items.retain(|r| {
+            r.value
+                .get(field)
+                .and_then(Value::as_f64)
+                .is_some_and(|x| lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x <= h))
+        });
+    }
     if let Some(search) = &ctx.b.search {
         if let Some(word) = ctx
             .query
@@ -671,7 +746,8 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Result<Value, Refusal> {
     ];
     if let Value::Object(q) = &ctx.query {
         for (k, v) in q {
-            let searched = ctx.b.search.as_ref().is_some_and(|s| &s.query == k);
+            let searched = ctx.b.search.as_ref().is_some_and(|s| &s.query == k)
+                || ctx.b.ranges.contains_key(k);
             if paging.contains(&k.as_str()) || v.is_null() || searched {
                 continue;
             }
@@ -711,11 +787,17 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Result<Value, Refusal> {
         .iter()
         .skip((page - 1) * limit)
         .take(limit)
-        .map(|r| match template_items.first() {
-            Some(t) => fit(t, &r.value),
-            None => r.value.clone(),
+        .map(|r| {
+            let mut v = r.value.clone();
+            if let Some(each) = &ctx.b.each {
+                per_item(ctx, state, each, &mut v)?;
+            }
+            Ok(match template_items.first() {
+                Some(t) => fit(t, &v),
+                None => v,
+            })
         })
-        .collect();
+        .collect::<Result<_, Refusal>>()?;
     Ok(match example {
         Value::Array(_) => Value::Array(shaped),
         Value::Object(_) => {

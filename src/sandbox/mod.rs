@@ -46,6 +46,8 @@ pub struct Options {
     pub envelope: EnvelopeConfig,
     /// The body field the refresh endpoint takes its token in.
     pub refresh_field: String,
+    /// Append every request as a JSON line here (for the benchmark's bare-client replay).
+    pub record: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -58,6 +60,7 @@ impl Default for Options {
             latency_budget_ms: 2000,
             envelope: EnvelopeConfig::default(),
             refresh_field: "refreshToken".into(),
+            record: None,
         }
     }
 }
@@ -78,6 +81,7 @@ pub struct Sandbox {
     /// Initial counter values, by counter name template.
     counter_init: HashMap<String, f64>,
     state: Mutex<state::State>,
+    recorder: Option<Mutex<std::fs::File>>,
 }
 
 /// The response the handler produced.
@@ -133,6 +137,12 @@ impl Sandbox {
         let mut sandbox = Sandbox {
             catalog,
             state: Mutex::new(state::State::new(options.seed)),
+            recorder: match &options.record {
+                Some(p) => Some(Mutex::new(
+                    std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
+                )),
+                None => None,
+            },
             options,
             behaviours,
             routes,
@@ -158,11 +168,31 @@ impl Sandbox {
                 .get(&data_field)
                 .cloned()
                 .unwrap_or(Value::Null);
+            // Counters start at the example's value, by template and by the name the example's own
+            // request renders it to (so `likes:{{path.id}}` starts at the example for that id only).
+            let mut vars = crate::scenario::template::Vars::new();
+            for (prefix, part) in [
+                ("path", &c.example.request.path_params),
+                ("query", &c.example.request.query),
+                ("body", &c.example.request.body),
+            ] {
+                if let Some(Value::Object(o)) = part {
+                    for (k, v) in o {
+                        vars.insert(format!("{prefix}.{k}"), v.clone());
+                    }
+                }
+            }
+            let builtins = crate::scenario::template::Builtins::new(0);
             for (pointer, name) in &b.counters {
                 if let (Some(name), Some(v)) =
                     (name.as_str(), data.pointer(pointer).and_then(Value::as_f64))
                 {
                     self.counter_init.entry(name.to_string()).or_insert(v);
+                    if let Ok(Value::String(rendered)) =
+                        crate::scenario::template::render_str(name, &vars, &builtins)
+                    {
+                        self.counter_init.entry(rendered).or_insert(v);
+                    }
                 }
             }
             let Some(collection) = b.collection.as_ref().filter(|_| b.seed) else {
@@ -275,6 +305,7 @@ async fn serve_one(
         .get(hyper::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let mut recorded_body = Value::Null;
     let reply = if method == "OPTIONS" {
         Reply {
             status: 204,
@@ -290,6 +321,9 @@ async fn serve_one(
         {
             Ok(collected) => {
                 let bytes = collected.to_bytes();
+                if sandbox.recorder.is_some() {
+                    recorded_body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                }
                 let s = sandbox.clone();
                 handler::handle(
                     &s,
@@ -307,6 +341,14 @@ async fn serve_one(
     };
     if reply.delay_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(reply.delay_ms)).await;
+    }
+    if let Some(rec) = &sandbox.recorder {
+        use std::io::Write;
+        let line = serde_json::json!({
+            "method": method, "path": path, "query": query, "authorization": auth, "body": recorded_body,
+        });
+        let mut f = rec.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(f, "{line}");
     }
     if sandbox.options.log {
         eprintln!(
@@ -359,6 +401,7 @@ pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> 
         latency_budget_ms: config.latency_budget_ms,
         envelope: config.envelope.clone(),
         refresh_field: config.auth.refresh_field.clone(),
+        record: None,
     })
 }
 

@@ -101,7 +101,7 @@ static TEMPLATE: LazyLock<Regex> =
 static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?").expect("static regex"));
 static IDENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_.]*").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_.:]*").expect("static regex"));
 
 fn eval_expr(expr: &str, vars: &Vars, builtins: &Builtins) -> Result<Value, TemplateError> {
     // `a ?? b`: a, or b when a is not defined.
@@ -120,8 +120,11 @@ fn eval_expr(expr: &str, vars: &Vars, builtins: &Builtins) -> Result<Value, Temp
     if let Some(lit) = expr.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
         return Ok(Value::String(lit.to_string()));
     }
-    if expr == "null" {
-        return Ok(Value::Null);
+    match expr {
+        "null" => return Ok(Value::Null),
+        "true" => return Ok(Value::Bool(true)),
+        "false" => return Ok(Value::Bool(false)),
+        _ => {}
     }
     if IDENT.find(expr).is_some_and(|m| m.as_str() == expr) {
         return Err(TemplateError::Missing(expr.to_string()));

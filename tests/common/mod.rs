@@ -44,7 +44,11 @@ pub fn real_project() -> tempfile::TempDir {
     for part in ["contracts", "scenarios", "fixtures"] {
         copy_dir(&repo().join(part), &dir.path().join(part));
     }
-    std::fs::copy(repo().join("daodao-check.toml"), dir.path().join("daodao-check.toml")).expect("copy config");
+    std::fs::copy(
+        repo().join("daodao-check.toml"),
+        dir.path().join("daodao-check.toml"),
+    )
+    .expect("copy config");
     dir
 }
 
