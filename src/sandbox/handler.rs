@@ -236,6 +236,7 @@ fn check_rules(ctx: &Ctx, state: &State, rules: &[Rule]) -> Result<(), Refusal> 
         let mut vars = ctx.vars.clone();
         // Counters a rule names are available as counter.NAME (0 when nothing set them yet).
         let mut refs = vec![];
+        let listed = r.one_of.iter().flatten();
         for x in [
             Some(&r.value),
             r.equals.as_ref(),
@@ -243,9 +244,11 @@ fn check_rules(ctx: &Ctx, state: &State, rules: &[Rule]) -> Result<(), Refusal> 
             r.gte.as_ref(),
             r.lte.as_ref(),
             r.gt.as_ref(),
+            r.lt.as_ref(),
         ]
         .into_iter()
         .flatten()
+        .chain(listed)
         {
             referenced_vars(x, &mut refs);
         }
