@@ -1046,11 +1046,22 @@ pub fn handle(
                 if faulted(s, c, FaultKind::BadInput500) {
                     return envelope_reply(s, 500, 500, "Internal Server Error", Value::Null);
                 }
-                let field = first.path.trim_start_matches('/').replace('/', ".");
-                let msg = format!(
-                    "参数错误: {part} {field}: 期望 {}, 实际 {}",
-                    first.expected, first.actual
-                );
+                let name = |path: &str| format!("{part}.{}", path.trim_start_matches('/').replace('/', "."));
+                let missing: Vec<String> = errs
+                    .iter()
+                    .filter(|e| e.actual == "missing")
+                    .map(|e| name(&e.path))
+                    .collect();
+                let msg = if missing.is_empty() {
+                    format!(
+                        "参数错误: {} 不合法 (期望 {}, 实际 {})",
+                        name(&first.path),
+                        first.expected,
+                        first.actual
+                    )
+                } else {
+                    format!("参数错误: 缺少必填参数 {}", missing.join(", "))
+                };
                 return envelope_reply(s, 400, 400, &msg, Value::Null);
             }
         }
