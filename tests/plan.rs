@@ -11,6 +11,9 @@ const PLAN_DOC: &str = concat!(
     "/../shared/docs/API对接联调计划.md"
 );
 
+/// (number, name, priority stars, [(endpoint, Chinese name)])
+type PhaseList = Vec<(u8, String, usize, Vec<(String, String)>)>;
+
 #[test]
 fn plan_toml_matches_the_plan_document() {
     let doc = std::fs::read_to_string(PLAN_DOC).expect("the plan document is in ../shared/docs");
@@ -19,7 +22,7 @@ fn plan_toml_matches_the_plan_document() {
         Regex::new(r"^\d+\. (?:✅ |⏸️ |❌ )?`(GET|POST|PUT|DELETE|PATCH) (/api/v1/\S+)` - (\S+)")
             .unwrap();
     let numerals = ["一", "二", "三", "四", "五", "六", "七", "八"];
-    let mut from_doc: Vec<(u8, String, usize, Vec<(String, String)>)> = vec![];
+    let mut from_doc: PhaseList = vec![];
     for line in doc.lines() {
         if let Some(c) = heading.captures(line) {
             let n = numerals
@@ -35,7 +38,7 @@ fn plan_toml_matches_the_plan_document() {
         }
     }
     let plan = Plan::load(&common::repo().join("contracts")).expect("plan.toml");
-    let from_toml: Vec<(u8, String, usize, Vec<(String, String)>)> = plan
+    let from_toml: PhaseList = plan
         .phases
         .iter()
         .filter(|p| p.number > 0)
