@@ -223,6 +223,26 @@ fn example_problems(c: &Contract, comp: &Compiled, config: &Config) -> Vec<Probl
             ),
         }),
     }
+    if c.body_format == crate::contract::BodyFormat::Multipart {
+        for field in c.file_fields() {
+            let value = req
+                .body
+                .as_ref()
+                .and_then(|b| b.get(&field))
+                .and_then(Value::as_str);
+            let exists = value.is_some_and(|v| config.fixtures_dir.join(v).is_file());
+            if !exists {
+                out.push(Problem {
+                    file: file.clone(),
+                    place: format!("example.request.body/{field}"),
+                    message: format!(
+                        "an upload field's example must name a file under {}, found {value:?}",
+                        crate::contract::display_path(&config.root, &config.fixtures_dir)
+                    ),
+                });
+            }
+        }
+    }
     out
 }
 

@@ -133,6 +133,9 @@ impl Redactor {
         }
         if let Some(b) = &req.body {
             s.push('\n');
+            if req.multipart_files.is_some() {
+                s.push_str("(multipart/form-data) ");
+            }
             s.push_str(&self.json(b, false).to_string());
         }
         cut(&s, max)
@@ -176,10 +179,30 @@ impl Redactor {
                 parts.push(format!("-H \"{k}: {v}\""));
             }
         }
-        if let Some(b) = &req.body {
-            // Fields whose name says they are secret become variables too, whatever their value.
-            let text = to_vars(shell_escape_dq(&secret_fields_to_markers(b).to_string()));
-            parts.push(format!("--data-raw \"{}\"", markers_to_vars(&text)));
+        match (&req.body, &req.multipart_files) {
+            (Some(b), Some(files)) => {
+                for (k, v) in b.as_object().into_iter().flatten() {
+                    let value = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let value = if files.contains(k) {
+                        format!("@fixtures/{value}")
+                    } else {
+                        value
+                    };
+                    parts.push(format!(
+                        "-F \"{}\"",
+                        to_vars(shell_escape_dq(&format!("{k}={value}")))
+                    ));
+                }
+            }
+            (Some(b), None) => {
+                // Fields whose name says they are secret become variables too, whatever their value.
+                let text = to_vars(shell_escape_dq(&secret_fields_to_markers(b).to_string()));
+                parts.push(format!("--data-raw \"{}\"", markers_to_vars(&text)));
+            }
+            _ => {}
         }
         parts.join(" ")
     }

@@ -564,11 +564,28 @@ fn output_is_pretty_json_in_contract_key_order_with_a_trailing_newline() {
     assert_eq!(
         keys,
         [
-            "id", "method", "path", "phase", "module", "name", "auth", "skip", "request",
-            "response", "example", "errors"
+            "id",
+            "method",
+            "path",
+            "phase",
+            "module",
+            "name",
+            "auth",
+            "body_format",
+            "request",
+            "response",
+            "example",
+            "errors"
         ]
     );
-    assert!(c["skip"].as_str().is_some_and(|s| s.contains("multipart")));
+    assert_eq!(
+        c["request"]["body"]["properties"]["file"]["format"],
+        json!("binary")
+    );
+    assert_eq!(
+        c["example"]["request"]["body"]["file"],
+        json!("images/upload.png")
+    );
     assert_eq!(c["errors"], json!([]));
     assert_eq!(c["phase"], json!(0));
     assert_eq!(c["name"], json!("上传图片"));

@@ -15,6 +15,17 @@ pub enum AuthRequirement {
     Admin,
 }
 
+/// How the request body travels.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    #[default]
+    Json,
+    /// multipart/form-data; body fields whose schema says `"format": "binary"` are files, and their
+    /// example values are paths under fixtures/.
+    Multipart,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum SessionMode {
@@ -88,6 +99,8 @@ pub struct Contract {
     pub latency_budget_ms: Option<u64>,
     pub session: Option<SessionMode>,
     #[serde(default)]
+    pub body_format: BodyFormat,
+    #[serde(default)]
     pub request: RequestParts,
     #[serde(default)]
     pub response: ResponseSchemas,
@@ -116,6 +129,23 @@ impl Contract {
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .collect()
+    }
+
+    /// Body fields that are files (`"format": "binary"` in the body schema's top-level properties).
+    pub fn file_fields(&self) -> Vec<String> {
+        self.request
+            .body
+            .as_ref()
+            .and_then(|b| b.get("properties"))
+            .and_then(Value::as_object)
+            .map(|props| {
+                props
+                    .iter()
+                    .filter(|(_, s)| s.get("format").and_then(Value::as_str) == Some("binary"))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn needs_auth(&self) -> bool {

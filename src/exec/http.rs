@@ -1,6 +1,6 @@
 //! One HTTP exchange: the request we sent, what came back (or how the transport failed), and the time.
 
-use crate::contract::{Contract, RequestParts};
+use crate::contract::{BodyFormat, Contract, RequestParts};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,8 @@ pub struct HttpRequest {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// Send `body` as multipart/form-data; these fields are files (their values are paths under fixtures/).
+    pub multipart_files: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,8 @@ impl Exchange {
 pub struct Client {
     inner: reqwest::Client,
     pub base_url: String,
+    /// Where the files of multipart uploads are.
+    fixtures_dir: std::path::PathBuf,
 }
 
 fn value_to_param(v: &Value) -> String {
@@ -70,7 +74,11 @@ fn value_to_param(v: &Value) -> String {
 }
 
 impl Client {
-    pub fn new(base_url: &str, timeout_ms: u64) -> Result<Client, String> {
+    pub fn new(
+        base_url: &str,
+        timeout_ms: u64,
+        fixtures_dir: &std::path::Path,
+    ) -> Result<Client, String> {
         let inner = reqwest::Client::builder()
             .timeout(Duration::from_millis(timeout_ms))
             .connect_timeout(Duration::from_millis(timeout_ms.min(5_000)))
@@ -81,6 +89,7 @@ impl Client {
         Ok(Client {
             inner,
             base_url: base_url.trim_end_matches('/').to_string(),
+            fixtures_dir: fixtures_dir.to_path_buf(),
         })
     }
 
@@ -149,7 +158,9 @@ impl Client {
                     .unwrap_or(Value::Object(Default::default())),
             ),
         };
-        if body.is_some() {
+        let multipart_files =
+            (contract.body_format == BodyFormat::Multipart).then(|| contract.file_fields());
+        if body.is_some() && multipart_files.is_none() {
             headers.push(("Content-Type".to_string(), "application/json".to_string()));
         }
         Ok(HttpRequest {
@@ -158,6 +169,7 @@ impl Client {
             path,
             headers,
             body,
+            multipart_files,
         })
     }
 
@@ -171,6 +183,35 @@ impl Client {
         }
     }
 
+    /// The multipart form for a body: file fields read from fixtures/, the others as text.
+    async fn form(
+        &self,
+        body: &Value,
+        files: &[String],
+    ) -> Result<reqwest::multipart::Form, TransportError> {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in body.as_object().into_iter().flatten() {
+            if files.contains(k) {
+                let name = value_to_param(v);
+                let path = self.fixtures_dir.join(&name);
+                let bytes = std::fs::read(&path).map_err(|e| TransportError {
+                    kind: TransportErrorKind::Other,
+                    message: format!("upload file {}: {e}", path.display()),
+                })?;
+                let file_name = path
+                    .file_name()
+                    .map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+                form = form.part(
+                    k.clone(),
+                    reqwest::multipart::Part::bytes(bytes).file_name(file_name),
+                );
+            } else {
+                form = form.text(k.clone(), value_to_param(v));
+            }
+        }
+        Ok(form)
+    }
+
     async fn send_inner(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let method =
             reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| TransportError {
@@ -181,8 +222,10 @@ impl Client {
         for (k, v) in &request.headers {
             builder = builder.header(k, v);
         }
-        if let Some(b) = &request.body {
-            builder = builder.body(b.to_string());
+        match (&request.body, &request.multipart_files) {
+            (Some(b), Some(files)) => builder = builder.multipart(self.form(b, files).await?),
+            (Some(b), None) => builder = builder.body(b.to_string()),
+            _ => {}
         }
         let mut resp = builder.send().await.map_err(classify)?;
         let status = resp.status().as_u16();

@@ -63,7 +63,8 @@ struct Outcome {
 
 impl Runner {
     pub fn new(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Runner> {
-        let client = Client::new(&config.base_url, config.timeout_ms).map_err(Error::Usage)?;
+        let client = Client::new(&config.base_url, config.timeout_ms, &config.fixtures_dir)
+            .map_err(Error::Usage)?;
         Ok(Runner {
             config,
             catalog,
@@ -88,6 +89,7 @@ impl Runner {
             url: url.clone(),
             headers: vec![("Accept".into(), "application/json".into())],
             body: None,
+            multipart_files: None,
         };
         let ex = self.client.send(req).await;
         if let Err(e) = &ex.response {

@@ -14,7 +14,7 @@
 //!   against those schemas; `errors` is empty. Output is pretty-printed JSON (2-space indent, trailing newline).
 //! - A response given only as prose gets a permissive `data` schema and a note; “同注册接口” (“the same as
 //!   the registration endpoint”) and “与创建订单相同的参数” reuse the named sibling's response / request
-//!   (same chapter first). A `multipart/form-data` upload is modelled as a JSON body and marked `skip`.
+//!   (same chapter first). A `multipart/form-data` upload gets `"body_format": "multipart"` and its file fields `"format": "binary"`.
 //!   A note such as `> couponId 为可选字段` makes that field optional.
 //! - An endpoint the out dir already describes (same `METHOD path`, whatever the file is called) or whose
 //!   file exists is skipped, unless `--force`, which rewrites that file. The same route twice in the doc:
@@ -488,6 +488,9 @@ fn contract_json(
         "auth".into(),
         json!(if ep.auth_user { "user" } else { "none" }),
     );
+    if b.multipart {
+        c.insert("body_format".into(), json!("multipart"));
+    }
     if let Some(skip) = &b.skip {
         c.insert("skip".into(), json!(skip));
     }

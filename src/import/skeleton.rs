@@ -25,7 +25,12 @@ pub struct Built {
     pub code: Value,
     pub message: Value,
     pub skip: Option<String>,
+    /// The body is a multipart/form-data upload.
+    pub multipart: bool,
 }
+
+/// The file (under fixtures/) an imported upload contract sends.
+pub const UPLOAD_FIXTURE: &str = "images/upload.png";
 
 static DEFAULT_VALUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"默认\s*[:：]?\s*(-?\d+(?:\.\d+)?)").expect("static regex"));
@@ -96,30 +101,23 @@ pub fn build(
             }
         }
     }
-    let mut skip = None;
+    let skip = None;
     if ep.multipart {
-        let fields: Vec<&str> = ep
-            .params
-            .iter()
-            .filter(|p| p.location == ParamLocation::Body)
-            .map(|p| p.name.as_str())
-            .collect();
-        let fields = if fields.is_empty() {
-            String::new()
-        } else {
-            format!("（字段 {}）", fields.join(", "))
-        };
-        skip = Some(format!(
-            "需文件上传: 文档写明 multipart/form-data{fields}，引擎只发送 JSON，表单上传未实测"
-        ));
+        // File fields become `"format": "binary"`, their example a file under fixtures/ that the engine uploads.
         if let Some(b) = body.as_mut() {
-            b.schema["description"] = json!(format!(
-                "实际为 multipart/form-data{fields}；此处按 JSON 建模"
-            ));
+            for p in ep
+                .params
+                .iter()
+                .filter(|p| p.location == ParamLocation::Body && p.ty == "file")
+            {
+                b.schema["properties"][&p.name] =
+                    json!({"type": "string", "format": "binary", "description": p.description});
+                b.example[&p.name] = json!(UPLOAD_FIXTURE);
+            }
         }
         note(
             ep.line,
-            "multipart/form-data upload: body modelled as JSON, contract marked `skip`".into(),
+            format!("multipart/form-data upload: file fields are uploaded from fixtures/{UPLOAD_FIXTURE}"),
         );
     }
     let (mut code, mut message, mut data) = (json!(0), json!("success"), None);
@@ -163,6 +161,7 @@ pub fn build(
         code,
         message,
         skip,
+        multipart: ep.multipart,
     }
 }
 

@@ -1046,7 +1046,9 @@ pub fn handle(
                 if faulted(s, c, FaultKind::BadInput500) {
                     return envelope_reply(s, 500, 500, "Internal Server Error", Value::Null);
                 }
-                let name = |path: &str| format!("{part}.{}", path.trim_start_matches('/').replace('/', "."));
+                let name = |path: &str| {
+                    format!("{part}.{}", path.trim_start_matches('/').replace('/', "."))
+                };
                 let missing: Vec<String> = errs
                     .iter()
                     .filter(|e| e.actual == "missing")

@@ -305,6 +305,11 @@ async fn serve_one(
         .get(hyper::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let content_type = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let mut recorded_body = Value::Null;
     let reply = if method == "OPTIONS" {
         Reply {
@@ -320,7 +325,18 @@ async fn serve_one(
             .await
         {
             Ok(collected) => {
-                let bytes = collected.to_bytes();
+                let mut bytes = collected.to_bytes();
+                // A form upload is validated and answered like a JSON body whose file fields hold the
+                // uploaded file's name.
+                if let Some(boundary) = content_type
+                    .as_deref()
+                    .and_then(|ct| multer::parse_boundary(ct).ok())
+                {
+                    bytes = match form_as_json(bytes, boundary).await {
+                        Ok(json) => Bytes::from(json.to_string()),
+                        Err(e) => Bytes::from(format!("not a valid multipart body: {e}")),
+                    };
+                }
                 if sandbox.recorder.is_some() {
                     recorded_body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 }
@@ -364,6 +380,25 @@ async fn serve_one(
         .body(Full::new(Bytes::from(reply.body)))
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())));
     Ok(resp)
+}
+
+/// Reads a multipart/form-data body into a JSON object: text fields as strings, files as their names.
+async fn form_as_json(body: Bytes, boundary: String) -> Result<Value, multer::Error> {
+    let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    let mut out = serde_json::Map::new();
+    while let Some(field) = form.next_field().await? {
+        let name = field.name().unwrap_or_default().to_string();
+        let value = match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                field.bytes().await?;
+                file_name
+            }
+            None => field.text().await?,
+        };
+        out.insert(name, Value::String(value));
+    }
+    Ok(Value::Object(out))
 }
 
 /// Serves the sandbox on `addr` (port 0 picks a free port) in the current Tokio runtime.

@@ -137,6 +137,7 @@ pub fn sample() -> RunResult {
         path: "/users/profile".into(),
         headers: vec![("Authorization".into(), format!("Bearer {TOKEN}"))],
         body: None,
+        multipart_files: None,
     };
     let body = json!({"code": 0, "message": "ok <script>alert('x')</script> & | `tick`",
         "data": {"phone": PHONE, "token": TOKEN, "nickname": null}});
