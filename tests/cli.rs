@@ -164,7 +164,7 @@ fn the_mini_project_passes_against_the_sandbox_and_writes_the_result() {
     let dir = common::mini();
     let (code, out, err) = output(cli(dir.path()).args(["phase", "1", "--sandbox"]));
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("阶段一 测试结果: 4/4 接口测试通过"), "{out}");
+    assert!(out.contains("阶段一 测试结果: 5/5 接口测试通过"), "{out}");
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("reports/last-run.json")).unwrap(),
     )
@@ -235,4 +235,159 @@ fn list_shows_phases_with_coverage() {
         out.contains("阶段八") && out.contains("社区与辅助模块") && out.contains("23/23"),
         "{out}"
     );
+}
+
+/// Lines of `new` that are not in `old` (a multiset difference), for "only the expected lines changed".
+fn changed_lines(old: &str, new: &str) -> Vec<String> {
+    let mut pool: Vec<&str> = old.lines().collect();
+    new.lines()
+        .filter(|l| match pool.iter().position(|o| o == l) {
+            Some(i) => {
+                pool.remove(i);
+                false
+            }
+            None => true,
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_real_sandbox_run_then_progress_edits_only_progress_lines_twice_idempotent() {
+    let dir = common::real_project();
+    let doc = dir.path().join("plan.md");
+    let original = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/docs/API对接联调计划.md"
+    ))
+    .unwrap();
+    std::fs::write(&doc, &original).unwrap();
+
+    // A faulted run: payments' routes missing.
+    let (code, _, _) = output(cli(dir.path()).args([
+        "phase",
+        "3",
+        "--sandbox-fault",
+        "missing-route=payments.create,payments.status",
+    ]));
+    assert_eq!(code, 1);
+    let (code, _, err) =
+        output(cli(dir.path()).args(["progress", "--doc", "plan.md", "--owner", "测试组"]));
+    assert_eq!(code, 0, "{err}");
+    let faulted = std::fs::read_to_string(&doc).unwrap();
+    let added = changed_lines(&original, &faulted);
+    assert!(
+        added
+            .iter()
+            .any(|l| l.contains("❌ `POST /api/v1/payments`")),
+        "{added:#?}"
+    );
+    assert!(
+        added
+            .iter()
+            .any(|l| l.starts_with("| 阶段三 | 支付流程 | 5 | ❌ 有问题")),
+        "{added:#?}"
+    );
+    // Only phase 3's lines and the status summary changed.
+    assert!(
+        added.iter().all(|l| l.contains("payments")
+            || l.contains("wallet")
+            || l.contains("阶段三")
+            || l.contains("测试结果")
+            || l.contains("完成时间")
+            || l.contains("接口")),
+        "{added:#?}"
+    );
+
+    // The clean run fixes it; a second progress with the same results changes nothing.
+    let (code, _, _) = output(cli(dir.path()).args(["phase", "all", "--sandbox"]));
+    assert_eq!(code, 0);
+    let (code, _, err) =
+        output(cli(dir.path()).args(["progress", "--doc", "plan.md", "--owner", "测试组"]));
+    assert_eq!(code, 0, "{err}");
+    let clean = std::fs::read_to_string(&doc).unwrap();
+    assert!(
+        clean.contains("| 阶段八 | 社区辅助 | 21 | ✅ 已完成 |"),
+        "the table keeps the plan's own count (21) and is complete"
+    );
+    assert!(
+        clean.contains("**测试结果**: 30/30 接口测试通过"),
+        "phase 7 line"
+    );
+    assert!(clean.contains("**测试结果**: 9/10 接口测试通过 (微信授权登录: 需小程序环境)"));
+    let (code, _, _) =
+        output(cli(dir.path()).args(["progress", "--doc", "plan.md", "--owner", "测试组"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        std::fs::read_to_string(&doc).unwrap(),
+        clean,
+        "second run changes nothing"
+    );
+    let (code, _, _) = output(cli(dir.path()).args([
+        "progress",
+        "--doc",
+        "plan.md",
+        "--check",
+        "--owner",
+        "测试组",
+    ]));
+    assert_eq!(code, 0);
+    // Outside the progress lines, the document is the user's, byte for byte.
+    let untouched = |s: &str| {
+        s.lines()
+            .filter(|l| {
+                !l.contains("` - ")
+                    && !l.contains("测试结果")
+                    && !l.contains("完成时间")
+                    && !l.contains("个接口")
+                    && !l.starts_with("| 阶段")
+            })
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let mut before = untouched(&original);
+    let mut after = untouched(&clean);
+    before.retain(|l| !l.trim().is_empty());
+    after.retain(|l| !l.trim().is_empty());
+    let differing: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .take(3)
+        .collect();
+    assert!(
+        differing.is_empty() && before.len() == after.len(),
+        "{differing:?}"
+    );
+}
+
+#[test]
+fn the_result_order_does_not_depend_on_concurrency() {
+    let dir = common::real_project();
+    let ids = |jobs: &str| {
+        let (code, _, _) =
+            output(cli(dir.path()).args(["--jobs", jobs, "phase", "all", "--sandbox"]));
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("reports/last-run.json")).unwrap(),
+        )
+        .unwrap();
+        let e: Vec<String> = v["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect();
+        let s: Vec<String> = v["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect();
+        (e, s)
+    };
+    let one = ids("1");
+    let many = ids("32");
+    assert_eq!(one, many);
+    assert_eq!(one.0.first().map(String::as_str), Some("health.check"));
 }

@@ -421,3 +421,75 @@ async fn secrets_never_reach_the_result() {
         "the curl line uses a variable for the token"
     );
 }
+
+#[tokio::test]
+async fn a_401_is_refreshed_once_through_the_refresh_endpoint_then_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/auth/send-code"))
+        .respond_with(ok(json!({"expireIn": 300})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/auth/register"))
+        .respond_with(ok(json!({"token": "expired-token-1", "refreshToken": "refresh-token-1", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/auth/refresh-token"))
+        .and(wiremock::matchers::body_json(
+            json!({"refreshToken": "refresh-token-1"}),
+        ))
+        .respond_with(ok(
+            json!({"token": "fresh-token-2", "refreshToken": "refresh-token-2"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/orders"))
+        .and(header("Authorization", "Bearer fresh-token-2"))
+        .respond_with(ok(json!({"orderId": "O1", "status": "PENDING"})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/orders"))
+        .respond_with(err(200, 401, "登录已过期"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let r = run_order(&server).await;
+    let happy = &r.endpoints[0].cases[0];
+    assert_eq!(happy.status, Status::Passed, "{happy:#?}");
+}
+
+#[tokio::test]
+async fn a_failed_refresh_is_a_clear_session_finding() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/auth/send-code"))
+        .respond_with(ok(json!({"expireIn": 300})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/auth/register"))
+        .respond_with(ok(json!({"token": "expired-token-1", "refreshToken": "refresh-token-1", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/auth/refresh-token"))
+        .respond_with(err(200, 401, "刷新令牌已过期"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/orders"))
+        .respond_with(err(200, 401, "登录已过期"))
+        .mount(&server)
+        .await;
+    let r = run_order(&server).await;
+    let happy = &r.endpoints[0].cases[0];
+    let session: Vec<_> = happy
+        .findings
+        .iter()
+        .filter(|f| f.check == CheckKind::Session)
+        .collect();
+    assert_eq!(session.len(), 1, "{happy:#?}");
+    assert!(
+        session[0].message.contains("the token refresh failed")
+            && session[0].message.contains("刷新令牌已过期"),
+        "{}",
+        session[0].message
+    );
+}
