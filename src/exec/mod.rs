@@ -480,21 +480,14 @@ impl Runner {
         status: Status,
         reason: String,
     ) -> CaseResult {
-        CaseResult {
-            name: name.to_string(),
+        CaseResult::without_request(
+            name,
             kind,
-            contract: c.id.clone(),
-            endpoint: self.spelling(c),
+            &c.id,
+            &self.spelling(c),
             status,
-            reason: Some(self.redactor.text(&reason)),
-            latency_ms: None,
-            http_status: None,
-            code: None,
-            findings: vec![],
-            request: None,
-            response: None,
-            curl: None,
-        }
+            self.redactor.text(&reason),
+        )
     }
 
     /// The request parts: the example (optionally), a fixture body, the overrides; then rendered.
@@ -700,21 +693,15 @@ impl Runner {
         kind: CaseKind,
     ) -> CaseResult {
         let Some(c) = self.catalog.contract(&step.endpoint) else {
-            return CaseResult {
-                name: step.name.clone(),
+            let reason = format!("unknown endpoint `{}`", step.endpoint);
+            return CaseResult::without_request(
+                &step.name,
                 kind,
-                contract: step.endpoint.clone(),
-                endpoint: step.endpoint.clone(),
-                status: Status::Error,
-                reason: Some(format!("unknown endpoint `{}`", step.endpoint)),
-                latency_ms: None,
-                http_status: None,
-                code: None,
-                findings: vec![],
-                request: None,
-                response: None,
-                curl: None,
-            };
+                &step.endpoint,
+                &step.endpoint,
+                Status::Error,
+                reason,
+            );
         };
         let mut refs = vec![];
         for v in [&step.path_params, &step.query, &step.body]

@@ -523,11 +523,7 @@ fn scenarios(out: &mut String, result: &RunResult) {
     }
     let _ = writeln!(out, "<section id=\"scenarios\">\n<h2>场景 ({})</h2>\n<table><thead><tr><th>场景</th><th>标题</th><th>阶段</th><th class=\"num\">步骤</th><th class=\"num\">通过</th><th>状态</th></tr></thead><tbody>", result.scenarios.len());
     for s in &result.scenarios {
-        let passed = s
-            .steps
-            .iter()
-            .filter(|k| k.status == Status::Passed)
-            .count();
+        let passed = s.passed_steps();
         let _ = writeln!(
             out,
             "<tr data-status=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",

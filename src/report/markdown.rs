@@ -400,11 +400,7 @@ fn scenarios(out: &mut String, result: &RunResult) {
     let _ = writeln!(out, "| 场景 | 标题 | 阶段 | 步骤 | 通过 | 状态 |");
     let _ = writeln!(out, "|------|------|------|------|------|------|");
     for s in &result.scenarios {
-        let passed = s
-            .steps
-            .iter()
-            .filter(|k| k.status == Status::Passed)
-            .count();
+        let passed = s.passed_steps();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",

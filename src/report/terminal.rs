@@ -77,11 +77,7 @@ pub fn scenario_table(result: &RunResult, style: &Style) -> String {
     let mut t = new_table();
     t.set_header(vec!["场景", "阶段", "步骤", "通过", "未通过", "状态"]);
     for s in &result.scenarios {
-        let passed = s
-            .steps
-            .iter()
-            .filter(|k| k.status == Status::Passed)
-            .count();
+        let passed = s.passed_steps();
         t.add_row(vec![
             Cell::new(&s.name),
             Cell::new(phase_label(s.phase)),

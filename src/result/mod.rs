@@ -124,6 +124,43 @@ pub struct ScenarioResult {
     pub steps: Vec<CaseResult>,
 }
 
+impl ScenarioResult {
+    pub fn passed_steps(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|k| k.status == Status::Passed)
+            .count()
+    }
+}
+
+impl CaseResult {
+    /// A case that sent nothing (blocked, or the request could not be built): only why.
+    pub fn without_request(
+        name: &str,
+        kind: CaseKind,
+        contract: &str,
+        endpoint: &str,
+        status: Status,
+        reason: String,
+    ) -> Self {
+        CaseResult {
+            name: name.to_string(),
+            kind,
+            contract: contract.to_string(),
+            endpoint: endpoint.to_string(),
+            status,
+            reason: Some(reason),
+            latency_ms: None,
+            http_status: None,
+            code: None,
+            findings: vec![],
+            request: None,
+            response: None,
+            curl: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Counts {
     pub total: usize,

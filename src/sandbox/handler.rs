@@ -767,15 +767,7 @@ fn list(ctx: &Ctx, state: &State, example: &Value) -> Result<Value, Refusal> {
             .map(value_text)
             .and_then(|s| s.parse::<usize>().ok())
     };
-    let template_items = match example {
-        Value::Array(a) => a.clone(),
-        Value::Object(o) => o
-            .get("list")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => vec![],
-    };
+    let template_items = super::example_items(example);
     let default_limit = example
         .pointer("/pagination/limit")
         .and_then(Value::as_u64)

@@ -199,15 +199,7 @@ impl Sandbox {
                 continue;
             };
             let items: Vec<Value> = match b.action {
-                behaviour::Action::List => match &data {
-                    Value::Array(a) => a.clone(),
-                    Value::Object(o) => o
-                        .get("list")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
-                    _ => vec![],
-                },
+                behaviour::Action::List => example_items(&data),
                 behaviour::Action::Get => {
                     let param = b
                         .param
@@ -255,6 +247,19 @@ impl Sandbox {
         let doc_name = if file.is_empty() { base } else { file };
         let doc = self.shared.get(doc_name)?;
         Some((doc.pointer(pointer)?.clone(), doc_name.to_string()))
+    }
+}
+
+/// The items of a list example: a bare array, or the `list` of a page.
+pub(crate) fn example_items(data: &Value) -> Vec<Value> {
+    match data {
+        Value::Array(a) => a.clone(),
+        Value::Object(o) => o
+            .get("list")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        _ => vec![],
     }
 }
 
