@@ -391,3 +391,30 @@ fn the_result_order_does_not_depend_on_concurrency() {
     assert_eq!(one, many);
     assert_eq!(one.0.first().map(String::as_str), Some("health.check"));
 }
+
+#[test]
+fn reports_asked_for_on_the_command_line_are_written_and_a_bad_format_fails_before_the_run() {
+    let dir = common::mini();
+    let (code, _, err) = output(cli(dir.path()).args([
+        "phase",
+        "1",
+        "--sandbox",
+        "--report",
+        "junit=out/junit.xml",
+        "--report",
+        "markdown=out/report.md",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let junit = std::fs::read_to_string(dir.path().join("out/junit.xml")).expect("junit written");
+    assert!(
+        junit.contains("<testsuites") && junit.contains("阶段一"),
+        "{junit}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("markdown written");
+    assert!(md.contains("5/5 接口测试通过"), "{md}");
+    let (code, _, err) =
+        output(cli(dir.path()).args(["phase", "1", "--sandbox", "--report", "pdf=x.pdf"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("pdf"), "{err}");
+    assert!(!dir.path().join("x.pdf").exists());
+}
