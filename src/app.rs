@@ -33,6 +33,8 @@ pub struct RunRequest {
     pub include_endpoints: bool,
     /// `--report FORMAT=PATH`, written after the run.
     pub reports: Vec<String>,
+    /// Only what did not pass in reports/last-run.json (`run --failed`).
+    pub only_failed: bool,
     /// Run against the embedded sandbox instead of the configured backend.
     pub sandbox: bool,
     /// Faults the embedded sandbox injects (`KIND` or `KIND=ID,ID`).
@@ -200,6 +202,33 @@ pub fn run(g: &Global, req: &RunRequest) -> i32 {
 fn run_inner(g: &Global, req: &RunRequest) -> Result<RunResult> {
     let mut config = load_config(g)?;
     let catalog = Arc::new(load_catalog(&config)?);
+    let mut req = req.clone();
+    if req.only_failed {
+        let last = config.reports_dir.join("last-run.json");
+        let previous = RunResult::read(&last)?;
+        req.endpoints = previous
+            .endpoints
+            .iter()
+            .filter(|e| e.status.is_failure())
+            .map(|e| e.id.clone())
+            .collect();
+        req.scenarios = previous
+            .scenarios
+            .iter()
+            .filter(|s| s.status.is_failure())
+            .map(|s| s.name.clone())
+            .collect();
+        if req.endpoints.is_empty() && req.scenarios.is_empty() {
+            eprintln!(
+                "nothing failed in {}: nothing to re-run",
+                crate::contract::display_path(&config.root, &last)
+            );
+            return Ok(previous);
+        }
+        req.include_endpoints = !req.endpoints.is_empty();
+        req.include_scenarios = !req.scenarios.is_empty();
+    }
+    let req = &req;
     let selection = resolve_selection(&catalog, req)?;
     // A typo in --report fails before the run, not after it.
     crate::report::parse_specs(&req.reports)?;

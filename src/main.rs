@@ -61,6 +61,9 @@ enum Command {
         /// Scenario name; repeatable.
         #[arg(long)]
         scenario: Vec<String>,
+        /// Re-run only the endpoints and scenarios that did not pass in reports/last-run.json.
+        #[arg(long, conflicts_with_all = ["phase", "module", "endpoint", "scenario"])]
+        failed: bool,
         /// Also write a report: FORMAT=PATH (markdown, junit, html, json); repeatable.
         #[arg(long = "report", value_name = "FORMAT=PATH")]
         reports: Vec<String>,
@@ -162,6 +165,7 @@ fn main() {
             module,
             endpoint,
             scenario,
+            failed,
             reports,
             sandbox,
         } => {
@@ -175,6 +179,7 @@ fn main() {
                     modules: module,
                     endpoints: endpoint,
                     scenarios: scenario,
+                    only_failed: failed,
                     reports,
                     sandbox: sandbox.sandbox,
                     sandbox_faults: sandbox.faults,

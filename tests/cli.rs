@@ -418,3 +418,27 @@ fn reports_asked_for_on_the_command_line_are_written_and_a_bad_format_fails_befo
     assert!(err.contains("pdf"), "{err}");
     assert!(!dir.path().join("x.pdf").exists());
 }
+
+#[test]
+fn run_failed_re_runs_only_what_did_not_pass() {
+    let dir = common::mini();
+    let (code, _, _) =
+        output(cli(dir.path()).args(["phase", "1", "--sandbox-fault", "server-error=demo.item"]));
+    assert_eq!(code, 1);
+    let (code, out, err) = output(cli(dir.path()).args(["run", "--failed", "--sandbox"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/last-run.json")).unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = json["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["demo.item"]);
+    let (code, _, err) = output(cli(dir.path()).args(["run", "--failed", "--sandbox"]));
+    assert_eq!(code, 0);
+    assert!(err.contains("nothing failed"), "{err}");
+}

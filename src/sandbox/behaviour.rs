@@ -19,6 +19,7 @@
 //!   "counters": { "/balance": "wallet.balance" },  // data pointer ← counter value
 //!   "lookup": { "collection": "projects", "param": "body.projectId",      // another record it refers to
 //!               "set": { "soldShares": "{{ lookup.soldShares + body.shares }}" } },  // ("$users": users)
+//!   "lookups": [ { "collection": "stores", "param": "body.pickupStoreId", "as": "pickupStore" } ],  // more
 //!   "owner": "{{body.userId}}",         // create: whose record it is (default: the caller)
 //!   "where": { "postId": "{{path.id}}", "replyToId": null },   // list: fixed filters
 //!   "search": { "query": "keyword", "fields": ["title", "summary"] },  // list: substring search
@@ -102,6 +103,9 @@ pub struct Behaviour {
     pub seed: bool,
     /// Another collection's record this request refers to (404 when it does not exist).
     pub lookup: Option<Lookup>,
+    /// More records it refers to, each under its own name (`"as": "store"` → `store.*`).
+    #[serde(default)]
+    pub lookups: Vec<Lookup>,
     /// create: the owner of the new record (templated, e.g. `{{body.userId}}` to deliver to someone
     /// else); default the caller (or nobody for `global`).
     pub owner: Option<String>,
@@ -165,6 +169,8 @@ pub struct CountSpec {
 #[serde(deny_unknown_fields)]
 pub struct Lookup {
     pub collection: String,
+    /// The name its fields take in templates (default `lookup`).
+    pub r#as: Option<String>,
     /// `body.x`, `query.x` or a path parameter name.
     pub param: String,
     #[serde(default)]
@@ -217,6 +223,11 @@ pub struct Effect {
 }
 
 impl Behaviour {
+    /// `lookup` and then `lookups`, in order.
+    pub fn lookups(&self) -> impl Iterator<Item = &Lookup> {
+        self.lookup.iter().chain(&self.lookups)
+    }
+
     pub fn parse(v: &Value) -> Result<Behaviour, String> {
         serde_path_to_error::deserialize(v.clone()).map_err(|e| {
             let path = e.path().to_string();

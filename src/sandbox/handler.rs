@@ -497,42 +497,38 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
         }
     }
     let example = ctx.example.clone();
-    let looked_up = match &ctx.b.lookup {
-        Some(l) => {
-            let key = match l
-                .param
-                .strip_prefix("body.")
-                .or_else(|| l.param.strip_prefix("query."))
-            {
-                Some(_) => ctx.vars.get(&l.param).map(value_text),
-                None => ctx.path.get(&l.param).map(value_text),
+    // Records this request refers to: found before the action (404 when missing), updated after it.
+    let mut looked_up: Vec<(&super::behaviour::Lookup, String, usize)> = vec![];
+    for l in ctx.b.lookups() {
+        let name = l.r#as.as_deref().unwrap_or("lookup");
+        let key = if l.param.contains('.') {
+            ctx.vars.get(&l.param).map(value_text)
+        } else {
+            ctx.path.get(&l.param).map(value_text)
+        };
+        if l.collection == "$users" {
+            let user = key.as_deref().and_then(|k| state.user(k)).cloned();
+            let Some(u) = user else {
+                return Err(refuse(l.code, l.message.clone()));
             };
-            if l.collection == "$users" {
-                let user = key.as_deref().and_then(|k| state.user(k)).cloned();
-                let Some(u) = user else {
-                    return Err(refuse(l.code, l.message.clone()));
-                };
-                let v = json!({"id": u.id, "phone": u.phone, "nickname": u.nickname});
-                flatten("lookup", &v, &mut ctx.vars);
-                None
-            } else {
-                // Whoever owns it: rules decide whether the caller may refer to it (`lookup.userId`).
-                let i = key.and_then(|k| {
-                    state
-                        .records
-                        .get(&l.collection)
-                        .and_then(|rs| rs.iter().position(|r| r.key == k))
-                });
-                let Some(i) = i else {
-                    return Err(refuse(l.code, l.message.clone()));
-                };
-                let record = state.records[&l.collection][i].value.clone();
-                flatten("lookup", &record, &mut ctx.vars);
-                Some((l.collection.clone(), i))
-            }
+            let v = json!({"id": u.id, "phone": u.phone, "nickname": u.nickname});
+            flatten(name, &v, &mut ctx.vars);
+            continue;
         }
-        None => None,
-    };
+        // Whoever owns it: rules decide whether the caller may refer to it (`lookup.userId`).
+        let i = key.and_then(|k| {
+            state
+                .records
+                .get(&l.collection)
+                .and_then(|rs| rs.iter().position(|r| r.key == k))
+        });
+        let Some(i) = i else {
+            return Err(refuse(l.code, l.message.clone()));
+        };
+        let record = state.records[&l.collection][i].value.clone();
+        flatten(name, &record, &mut ctx.vars);
+        looked_up.push((l, l.collection.clone(), i));
+    }
     let data = match ctx.b.action {
         Action::Static => {
             check_rules(ctx, state, &ctx.b.require)?;
@@ -644,7 +640,7 @@ fn act(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
         }
         _ => auth_action(ctx, state)?,
     };
-    if let (Some(l), Some((collection, i))) = (&ctx.b.lookup, looked_up) {
+    for (l, collection, i) in looked_up {
         let mut updates = Map::new();
         for (k, v) in &l.set {
             updates.insert(k.clone(), ctx.render(v)?);
