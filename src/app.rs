@@ -403,3 +403,30 @@ pub fn render_list(catalog: &Catalog, what: ListWhat) -> String {
     }
     format!("{t}\n")
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaOf {
+    Config,
+    Contract,
+    Scenario,
+}
+
+/// The JSON Schema of a file format, for editors (`"$schema"` in JSON, `#:schema` in TOML with taplo).
+pub fn schema_of(what: SchemaOf) -> serde_json::Value {
+    let schema = match what {
+        SchemaOf::Config => schemars::schema_for!(crate::config::ConfigFile),
+        SchemaOf::Contract => schemars::schema_for!(crate::contract::Contract),
+        SchemaOf::Scenario => schemars::schema_for!(crate::scenario::Scenario),
+    };
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
+pub fn schema(what: SchemaOf) -> i32 {
+    match serde_json::to_string_pretty(&schema_of(what)) {
+        Ok(text) => {
+            println!("{text}");
+            exit::OK
+        }
+        Err(e) => report_error(&Error::Usage(e.to_string())),
+    }
+}

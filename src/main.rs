@@ -101,6 +101,11 @@ enum Command {
     Progress(daodao_check::progress::ProgressArgs),
     /// Write contract skeletons from another document.
     Import(daodao_check::import::ImportArgs),
+    /// Print the JSON Schema of a file format (for editor completion and validation).
+    Schema {
+        #[arg(value_enum)]
+        of: app::SchemaOf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -207,6 +212,7 @@ fn main() {
         Command::Report(args) => daodao_check::report::run(&global, &args),
         Command::Progress(args) => daodao_check::progress::run(&global, &args),
         Command::Import(args) => daodao_check::import::run(&global, &args),
+        Command::Schema { of } => app::schema(of),
     };
     std::process::exit(code);
 }

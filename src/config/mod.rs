@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "daodao-check.toml";
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     /// The environment used when `--env` is not given.
@@ -34,14 +34,14 @@ pub struct ConfigFile {
 }
 
 /// What `daodao-check progress` writes into the plan's 联调进度表.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressSection {
     /// 负责人 (overridden by `--owner` / `DAODAO_OWNER`).
     pub owner: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSection {
     pub base_url: Option<String>,
@@ -49,7 +49,7 @@ pub struct EnvSection {
     pub sms: Option<SmsConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunSection {
     pub jobs: Option<usize>,
@@ -61,7 +61,9 @@ pub struct RunSection {
     pub latency_overrides: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum StatusPolicy {
     /// Only the envelope code decides; success still needs a 2xx.
@@ -70,7 +72,7 @@ pub enum StatusPolicy {
     MustAgree,
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct EnvelopeConfig {
     pub code: String,
@@ -91,7 +93,7 @@ impl Default for EnvelopeConfig {
 }
 
 /// Which contracts implement the login flows, and where the tokens are in their responses.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
     pub send_code: String,
@@ -128,7 +130,7 @@ impl Default for AuthConfig {
 }
 
 /// How the SMS verification code is obtained in a test environment.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, tag = "source", rename_all = "kebab-case")]
 pub enum SmsConfig {
     /// The test backend echoes the code in the send-code response at `path`.
@@ -147,7 +149,7 @@ impl Default for SmsConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LoginFlow {
     /// Register a fresh user with a unique test phone number (send-code + register). Needs no secrets.
@@ -160,7 +162,7 @@ pub enum LoginFlow {
 }
 
 /// A test account. Credentials come from environment variables only, never from committed files.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     #[serde(default)]
@@ -171,7 +173,7 @@ pub struct AccountConfig {
     pub password_env: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathsSection {
     pub contracts: Option<PathBuf>,

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthRequirement {
     None,
@@ -16,7 +18,7 @@ pub enum AuthRequirement {
 }
 
 /// How the request body travels.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BodyFormat {
     #[default]
@@ -26,7 +28,7 @@ pub enum BodyFormat {
     Multipart,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SessionMode {
     /// Share the run's session for the account (the default).
@@ -36,7 +38,7 @@ pub enum SessionMode {
 }
 
 /// The request parts a contract, an example, a step or an error case may give.
-#[derive(Debug, Clone, Deserialize, Default, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestParts {
     pub path_params: Option<Value>,
@@ -44,13 +46,13 @@ pub struct RequestParts {
     pub body: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSchemas {
     pub data: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     #[serde(default)]
@@ -58,7 +60,7 @@ pub struct Example {
     pub response: Value,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunSpec {
     #[serde(default)]
@@ -69,14 +71,14 @@ pub struct RunSpec {
     pub request: RequestParts,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorExpect {
     pub code: i64,
     pub http_status: Option<u16>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCase {
     pub name: String,
@@ -85,7 +87,7 @@ pub struct ErrorCase {
     pub expect: ErrorExpect,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
     pub id: String,
@@ -109,6 +111,7 @@ pub struct Contract {
     #[serde(default)]
     pub errors: Vec<ErrorCase>,
     /// Behaviour hints for the sandbox server; opaque to the runner.
+    #[schemars(with = "Option<crate::sandbox::behaviour::Behaviour>")]
     pub sandbox: Option<Value>,
     /// The file it was loaded from, relative to the project root where possible.
     #[serde(skip)]

@@ -37,7 +37,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     #[default]
@@ -67,7 +67,7 @@ fn default_key() -> String {
     "id".into()
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Behaviour {
     #[serde(default)]
@@ -125,7 +125,7 @@ pub struct Behaviour {
 }
 
 /// `"each": {"count": {"/replyCount": {...}}, "embed": {"/replies": {...}}}` (pointers inside an item).
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Each {
     #[serde(default)]
@@ -135,7 +135,7 @@ pub struct Each {
 }
 
 /// `{"collection": "points.records", "set": {"type": "SPEND", "points": "{{ 0 - body.points }}"}}`
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Also {
     pub collection: String,
@@ -145,7 +145,7 @@ pub struct Also {
     pub set: Map<String, Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Search {
     pub query: String,
@@ -153,7 +153,7 @@ pub struct Search {
 }
 
 /// `{"collection": "comments", "where": {"postId": "{{path.id}}"}}` in `count`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountSpec {
     pub collection: String,
@@ -165,7 +165,7 @@ pub struct CountSpec {
 /// `"lookup": {"collection": "projects", "param": "body.projectId", "set": {"sold": "{{ lookup.sold + body.shares }}"}}`:
 /// the record is found before the action (its fields are `lookup.*` in templates and rules) and, when the
 /// action succeeds, `set` is applied to it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lookup {
     pub collection: String,
@@ -190,7 +190,7 @@ fn not_found() -> i64 {
 }
 
 /// A precondition; when it does not hold the sandbox answers `code` (400) with `message`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// A template, e.g. `{{body.amount}}`.
@@ -212,7 +212,7 @@ fn bad_request() -> i64 {
     400
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Effect {
     /// Counter name (templated, e.g. `global:likes:{{path.id}}`); `global:` names are shared by all

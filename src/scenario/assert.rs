@@ -5,7 +5,7 @@ use super::template::{render, Builtins, TemplateError, Vars};
 use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assertion {
     pub path: String,
