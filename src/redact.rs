@@ -228,10 +228,13 @@ fn secret_fields_to_markers(v: &Value) -> Value {
     }
 }
 
+// serde_json writes U+0001 as \u0001 (and the shell escaping doubles the backslash): each marker becomes ${VAR}.
+static MARKER_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\\\\u0001DAODAO_VAR:([A-Z_]+)\\\\u0001").expect("static regex")
+});
+
 fn markers_to_vars(text: &str) -> String {
-    // serde_json writes U+0001 as \u0001; turn each marker into ${VAR}.
-    let re = regex::Regex::new(r"\\\\u0001DAODAO_VAR:([A-Z_]+)\\\\u0001").expect("static regex");
-    re.replace_all(text, "$${$1}").into_owned()
+    MARKER_RE.replace_all(text, "$${$1}").into_owned()
 }
 
 /// Escapes text for a double-quoted shell string (so `${VAR}` placeholders added later expand).
