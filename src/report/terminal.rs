@@ -19,6 +19,21 @@ fn status_word(style: &Style, s: Status) -> String {
     style.paint(&format!("{} {}", s.as_str(), s.chinese()), code)
 }
 
+/// A status in a table cell: coloured by comfy-table, so the column width stays right.
+fn status_cell(style: &Style, s: Status) -> Cell {
+    let cell = Cell::new(format!("{} {}", s.as_str(), s.chinese()));
+    if !style.color {
+        return cell;
+    }
+    cell.fg(match s {
+        Status::Passed => comfy_table::Color::Green,
+        Status::Failed | Status::Error => comfy_table::Color::Red,
+        Status::NotActivated => comfy_table::Color::Magenta,
+        Status::Blocked => comfy_table::Color::Yellow,
+        Status::Skipped => comfy_table::Color::Grey,
+    })
+}
+
 fn ms(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.0} ms"))
 }
@@ -75,6 +90,10 @@ pub fn summary_table(result: &RunResult, plan: &Plan) -> String {
 
 pub fn scenario_table(result: &RunResult, style: &Style) -> String {
     let mut t = new_table();
+    if style.color {
+        // Our own TTY/NO_COLOR decision stands, also when stdout is piped with --color always.
+        t.enforce_styling();
+    }
     t.set_header(vec!["场景", "阶段", "步骤", "通过", "未通过", "状态"]);
     for s in &result.scenarios {
         let passed = s.passed_steps();
@@ -84,7 +103,7 @@ pub fn scenario_table(result: &RunResult, style: &Style) -> String {
             Cell::new(s.steps.len()),
             Cell::new(passed),
             Cell::new(s.steps.len() - passed),
-            Cell::new(status_word(style, s.status)),
+            status_cell(style, s.status),
         ]);
     }
     t.to_string()
