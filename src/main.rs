@@ -25,6 +25,10 @@ struct Cli {
     /// Requests in flight at once; also DAODAO_JOBS.
     #[arg(long, short = 'j', global = true)]
     jobs: Option<usize>,
+    /// Re-run a failing endpoint check or scenario up to N times (passing on a retry is reported flaky);
+    /// also DAODAO_RETRIES.
+    #[arg(long, global = true)]
+    retries: Option<u32>,
     /// Per-request timeout in milliseconds; also DAODAO_TIMEOUT_MS.
     #[arg(long, global = true)]
     timeout_ms: Option<u64>,
@@ -136,6 +140,7 @@ fn main() {
         config: cli.config,
         overrides: Overrides {
             env: cli.env,
+            retries: cli.retries,
             base_url: cli.base_url,
             jobs: cli.jobs,
             timeout_ms: cli.timeout_ms,

@@ -493,3 +493,67 @@ async fn a_failed_refresh_is_a_clear_session_finding() {
         session[0].message
     );
 }
+
+#[tokio::test]
+async fn a_check_that_passes_only_on_a_retry_is_flaky_not_silently_green() {
+    let server = MockServer::start().await;
+    // The first answer is a 500, every later one is correct.
+    Mock::given(path_regex("^/api/v1/items/item_1$"))
+        .respond_with(err(500, 500, "偶发错误"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/items/no-such-item"))
+        .respond_with(err(404, 404, "不存在"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(path_regex("^/api/v1/items/.+$"))
+        .respond_with(ok(item()))
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    let r = run_item(&server, "[env.local]\n[env.local.run]\nretries = 1\n").await;
+    let e = &r.endpoints[0];
+    assert_eq!((e.status, e.attempts), (Status::Passed, 2));
+    assert!(e.flaky());
+    assert_eq!(r.summary.flaky, 1);
+    let text = daodao_check::report::terminal::render(
+        &r,
+        &daodao_check::plan::Plan::load(&common::repo().join("tests/fixtures/mini/contracts"))
+            .unwrap(),
+        &daodao_check::report::Style::PLAIN,
+    );
+    assert!(
+        text.contains("flaky 不稳定  GET /api/v1/items/{id}  获取商品详情  passed on attempt 2"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn without_retries_the_same_failure_fails() {
+    let server = MockServer::start().await;
+    Mock::given(path_regex("^/api/v1/items/item_1$"))
+        .respond_with(err(500, 500, "偶发错误"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/items/no-such-item"))
+        .respond_with(err(404, 404, "不存在"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(path_regex("^/api/v1/items/.+$"))
+        .respond_with(ok(item()))
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    let r = run_item(&server, "").await;
+    assert_eq!(
+        (r.endpoints[0].status, r.endpoints[0].attempts),
+        (Status::Failed, 1)
+    );
+    assert_eq!(r.summary.flaky, 0);
+}

@@ -53,6 +53,8 @@ pub struct EnvSection {
 #[serde(deny_unknown_fields)]
 pub struct RunSection {
     pub jobs: Option<usize>,
+    /// Re-run a failing endpoint check or scenario up to this many times; one that then passes is flaky.
+    pub retries: Option<u32>,
     pub timeout_ms: Option<u64>,
     pub latency_budget_ms: Option<u64>,
     pub status_policy: Option<StatusPolicy>,
@@ -186,6 +188,7 @@ pub struct PathsSection {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub env: Option<String>,
+    pub retries: Option<u32>,
     pub base_url: Option<String>,
     pub jobs: Option<usize>,
     pub timeout_ms: Option<u64>,
@@ -200,6 +203,7 @@ pub struct Config {
     pub env_name: String,
     pub base_url: String,
     pub jobs: usize,
+    pub retries: u32,
     pub timeout_ms: u64,
     pub latency_budget_ms: u64,
     pub latency_overrides: BTreeMap<String, u64>,
@@ -354,6 +358,12 @@ pub fn resolve(
         .or(file.run.jobs)
         .unwrap_or(8)
         .max(1);
+    let retries = cli
+        .retries
+        .or(env_number(env, "DAODAO_RETRIES")?)
+        .or(env_run.retries)
+        .or(file.run.retries)
+        .unwrap_or(0);
     let timeout_ms = cli
         .timeout_ms
         .or(env_number(env, "DAODAO_TIMEOUT_MS")?)
@@ -406,6 +416,7 @@ pub fn resolve(
         env_name,
         base_url,
         jobs,
+        retries,
         timeout_ms,
         latency_budget_ms,
         latency_overrides,

@@ -140,14 +140,28 @@ impl Runner {
         }
         let endpoint_futs = contracts.iter().enumerate().map(|(i, c)| {
             futures::future::Either::Left(async move {
-                let r = this.check_endpoint(c).await;
+                let mut r = this.check_endpoint(c).await;
+                // A route that is not mounted will not be mounted on a retry.
+                while r.status.is_failure()
+                    && r.status != Status::NotActivated
+                    && r.attempts <= this.config.retries
+                {
+                    let attempts = r.attempts + 1;
+                    r = this.check_endpoint(c).await;
+                    r.attempts = attempts;
+                }
                 progress.done(&r.endpoint, r.status);
                 Done::Endpoint(i, r)
             })
         });
         let scenario_futs = scenarios.iter().enumerate().map(|(i, s)| {
             futures::future::Either::Right(async move {
-                let r = this.run_scenario(s).await;
+                let mut r = this.run_scenario(s).await;
+                while r.status.is_failure() && r.attempts <= this.config.retries {
+                    let attempts = r.attempts + 1;
+                    r = this.run_scenario(s).await;
+                    r.attempts = attempts;
+                }
                 progress.done(&format!("scenario {}", r.name), r.status);
                 Done::Scenario(i, r)
             })
@@ -232,6 +246,7 @@ impl Runner {
             reason: reason.map(|r| self.redactor.text(&r)),
             latency_ms: latency,
             cases,
+            attempts: 1,
         }
     }
 
@@ -925,6 +940,7 @@ impl Runner {
             status,
             reason,
             steps,
+            attempts: 1,
         }
     }
 }

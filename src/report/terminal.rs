@@ -256,14 +256,38 @@ pub fn render(result: &RunResult, plan: &Plan, style: &Style) -> String {
     if !f.is_empty() {
         out.push_str(&f);
     }
+    // Passing only on a retry is not silently green.
+    for (what, attempts) in result
+        .endpoints
+        .iter()
+        .filter(|e| e.flaky())
+        .map(|e| (format!("{}  {}", e.endpoint, e.name), e.attempts))
+        .chain(
+            result
+                .scenarios
+                .iter()
+                .filter(|s| s.flaky())
+                .map(|s| (format!("scenario {}", s.name), s.attempts)),
+        )
+    {
+        let _ = writeln!(
+            out,
+            "{} flaky 不稳定  {what}  passed on attempt {attempts}",
+            style.paint("⚠", "33")
+        );
+    }
     let verdict = if result.passed() {
         style.paint("PASS 通过", "1;32")
     } else {
         style.paint("FAIL 未通过", "1;31")
     };
+    let flaky = match result.summary.flaky {
+        0 => String::new(),
+        n => format!(" · {n} flaky"),
+    };
     let _ = writeln!(
         out,
-        "{verdict} · endpoints: {} · scenarios: {} · {:.1}s",
+        "{verdict} · endpoints: {} · scenarios: {}{flaky} · {:.1}s",
         counts_line(&result.summary.endpoints),
         counts_line(&result.summary.scenarios),
         result.duration_ms / 1000.0

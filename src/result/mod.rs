@@ -110,6 +110,9 @@ pub struct EndpointResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<f64>,
     pub cases: Vec<CaseResult>,
+    /// How many times it ran (with `--retries`); absent when once.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub attempts: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,6 +125,29 @@ pub struct ScenarioResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub steps: Vec<CaseResult>,
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub attempts: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+impl EndpointResult {
+    /// Passed, but only on a retry: reported apart, not silently green.
+    pub fn flaky(&self) -> bool {
+        self.attempts > 1 && !self.status.is_failure()
+    }
+}
+
+impl ScenarioResult {
+    pub fn flaky(&self) -> bool {
+        self.attempts > 1 && !self.status.is_failure()
+    }
 }
 
 impl ScenarioResult {
@@ -205,6 +231,9 @@ pub struct Summary {
     pub scenarios: Counts,
     /// Endpoint counts per phase number.
     pub phases: BTreeMap<u8, Counts>,
+    /// Endpoints and scenarios that passed only on a retry.
+    #[serde(default)]
+    pub flaky: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -229,6 +258,8 @@ impl RunResult {
             endpoints: Counts::default(),
             scenarios: Counts::default(),
             phases: BTreeMap::new(),
+            flaky: endpoints.iter().filter(|e| e.flaky()).count()
+                + scenarios.iter().filter(|s| s.flaky()).count(),
         };
         for e in endpoints {
             s.endpoints.add(e.status);

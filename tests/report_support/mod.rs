@@ -65,6 +65,7 @@ pub fn endpoint(
         } else {
             vec![happy]
         },
+        attempts: 1,
     }
 }
 
@@ -236,6 +237,7 @@ pub fn sample() -> RunResult {
             status: Status::Failed,
             reason: None,
             steps: vec![step_ok, step_bad],
+            attempts: 1,
         },
         ScenarioResult {
             name: "login-flow".into(),
@@ -250,6 +252,7 @@ pub fn sample() -> RunResult {
                 "POST /api/v1/auth/register",
                 Status::Passed,
             )],
+            attempts: 1,
         },
     ];
     finish(eps, scenarios)
