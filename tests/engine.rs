@@ -314,6 +314,21 @@ async fn a_timeout_is_a_transport_finding() {
     assert!(f[0].message.starts_with("timeout"), "{}", f[0].message);
 }
 
+/// send-code and register answering with the given tokens: the runner's login.
+async fn mount_login(server: &MockServer, token: &str, refresh: &str) {
+    Mock::given(path("/api/v1/auth/send-code"))
+        .respond_with(ok(json!({"expireIn": 300})))
+        .mount(server)
+        .await;
+    Mock::given(path("/api/v1/auth/register"))
+        .respond_with(ok(json!({
+            "token": token, "refreshToken": refresh,
+            "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}
+        })))
+        .mount(server)
+        .await;
+}
+
 async fn run_order(server: &MockServer) -> RunResult {
     let dir = common::mini();
     let config = common::config_for(dir.path(), &format!("{}/api/v1", server.uri()), "");
@@ -348,14 +363,7 @@ async fn auth_and_bad_input_are_checked_on_endpoints_that_need_a_token() {
 #[tokio::test]
 async fn an_endpoint_served_without_a_token_is_auth_not_enforced() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/auth/send-code"))
-        .respond_with(ok(json!({"expireIn": 300})))
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/auth/register"))
-        .respond_with(ok(json!({"token": "t-123456", "refreshToken": "r-123456", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
-        .mount(&server)
-        .await;
+    mount_login(&server, "t-123456", "r-123456").await;
     Mock::given(path("/api/v1/orders"))
         .respond_with(ok(json!({"orderId": "O1", "status": "PENDING"})))
         .mount(&server)
@@ -396,14 +404,7 @@ async fn a_failed_login_blocks_the_endpoints_that_need_it() {
 async fn secrets_never_reach_the_result() {
     // The token and the registered phone appear in a failing answer; the result must not contain them.
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/auth/send-code"))
-        .respond_with(ok(json!({"expireIn": 300})))
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/auth/register"))
-        .respond_with(ok(json!({"token": "super-secret-token-42", "refreshToken": "super-secret-refresh-42", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
-        .mount(&server)
-        .await;
+    mount_login(&server, "super-secret-token-42", "super-secret-refresh-42").await;
     Mock::given(path("/api/v1/orders"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 7, "message": "echo super-secret-token-42", "data": {"token": "super-secret-token-42"}})))
         .mount(&server)
@@ -425,14 +426,7 @@ async fn secrets_never_reach_the_result() {
 #[tokio::test]
 async fn a_401_is_refreshed_once_through_the_refresh_endpoint_then_retried() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/auth/send-code"))
-        .respond_with(ok(json!({"expireIn": 300})))
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/auth/register"))
-        .respond_with(ok(json!({"token": "expired-token-1", "refreshToken": "refresh-token-1", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
-        .mount(&server)
-        .await;
+    mount_login(&server, "expired-token-1", "refresh-token-1").await;
     Mock::given(path("/api/v1/auth/refresh-token"))
         .and(wiremock::matchers::body_json(
             json!({"refreshToken": "refresh-token-1"}),
@@ -462,14 +456,7 @@ async fn a_401_is_refreshed_once_through_the_refresh_endpoint_then_retried() {
 #[tokio::test]
 async fn a_failed_refresh_is_a_clear_session_finding() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/v1/auth/send-code"))
-        .respond_with(ok(json!({"expireIn": 300})))
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/auth/register"))
-        .respond_with(ok(json!({"token": "expired-token-1", "refreshToken": "refresh-token-1", "user": {"id": "u", "phone": "1", "nickname": "n", "avatar": "a", "userType": "CUSTOMER"}})))
-        .mount(&server)
-        .await;
+    mount_login(&server, "expired-token-1", "refresh-token-1").await;
     Mock::given(path("/api/v1/auth/refresh-token"))
         .respond_with(err(200, 401, "刷新令牌已过期"))
         .mount(&server)

@@ -182,6 +182,28 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         .to_string()
 }
 
+/// Reads files in name order, as (path, path as shown to the user, text); unreadable files are problems.
+pub fn read_sources(
+    root: &Path,
+    mut files: Vec<PathBuf>,
+) -> (Vec<(PathBuf, String, String)>, Vec<Problem>) {
+    files.sort();
+    let mut out = vec![];
+    let mut problems = vec![];
+    for path in files {
+        let shown = display_path(root, &path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => out.push((path, shown, text)),
+            Err(e) => problems.push(Problem {
+                file: shown,
+                place: String::new(),
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    (out, problems)
+}
+
 /// Parses one contract's JSON text. Errors give the JSON path and line of the problem.
 pub fn parse_contract(text: &str) -> std::result::Result<Contract, (String, String)> {
     let de = &mut serde_json::Deserializer::from_str(text);
@@ -292,20 +314,9 @@ pub fn load_all(root: &Path, dir: &Path) -> (Vec<Contract>, Vec<Problem>) {
             }
         }
     }
-    files.sort();
-    for path in files {
-        let shown = display_path(root, &path);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Problem {
-                    file: shown,
-                    place: String::new(),
-                    message: format!("cannot read: {e}"),
-                });
-                continue;
-            }
-        };
+    let (sources, unreadable) = read_sources(root, files);
+    problems.extend(unreadable);
+    for (path, shown, text) in sources {
         match parse_contract(&text) {
             Ok(mut c) => {
                 let module = path

@@ -4,7 +4,7 @@ pub mod assert;
 pub mod path;
 pub mod template;
 
-use crate::contract::{display_path, Problem};
+use crate::contract::Problem;
 use crate::error::toml_message;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -60,7 +60,7 @@ pub struct Scenario {
 pub fn load_all(root: &Path, dir: &Path) -> (Vec<Scenario>, Vec<Problem>) {
     let mut out = vec![];
     let mut problems = vec![];
-    let mut files: Vec<_> = match std::fs::read_dir(dir) {
+    let files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .flatten()
             .map(|e| e.path())
@@ -68,20 +68,9 @@ pub fn load_all(root: &Path, dir: &Path) -> (Vec<Scenario>, Vec<Problem>) {
             .collect(),
         Err(_) => return (out, problems),
     };
-    files.sort();
-    for path in files {
-        let shown = display_path(root, &path);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(Problem {
-                    file: shown,
-                    place: String::new(),
-                    message: format!("cannot read: {e}"),
-                });
-                continue;
-            }
-        };
+    let (sources, unreadable) = crate::contract::read_sources(root, files);
+    problems.extend(unreadable);
+    for (_, shown, text) in sources {
         match toml::from_str::<Scenario>(&text) {
             Ok(mut s) => {
                 s.file = shown;
