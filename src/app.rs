@@ -271,7 +271,7 @@ fn run_inner(g: &Global, req: &RunRequest) -> Result<RunResult> {
         "wrote {}",
         crate::contract::display_path(&config.root, &path)
     );
-    crate::report::write_requested(&result, &req.reports, &config)?;
+    crate::report::write_requested(&result, &req.reports, Some(&catalog.plan), &config.root)?;
     Ok(result)
 }
 

@@ -481,10 +481,9 @@ async fn a_failed_refresh_is_a_clear_session_finding() {
     );
 }
 
-#[tokio::test]
-async fn a_check_that_passes_only_on_a_retry_is_flaky_not_silently_green() {
+/// A backend whose first answer for the item is a 500 and every later one correct.
+async fn fails_once_then_correct() -> MockServer {
     let server = MockServer::start().await;
-    // The first answer is a 500, every later one is correct.
     Mock::given(path_regex("^/api/v1/items/item_1$"))
         .respond_with(err(500, 500, "偶发错误"))
         .up_to_n_times(1)
@@ -501,6 +500,12 @@ async fn a_check_that_passes_only_on_a_retry_is_flaky_not_silently_green() {
         .with_priority(3)
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn a_check_that_passes_only_on_a_retry_is_flaky_not_silently_green() {
+    let server = fails_once_then_correct().await;
     let r = run_item(&server, "[env.local]\n[env.local.run]\nretries = 1\n").await;
     let e = &r.endpoints[0];
     assert_eq!((e.status, e.attempts), (Status::Passed, 2));
@@ -520,23 +525,7 @@ async fn a_check_that_passes_only_on_a_retry_is_flaky_not_silently_green() {
 
 #[tokio::test]
 async fn without_retries_the_same_failure_fails() {
-    let server = MockServer::start().await;
-    Mock::given(path_regex("^/api/v1/items/item_1$"))
-        .respond_with(err(500, 500, "偶发错误"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/v1/items/no-such-item"))
-        .respond_with(err(404, 404, "不存在"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    Mock::given(path_regex("^/api/v1/items/.+$"))
-        .respond_with(ok(item()))
-        .with_priority(3)
-        .mount(&server)
-        .await;
+    let server = fails_once_then_correct().await;
     let r = run_item(&server, "").await;
     assert_eq!(
         (r.endpoints[0].status, r.endpoints[0].attempts),

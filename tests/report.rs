@@ -328,7 +328,10 @@ fn write_requested_writes_every_spec_atomically() {
             format!("junit={}", j.display()),
             format!("html={}", h.display()),
         ],
-        &config,
+        daodao_check::plan::Plan::load(&config.contracts_dir)
+            .ok()
+            .as_ref(),
+        &config.root,
     )
     .expect("writes");
     assert!(std::fs::read_to_string(&j)
@@ -349,7 +352,8 @@ fn write_requested_writes_every_spec_atomically() {
     let e = report::write_requested(
         &sample(),
         &[format!("markdown={}", k.display()), "nope=x".into()],
-        &config,
+        None,
+        &config.root,
     )
     .expect_err("unknown format");
     assert!(e.to_string().contains("nope"));

@@ -10,7 +10,6 @@ pub mod markdown;
 pub mod terminal;
 
 use crate::app::Global;
-use crate::config::Config;
 use crate::error::{exit, Error, Result};
 use crate::plan::Plan;
 use crate::result::RunResult;
@@ -167,18 +166,22 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
 }
 
 /// Writes the reports asked for with `--report FORMAT=PATH` during a run, each atomically.
-/// Relative paths are relative to the current directory, as typed.
-pub fn write_requested(result: &RunResult, specs: &[String], config: &Config) -> Result<()> {
+/// Relative paths are relative to the current directory, as typed; `root` only shortens what is printed.
+pub fn write_requested(
+    result: &RunResult,
+    specs: &[String],
+    plan: Option<&Plan>,
+    root: &Path,
+) -> Result<()> {
     let wanted = parse_specs(specs)?;
     if wanted.is_empty() {
         return Ok(());
     }
-    let plan = Plan::load(&config.contracts_dir).ok();
     for (format, path) in &wanted {
-        write_one(result, plan.as_ref(), *format, path)?;
+        write_one(result, plan, *format, path)?;
         eprintln!(
             "wrote {} ({})",
-            crate::contract::display_path(&config.root, path),
+            crate::contract::display_path(root, path),
             format.as_str()
         );
     }
