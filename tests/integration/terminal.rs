@@ -1,6 +1,6 @@
 //! Snapshots of the human reporter: the summary table, the plan-style result lines and a failure.
 
-mod common;
+use crate::common;
 
 use daodao_check::check::{CaseKind, CheckKind, Finding};
 use daodao_check::plan::Plan;

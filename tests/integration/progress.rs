@@ -1,10 +1,9 @@
 //! `progress`: the plan and the requirement doc updated in place, on temp copies of the real ones.
 
-mod report_support;
 
 use assert_cmd::Command;
 use daodao_check::result::{RunResult, Status};
-use report_support::{full_run, skipped_in_catalogue};
+use crate::report_support::{full_run, skipped_in_catalogue};
 use std::path::{Path, PathBuf};
 
 const PLAN_DOC: &str = concat!(

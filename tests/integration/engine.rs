@@ -1,7 +1,7 @@
 //! The engine against a real HTTP server on loopback (wiremock): a correct backend gives no finding,
 //! and each broken answer gives exactly the finding that names it.
 
-mod common;
+use crate::common;
 
 use daodao_check::check::CheckKind;
 use daodao_check::exec::{NoProgress, Runner};

@@ -1,7 +1,7 @@
 //! The JSON Schemas `daodao-check schema` prints describe the shipped files: every contract, scenario and the
 //! config validate against them, and a misspelt key does not.
 
-mod common;
+use crate::common;
 
 use daodao_check::app::{schema_of, SchemaOf};
 use serde_json::Value;

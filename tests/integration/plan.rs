@@ -1,7 +1,7 @@
 //! contracts/plan.toml is the plan as the tool knows it: it must list exactly the endpoints, phases, names
 //! and priorities of ../shared/docs/API对接联调计划.md.
 
-mod common;
+use crate::common;
 
 use daodao_check::plan::Plan;
 use regex::Regex;

@@ -1,6 +1,6 @@
 //! The binary as a process: exit codes, lint errors that name the file and the place, the sandbox run.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use std::path::Path;

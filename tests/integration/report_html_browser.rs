@@ -2,11 +2,10 @@
 //! `fonts-noto-cjk` for readable screenshots). Skipped, with a notice, where /usr/bin/chromium is
 //! absent. Set DAODAO_CHROMIUM to use another binary.
 
-mod report_support;
 
 use daodao_check::report::{self, Format};
 use daodao_check::result::{RunResult, Status};
-use report_support::{plan, sample};
+use crate::report_support::{plan, sample};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! The proof that every check fires: each sandbox fault kind, injected into one endpoint, produces exactly
 //! the expected finding on exactly that endpoint; and a clean sandbox gives no finding over the catalogue.
 
-mod common;
+use crate::common;
 
 use daodao_check::check::CheckKind;
 use daodao_check::exec::{NoProgress, Runner};

@@ -1,10 +1,9 @@
 //! The report formats, rendered from a result built here with fixed values.
 
-mod report_support;
 
 use assert_cmd::Command;
 use daodao_check::report::{self, Format};
-use report_support::{plan, sample, PASSWORD, PHONE, TOKEN};
+use crate::report_support::{plan, sample, PASSWORD, PHONE, TOKEN};
 
 fn render(format: Format) -> String {
     report::render(&sample(), Some(&plan()), format).expect("renders")

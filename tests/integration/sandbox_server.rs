@@ -2,7 +2,7 @@
 //! the mini-program (or curl) would: log in, browse, create an order, read it back, and be refused without
 //! a token.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};

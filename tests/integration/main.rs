@@ -1,0 +1,17 @@
+//! The integration tests, as one binary (linked once instead of once per file), a module per area.
+
+mod common;
+mod report_support;
+
+mod cli;
+mod engine;
+mod fault_matrix;
+mod import;
+mod plan;
+mod progress;
+mod redact;
+mod report;
+mod report_html_browser;
+mod sandbox_server;
+mod schema;
+mod terminal;
