@@ -4,7 +4,8 @@ pub mod http;
 pub mod session;
 
 use crate::catalog::Catalog;
-use crate::check::{self, CaseKind, CheckKind, Expect, Finding, RouteFingerprint};
+use crate::check::{self, Expect, RouteFingerprint};
+use crate::result::{CaseKind, CheckKind, Finding};
 use crate::config::Config;
 use crate::contract::{AuthRequirement, Contract, RequestParts, SessionMode};
 use crate::error::{Error, Result};

@@ -60,7 +60,7 @@ th { background: var(--soft); } td.num, th.num { text-align: right; font-variant
 table.sortable th { cursor: pointer; user-select: none; } table.sortable th[aria-sort="ascending"]::after { content: " ▲"; } table.sortable th[aria-sort="descending"]::after { content: " ▼"; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; }
 pre { background: var(--soft); border: 1px solid var(--line); padding: .5rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
-.badge { white-space: nowrap; } .badge.passed { color: var(--ok); } .badge.skipped { color: var(--skip); } .badge.failed, .badge.error, .badge.not-activated, .badge.blocked { color: var(--bad); }
+.badge { white-space: nowrap; } .badge.passed { color: var(--ok); } .badge.skipped { color: var(--skip); } .badge.failed, .badge.error, .badge.not_activated, .badge.blocked { color: var(--bad); }
 .phase { margin: .6rem 0; } .phase-head { display: flex; gap: 1rem; flex-wrap: wrap; align-items: baseline; } .phase-head .title { font-weight: 600; min-width: 14rem; }
 .state.done { color: var(--ok); } .state.problem { color: var(--bad); } .state.in-progress { color: var(--warn); } .state.not-started { color: var(--skip); }
 .bar { display: flex; height: 14px; background: var(--soft); border: 1px solid var(--line); border-radius: 7px; overflow: hidden; margin-top: .2rem; }

@@ -1,7 +1,9 @@
 //! The result model behind `reports/last-run.json`. Versioned: renderers and other tools read it.
 //! Bump [`SCHEMA_VERSION`] on any incompatible change and say so in the README.
 
-use crate::check::{CaseKind, Finding};
+mod finding;
+
+pub use finding::{CaseKind, CheckKind, Finding};
 use crate::error::{write_atomic, Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -35,7 +37,7 @@ impl Status {
             Status::Passed => "passed",
             Status::Failed => "failed",
             Status::Skipped => "skipped",
-            Status::NotActivated => "not-activated",
+            Status::NotActivated => "not_activated",
             Status::Blocked => "blocked",
             Status::Error => "error",
         }

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use daodao_check::check::CheckKind;
+use daodao_check::result::CheckKind;
 use daodao_check::exec::{NoProgress, Runner};
 use daodao_check::plan::Selection;
 use daodao_check::result::{RunResult, Status};

@@ -191,7 +191,7 @@ print(tests, failures, errors, skipped)
         String::from_utf8_lossy(&out.stderr)
     );
     let counts = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    // 12 testcases: 3 failures (schema case, not-activated case, scenario step), 2 errors, 1 skip.
+    // 12 testcases: 3 failures (schema case, not_activated case, scenario step), 2 errors, 1 skip.
     assert_eq!(counts, "12 3 2 1");
 }
 

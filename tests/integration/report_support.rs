@@ -1,7 +1,7 @@
 //! Results built in the tests, with fixed values, so the snapshots are stable.
 #![allow(dead_code)]
 
-use daodao_check::check::{CaseKind, CheckKind, Finding};
+use daodao_check::result::{CaseKind, CheckKind, Finding};
 use daodao_check::exec::http::HttpRequest;
 use daodao_check::plan::Plan;
 use daodao_check::redact::{Redactor, SecretKind};
@@ -193,7 +193,7 @@ pub fn sample() -> RunResult {
         Status::Blocked,
         None,
     );
-    detail.reason = Some("准备步骤 `创建订单` 未通过 (not-activated)".into());
+    detail.reason = Some("准备步骤 `创建订单` 未通过 (not_activated)".into());
     detail.cases = vec![];
     eps.push(detail);
     let mut cancel = endpoint(

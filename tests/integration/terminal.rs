@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use daodao_check::check::{CaseKind, CheckKind, Finding};
+use daodao_check::result::{CaseKind, CheckKind, Finding};
 use daodao_check::plan::Plan;
 use daodao_check::report::{terminal, Style};
 use daodao_check::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};

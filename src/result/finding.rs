@@ -1,0 +1,116 @@
+//! The words of the result model: what a check found, which check found it, what kind of request it was.
+//! Checks produce them, the runner records them, every renderer reads them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// Connection refused, timeout, TLS.
+    Transport,
+    /// The backend's catch-all answered: the route is not mounted.
+    RouteNotActivated,
+    /// A 5xx on a request that should succeed.
+    ServerError,
+    /// The response is not the unified envelope `{code, message, data}`.
+    Envelope,
+    /// The HTTP status disagrees with the status policy.
+    HttpStatus,
+    /// A request that should succeed did not answer the success code.
+    SuccessCode,
+    /// `data` does not match its schema.
+    Schema,
+    /// An error case answered a different code than the contract says.
+    ErrorCode,
+    /// A request without (or with a forged) token was not refused with 401.
+    AuthNotEnforced,
+    /// A request missing required fields was not rejected with 400.
+    BadInputAccepted,
+    /// Slower than the latency budget.
+    Latency,
+    /// A scenario's business assertion failed.
+    Assertion,
+    /// A scenario capture found nothing at its path.
+    Capture,
+    /// Login or token refresh failed.
+    Session,
+    /// The request could not be built (template, missing path parameter).
+    Request,
+}
+
+impl CheckKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Transport => "transport",
+            CheckKind::RouteNotActivated => "route_not_activated",
+            CheckKind::ServerError => "server_error",
+            CheckKind::Envelope => "envelope",
+            CheckKind::HttpStatus => "http_status",
+            CheckKind::SuccessCode => "success_code",
+            CheckKind::Schema => "schema",
+            CheckKind::ErrorCode => "error_code",
+            CheckKind::AuthNotEnforced => "auth_not_enforced",
+            CheckKind::BadInputAccepted => "bad_input_accepted",
+            CheckKind::Latency => "latency",
+            CheckKind::Assertion => "assertion",
+            CheckKind::Capture => "capture",
+            CheckKind::Session => "session",
+            CheckKind::Request => "request",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check: CheckKind,
+    /// JSON Pointer into the response body, where the finding is about a value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+}
+
+impl Finding {
+    pub fn new(check: CheckKind, message: impl Into<String>) -> Self {
+        Finding {
+            check,
+            path: None,
+            message: message.into(),
+            expected: None,
+            actual: None,
+        }
+    }
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+    pub fn expected(mut self, e: impl Into<String>, a: impl Into<String>) -> Self {
+        self.expected = Some(e.into());
+        self.actual = Some(a.into());
+        self
+    }
+}
+
+/// What kind of request a case sent, which decides what its answer must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    /// The endpoint's valid request.
+    Happy,
+    /// A setup step that obtains what the happy request needs.
+    Setup,
+    /// A scenario step.
+    Step,
+    /// No Authorization header.
+    NoToken,
+    /// A token the backend never issued.
+    ForgedToken,
+    /// Required fields removed.
+    MissingRequired,
+    /// An error case from the contract.
+    ErrorCase,
+}
+
