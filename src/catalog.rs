@@ -3,9 +3,11 @@
 
 use crate::config::Config;
 use crate::contract::schema::{violations, Compiled, SchemaSet};
-use crate::contract::{self, Contract, Problem};
-use crate::plan::Plan;
+use crate::contract::{self, Contract};
+use crate::error::{Error, Result};
+use crate::plan::{Plan, Selection, SelectionRequest};
 use crate::scenario::{self, Scenario, Step};
+use crate::source::Problem;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -33,7 +35,7 @@ impl Catalog {
             Ok(p) => p,
             Err(e) => {
                 problems.push(Problem {
-                    file: contract::display_path(
+                    file: crate::source::display_path(
                         root,
                         &config.contracts_dir.join(crate::plan::FILE_NAME),
                     ),
@@ -95,6 +97,67 @@ impl Catalog {
             .collect()
     }
 
+    /// How many plan endpoints of the selection's phases have no contract (a warning before a run
+    /// that names no endpoint).
+    pub fn coverage_gaps_in(&self, selection: &Selection) -> usize {
+        if !selection.endpoints.is_empty() {
+            return 0;
+        }
+        self.coverage_gaps()
+            .iter()
+            .filter(|gap| {
+                selection
+                    .phases
+                    .as_ref()
+                    .is_none_or(|p| p.contains(&gap.phase))
+            })
+            .count()
+    }
+
+    /// Turns names as typed into a selection, failing clearly on a name that does not exist.
+    pub fn select(&self, req: &SelectionRequest) -> Result<Selection> {
+        let mut endpoints = vec![];
+        for e in &req.endpoints {
+            match self.contract(e) {
+                Some(c) => endpoints.push(c.id.clone()),
+                None => {
+                    return Err(Error::Usage(format!(
+                        "unknown endpoint `{e}`: give a contract id (auth.login) or the plan's spelling (\"POST /api/v1/auth/login\"); `daodao-check list endpoints` lists them"
+                    )))
+                }
+            }
+        }
+        for m in &req.modules {
+            if self.plan.module_name(m).is_none() {
+                let known: Vec<_> = self.plan.modules.iter().map(|m| m.id.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "unknown module `{m}` (modules: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        for s in &req.scenarios {
+            if !self.scenarios.iter().any(|x| &x.name == s) {
+                return Err(Error::Usage(format!(
+                    "unknown scenario `{s}`; `daodao-check list scenarios` lists them"
+                )));
+            }
+        }
+        for p in req.phases.iter().flatten() {
+            if self.plan.phase(*p).is_none() {
+                return Err(Error::Usage(format!("phase {p} is not in the plan (0–8)")));
+            }
+        }
+        Ok(Selection {
+            phases: req.phases.clone(),
+            modules: req.modules.clone(),
+            endpoints,
+            scenarios: req.scenarios.clone(),
+            include_scenarios: req.include_scenarios || !req.scenarios.is_empty(),
+            include_endpoints: req.include_endpoints,
+        })
+    }
+
     /// Contracts in plan order (phase, then the plan's list order; contracts not in the plan last).
     pub fn ordered_contracts(&self) -> Vec<&Contract> {
         let mut order: HashMap<&str, usize> = HashMap::new();
@@ -136,13 +199,13 @@ impl Catalog {
                         place: place.clone(),
                         message: format!(
                             "fixture `{f}` not found under {}",
-                            contract::display_path(&config.root, &config.fixtures_dir)
+                            crate::source::display_path(&config.root, &config.fixtures_dir)
                         ),
                     }),
                     Ok(text) => {
                         if let Err(e) = serde_json::from_str::<Value>(&text) {
                             out.push(Problem {
-                                file: contract::display_path(&config.root, &path),
+                                file: crate::source::display_path(&config.root, &path),
                                 place: format!("line {}, column {}", e.line(), e.column()),
                                 message: "fixture is not valid JSON".into(),
                             });
@@ -237,7 +300,7 @@ fn example_problems(c: &Contract, comp: &Compiled, config: &Config) -> Vec<Probl
                     place: format!("example.request.body/{field}"),
                     message: format!(
                         "an upload field's example must name a file under {}, found {value:?}",
-                        crate::contract::display_path(&config.root, &config.fixtures_dir)
+                        crate::source::display_path(&config.root, &config.fixtures_dir)
                     ),
                 });
             }
@@ -291,4 +354,22 @@ fn plan_problems(c: &Contract, plan: &Plan) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// The file formats the tool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Config,
+    Contract,
+    Scenario,
+}
+
+/// The JSON Schema of a file format, derived from the types that read it, for editors.
+pub fn format_schema(format: FileFormat) -> serde_json::Value {
+    let schema = match format {
+        FileFormat::Config => schemars::schema_for!(crate::config::ConfigFile),
+        FileFormat::Contract => schemars::schema_for!(crate::contract::Contract),
+        FileFormat::Scenario => schemars::schema_for!(crate::scenario::Scenario),
+    };
+    serde_json::to_value(schema).unwrap_or_default()
 }

@@ -2,9 +2,8 @@
 //!
 //! The pipeline, one module per stage: load ([`config`], [`contract`], [`scenario`], [`catalog`]) →
 //! plan ([`plan`]) → execute ([`exec`]) → check ([`check`]) → report ([`result`], [`report`]).
-//! [`app`] wires them together for the command line.
+//! [`run`] is one whole run; the command line (`src/cli/`, in the binary) only parses and calls in.
 
-pub mod app;
 pub mod catalog;
 pub mod check;
 pub mod config;
@@ -17,5 +16,7 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod result;
+pub mod run;
 pub mod sandbox;
 pub mod scenario;
+pub mod source;

@@ -3,6 +3,7 @@
 pub mod schema;
 
 use crate::scenario::Step;
+use crate::source::{display_path, read_sources, Problem};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -154,54 +155,6 @@ impl Contract {
     pub fn needs_auth(&self) -> bool {
         self.auth != AuthRequirement::None
     }
-}
-
-/// A problem found while loading or linting, with the file and the place in it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub struct Problem {
-    pub file: String,
-    /// `line L, column C` or a JSON path such as `example.response.data/list/0/price`.
-    pub place: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.place.is_empty() {
-            write!(f, "{}: {}", self.file, self.message)
-        } else {
-            write!(f, "{}: {}: {}", self.file, self.place, self.message)
-        }
-    }
-}
-
-pub fn display_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// Reads files in name order, as (path, path as shown to the user, text); unreadable files are problems.
-pub fn read_sources(
-    root: &Path,
-    mut files: Vec<PathBuf>,
-) -> (Vec<(PathBuf, String, String)>, Vec<Problem>) {
-    files.sort();
-    let mut out = vec![];
-    let mut problems = vec![];
-    for path in files {
-        let shown = display_path(root, &path);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => out.push((path, shown, text)),
-            Err(e) => problems.push(Problem {
-                file: shown,
-                place: String::new(),
-                message: format!("cannot read: {e}"),
-            }),
-        }
-    }
-    (out, problems)
 }
 
 /// Parses one contract's JSON text. Errors give the JSON path and line of the problem.

@@ -5,12 +5,12 @@ pub mod session;
 
 use crate::catalog::Catalog;
 use crate::check::{self, Expect, RouteFingerprint};
-use crate::result::{CaseKind, CheckKind, Finding};
 use crate::config::Config;
 use crate::contract::{AuthRequirement, Contract, RequestParts, SessionMode};
 use crate::error::{Error, Result};
 use crate::plan::Selection;
 use crate::redact::{Redactor, SecretKind};
+use crate::result::{CaseKind, CheckKind, Finding};
 use crate::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
 use crate::scenario::path::lookup;
 use crate::scenario::template::{merge, referenced_vars, render, Builtins, TemplateError, Vars};

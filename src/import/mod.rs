@@ -28,35 +28,13 @@ pub mod infer;
 pub mod naming;
 pub mod skeleton;
 
-use crate::app::Global;
-use crate::error::{exit, Error, Result};
+use crate::error::{Error, Result};
 use crate::plan::Plan;
 use apidoc::{DocEndpoint, Issue};
 use serde_json::{json, Map, Value};
 use skeleton::{Built, Part};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, clap::Args)]
-pub struct ImportArgs {
-    #[command(subcommand)]
-    pub source: ImportSource,
-}
-
-#[derive(Debug, Clone, clap::Subcommand)]
-pub enum ImportSource {
-    /// A markdown API doc in the style of 小程序端API.md.
-    Apidoc {
-        /// The markdown file.
-        path: std::path::PathBuf,
-        /// Directory to write contracts into.
-        #[arg(long, default_value = "contracts")]
-        out: std::path::PathBuf,
-        /// Overwrite contracts that exist.
-        #[arg(long)]
-        force: bool,
-    },
-}
 
 /// The prefix endpoints are written with when no plan says otherwise.
 pub const DEFAULT_PREFIX: &str = "/api/v1";
@@ -126,26 +104,6 @@ impl Summary {
             self.notes.len()
         ));
         out
-    }
-}
-
-/// `daodao-check import …`: prints the summary; exit 0, or 2 when the doc is unreadable or a write failed.
-pub fn run(_global: &Global, args: &ImportArgs) -> i32 {
-    match &args.source {
-        ImportSource::Apidoc { path, out, force } => match import_apidoc(path, out, *force) {
-            Ok(summary) => {
-                print!("{}", summary.render());
-                if summary.errors.is_empty() {
-                    exit::OK
-                } else {
-                    exit::USAGE
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                e.exit_code()
-            }
-        },
     }
 }
 

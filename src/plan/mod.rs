@@ -107,6 +107,51 @@ impl Plan {
     }
 }
 
+/// A selection as typed on the command line: names not yet checked against the catalogue
+/// ([`crate::catalog::Catalog::select`] resolves it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SelectionRequest {
+    /// `None` = every phase.
+    pub phases: Option<Vec<u8>>,
+    pub modules: Vec<String>,
+    /// Contract ids or the plan's spelling.
+    pub endpoints: Vec<String>,
+    pub scenarios: Vec<String>,
+    /// Run scenarios too (phase runs do; `run --endpoint` alone does not).
+    pub include_scenarios: bool,
+    pub include_endpoints: bool,
+}
+
+impl SelectionRequest {
+    /// What did not pass in a previous run (`run --failed`).
+    pub fn failures_of(previous: &crate::result::RunResult) -> SelectionRequest {
+        let endpoints: Vec<String> = previous
+            .endpoints
+            .iter()
+            .filter(|e| e.status.is_failure())
+            .map(|e| e.id.clone())
+            .collect();
+        let scenarios: Vec<String> = previous
+            .scenarios
+            .iter()
+            .filter(|s| s.status.is_failure())
+            .map(|s| s.name.clone())
+            .collect();
+        SelectionRequest {
+            include_endpoints: !endpoints.is_empty(),
+            include_scenarios: !scenarios.is_empty(),
+            endpoints,
+            scenarios,
+            ..Default::default()
+        }
+    }
+
+    /// Names nothing to run.
+    pub fn is_empty(&self) -> bool {
+        !self.include_endpoints && !self.include_scenarios
+    }
+}
+
 /// What a run covers.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selection {

@@ -10,31 +10,25 @@ pub mod api_doc;
 pub mod doc;
 pub mod plan_doc;
 
-use crate::app::Global;
+use crate::config::Config;
 use crate::error::{exit, Error, Result};
 use crate::result::{EndpointResult, RunResult, Status};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, clap::Args)]
-pub struct ProgressArgs {
+/// What `progress` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
     /// The plan document to update (API对接联调计划.md).
-    #[arg(long, value_name = "PATH")]
     pub doc: Option<PathBuf>,
     /// The requirement doc whose per-endpoint **联调结果** fields to update (小程序端API.md).
-    #[arg(long, value_name = "PATH")]
     pub api_doc: Option<PathBuf>,
     /// The results to write (default: last-run.json in the configured reports directory).
-    #[arg(long, value_name = "PATH")]
     pub results: Option<PathBuf>,
-    /// 负责人 for the 联调进度表 rows of the phases that ran (default: DAODAO_OWNER; without
-    /// either the column is left as it is).
-    #[arg(long, env = "DAODAO_OWNER")]
+    /// 负责人 for the 联调进度表 rows of the phases that ran (else `[progress] owner`, else unchanged).
     pub owner: Option<String>,
     /// Print a unified diff of the changes; write nothing.
-    #[arg(long)]
     pub dry_run: bool,
-    /// Write nothing; exit 1 when a document is out of date with the results (for CI).
-    #[arg(long)]
+    /// Write nothing; exit 1 when a document is out of date with the results.
     pub check: bool,
 }
 
@@ -47,31 +41,21 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-pub fn run(global: &Global, args: &ProgressArgs) -> i32 {
-    match run_inner(global, args) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            e.exit_code()
-        }
-    }
-}
-
 struct Target {
     path: PathBuf,
     old: String,
     new: String,
 }
 
-fn run_inner(global: &Global, args: &ProgressArgs) -> Result<i32> {
+/// Updates the documents (or, with `dry_run`/`check`, says what would change); returns the exit code.
+/// `config` is optional: with `results` given, progress works outside a project.
+pub fn run(config: Result<Config>, args: &Request) -> Result<i32> {
     if args.doc.is_none() && args.api_doc.is_none() {
         return Err(Error::Usage(
             "progress needs --doc PATH (the plan, API对接联调计划.md) and/or --api-doc PATH (小程序端API.md)"
                 .into(),
         ));
     }
-    // The config is optional here: with --results given, progress works outside a project.
-    let config = crate::app::load_config(global);
     let configured_owner = config.as_ref().ok().and_then(|c| c.owner.clone());
     let owner = match args
         .owner

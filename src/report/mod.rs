@@ -3,26 +3,25 @@
 //! Every renderer reads only [`RunResult`]: the excerpts in it are already redacted when the run
 //! records them, so no format ever sees a secret; HTML and XML output escape everything they print.
 
+pub mod bar;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod listing;
 pub mod markdown;
 pub mod terminal;
 
-use crate::app::Global;
-use crate::error::{exit, Error, Result};
+use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::result::RunResult;
 use std::path::{Path, PathBuf};
 
 /// The file formats a report can be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Chinese Markdown in the plan's vocabulary.
-    #[value(alias = "md")]
     Markdown,
     /// JUnit XML for CI (GitLab, Jenkins, GitHub).
-    #[value(alias = "xml")]
     Junit,
     /// One self-contained HTML file.
     Html,
@@ -39,6 +38,15 @@ impl Format {
             Format::Junit => "junit",
             Format::Html => "html",
             Format::Json => "json",
+        }
+    }
+
+    /// Other names accepted on the command line.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Format::Markdown => &["md"],
+            Format::Junit => &["xml"],
+            Format::Html | Format::Json => &[],
         }
     }
 
@@ -84,62 +92,6 @@ pub fn render(result: &RunResult, plan: Option<&Plan>, format: Format) -> Result
     }
 }
 
-/// `daodao-check report`: renders reports/last-run.json (or `--input`) in a format.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Markdown)]
-    pub format: Format,
-    /// The result to render (default: last-run.json in the configured reports directory).
-    #[arg(long, value_name = "PATH")]
-    pub input: Option<PathBuf>,
-    /// Write here (atomically) instead of standard output.
-    #[arg(long, value_name = "PATH")]
-    pub out: Option<PathBuf>,
-}
-
-pub fn run(global: &Global, args: &ReportArgs) -> i32 {
-    match run_inner(global, args) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            e.exit_code()
-        }
-    }
-}
-
-fn run_inner(global: &Global, args: &ReportArgs) -> Result<()> {
-    // The config is only needed to find the default input and the plan; a report of an explicit
-    // `--input` still works where there is no usable config.
-    let config = crate::app::load_config(global);
-    let input = match (&args.input, &config) {
-        (Some(p), _) => p.clone(),
-        (None, Ok(c)) => c.reports_dir.join("last-run.json"),
-        (None, Err(e)) => {
-            return Err(Error::Usage(format!(
-                "{e}; give the result to render with --input PATH"
-            )))
-        }
-    };
-    let result = RunResult::read(&input)?;
-    let plan = config.ok().and_then(|c| Plan::load(&c.contracts_dir).ok());
-    let text = render(&result, plan.as_ref(), args.format)?;
-    match &args.out {
-        Some(path) => {
-            write_file(path, &text)?;
-            eprintln!("wrote {} ({})", path.display(), args.format.as_str());
-        }
-        None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .map_err(|e| Error::io("writing to standard output", e))?;
-        }
-    }
-    Ok(())
-}
-
 /// Parses `--report FORMAT=PATH` specs. Call it before a run, so a typo fails before anything
 /// is sent to the backend.
 pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
@@ -165,30 +117,13 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
         .collect()
 }
 
-/// Writes the reports asked for with `--report FORMAT=PATH` during a run, each atomically.
-/// Relative paths are relative to the current directory, as typed; `root` only shortens what is printed.
-pub fn write_requested(
+/// Renders a result and writes it atomically.
+pub fn write_one(
     result: &RunResult,
-    specs: &[String],
     plan: Option<&Plan>,
-    root: &Path,
+    format: Format,
+    path: &Path,
 ) -> Result<()> {
-    let wanted = parse_specs(specs)?;
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    for (format, path) in &wanted {
-        write_one(result, plan, *format, path)?;
-        eprintln!(
-            "wrote {} ({})",
-            crate::contract::display_path(root, path),
-            format.as_str()
-        );
-    }
-    Ok(())
-}
-
-fn write_one(result: &RunResult, plan: Option<&Plan>, format: Format, path: &Path) -> Result<()> {
     let text = render(result, plan, format)?;
     write_file(path, &text)
 }
@@ -234,7 +169,7 @@ impl Style {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
     #[default]
     Auto,

@@ -113,4 +113,3 @@ pub enum CaseKind {
     /// An error case from the contract.
     ErrorCase,
 }
-

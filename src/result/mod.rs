@@ -3,8 +3,8 @@
 
 mod finding;
 
-pub use finding::{CaseKind, CheckKind, Finding};
 use crate::error::{write_atomic, Error, Result};
+pub use finding::{CaseKind, CheckKind, Finding};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,8 +4,8 @@ pub mod assert;
 pub mod path;
 pub mod template;
 
-use crate::contract::Problem;
 use crate::error::toml_message;
+use crate::source::Problem;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -68,7 +68,7 @@ pub fn load_all(root: &Path, dir: &Path) -> (Vec<Scenario>, Vec<Problem>) {
             .collect(),
         Err(_) => return (out, problems),
     };
-    let (sources, unreadable) = crate::contract::read_sources(root, files);
+    let (sources, unreadable) = crate::source::read_sources(root, files);
     problems.extend(unreadable);
     for (_, shown, text) in sources {
         match toml::from_str::<Scenario>(&text) {

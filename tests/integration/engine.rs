@@ -3,9 +3,9 @@
 
 use crate::common;
 
-use daodao_check::result::CheckKind;
 use daodao_check::exec::{NoProgress, Runner};
 use daodao_check::plan::Selection;
+use daodao_check::result::CheckKind;
 use daodao_check::result::{RunResult, Status};
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -1,11 +1,8 @@
 //! `daodao-check import apidoc`: small inline docs for each rule, and the real 小程序端API.md.
 
-use daodao_check::app::Global;
 use daodao_check::contract::schema::{violations, SchemaSet};
 use daodao_check::contract::{parse_contract, structural_problems};
-use daodao_check::import::{
-    import_apidoc, naming::contract_name, run, ImportArgs, ImportSource, Summary,
-};
+use daodao_check::import::{import_apidoc, naming::contract_name, Summary};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -378,14 +375,17 @@ fn a_broken_json_block_is_reported_with_its_doc_line_and_the_rest_is_imported() 
     let broken = read(&out, "things/broken.json");
     assert!(broken["response"]["data"].get("type").is_none());
     // And the command still exits 0.
-    let args = ImportArgs {
-        source: ImportSource::Apidoc {
-            path,
-            out: out.clone(),
-            force: true,
-        },
-    };
-    assert_eq!(run(&Global::default(), &args), 0);
+    let status = assert_cmd::Command::cargo_bin("daodao-check")
+        .expect("binary")
+        .args(["import", "apidoc"])
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .arg("--force")
+        .output()
+        .expect("runs")
+        .status;
+    assert_eq!(status.code(), Some(0));
 }
 
 #[test]
@@ -689,24 +689,24 @@ fn the_naming_rule() {
 fn unreadable_input_exits_2_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out");
-    let missing = ImportArgs {
-        source: ImportSource::Apidoc {
-            path: dir.path().join("no-such.md"),
-            out: out.clone(),
-            force: false,
-        },
+    let import = |doc: &Path| {
+        assert_cmd::Command::cargo_bin("daodao-check")
+            .expect("binary")
+            .args(["import", "apidoc"])
+            .arg(doc)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("runs")
     };
-    assert_eq!(run(&Global::default(), &missing), 2);
+    let missing = import(&dir.path().join("no-such.md"));
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such.md"));
     let binary = dir.path().join("binary.md");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x80]).expect("write");
-    let not_utf8 = ImportArgs {
-        source: ImportSource::Apidoc {
-            path: binary,
-            out: out.clone(),
-            force: false,
-        },
-    };
-    assert_eq!(run(&Global::default(), &not_utf8), 2);
+    let not_utf8 = import(&binary);
+    assert_eq!(not_utf8.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&not_utf8.stderr).contains("not UTF-8"));
     assert!(!out.exists());
 }
 
@@ -856,13 +856,8 @@ fn unreadable_endpoint_and_parameter_lines_are_reported_with_their_lines() {
 #[test]
 fn a_doc_without_endpoints_is_unreadable_input() {
     let (_d, path, out) = doc("# 说明\n\n没有接口。\n");
-    let args = ImportArgs {
-        source: ImportSource::Apidoc {
-            path,
-            out: out.clone(),
-            force: false,
-        },
-    };
-    assert_eq!(run(&Global::default(), &args), 2);
+    let e = import_apidoc(&path, &out, false).expect_err("no endpoint");
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("no endpoint found"), "{e}");
     assert!(!out.exists());
 }

@@ -1,9 +1,8 @@
 //! `progress`: the plan and the requirement doc updated in place, on temp copies of the real ones.
 
-
+use crate::report_support::{full_run, skipped_in_catalogue};
 use assert_cmd::Command;
 use daodao_check::result::{RunResult, Status};
-use crate::report_support::{full_run, skipped_in_catalogue};
 use std::path::{Path, PathBuf};
 
 const PLAN_DOC: &str = concat!(

@@ -1,9 +1,8 @@
 //! The report formats, rendered from a result built here with fixed values.
 
-
+use crate::report_support::{plan, sample, PASSWORD, PHONE, TOKEN};
 use assert_cmd::Command;
 use daodao_check::report::{self, Format};
-use crate::report_support::{plan, sample, PASSWORD, PHONE, TOKEN};
 
 fn render(format: Format) -> String {
     report::render(&sample(), Some(&plan()), format).expect("renders")
@@ -307,7 +306,7 @@ fn report_command_rejects_an_unknown_format_and_a_missing_input() {
 }
 
 #[test]
-fn write_requested_writes_every_spec_atomically() {
+fn requested_reports_are_written_atomically() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("daodao-check.toml"), "").expect("config");
     let config = daodao_check::config::load(
@@ -321,18 +320,15 @@ fn write_requested_writes_every_spec_atomically() {
     let h = dir.path().join("r/report.html");
     std::fs::create_dir_all(dir.path().join("r")).expect("dir");
     std::fs::write(&j, "old").expect("old file");
-    report::write_requested(
-        &sample(),
-        &[
-            format!("junit={}", j.display()),
-            format!("html={}", h.display()),
-        ],
-        daodao_check::plan::Plan::load(&config.contracts_dir)
-            .ok()
-            .as_ref(),
-        &config.root,
-    )
-    .expect("writes");
+    let wanted = report::parse_specs(&[
+        format!("junit={}", j.display()),
+        format!("html={}", h.display()),
+    ])
+    .expect("specs parse");
+    let plan = daodao_check::plan::Plan::load(&config.contracts_dir).ok();
+    for (format, path) in &wanted {
+        report::write_one(&sample(), plan.as_ref(), *format, path).expect("writes");
+    }
     assert!(std::fs::read_to_string(&j)
         .expect("junit")
         .starts_with("<?xml"));
@@ -346,15 +342,9 @@ fn write_requested_writes_every_spec_atomically() {
         .map(|e| e.file_name())
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
-    // A bad spec writes nothing at all.
+    // A bad spec is refused as a whole, before anything is written (the CLI parses before the run).
     let k = dir.path().join("r/k.md");
-    let e = report::write_requested(
-        &sample(),
-        &[format!("markdown={}", k.display()), "nope=x".into()],
-        None,
-        &config.root,
-    )
-    .expect_err("unknown format");
+    let e = report::parse_specs(&[format!("markdown={}", k.display()), "nope=x".into()])
+        .expect_err("unknown format");
     assert!(e.to_string().contains("nope"));
-    assert!(!k.exists());
 }

@@ -2,10 +2,9 @@
 //! `fonts-noto-cjk` for readable screenshots). Skipped, with a notice, where /usr/bin/chromium is
 //! absent. Set DAODAO_CHROMIUM to use another binary.
 
-
+use crate::report_support::{plan, sample};
 use daodao_check::report::{self, Format};
 use daodao_check::result::{RunResult, Status};
-use crate::report_support::{plan, sample};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use daodao_check::app::{schema_of, SchemaOf};
+use daodao_check::catalog::{format_schema as schema_of, FileFormat as SchemaOf};
 use serde_json::Value;
 
 fn validator(of: SchemaOf) -> jsonschema::Validator {

@@ -2,9 +2,9 @@
 
 use crate::common;
 
-use daodao_check::result::{CaseKind, CheckKind, Finding};
 use daodao_check::plan::Plan;
 use daodao_check::report::{terminal, Style};
+use daodao_check::result::{CaseKind, CheckKind, Finding};
 use daodao_check::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
 
 fn case(

@@ -1,0 +1,46 @@
+//! `list`: the plan as the tool knows it.
+
+use super::{fail, GlobalArgs};
+use daodao_check::catalog::Catalog;
+use daodao_check::error::exit;
+use daodao_check::report::listing::{render_list, Listing};
+
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    #[arg(value_enum, default_value_t = ListWhat::Phases)]
+    what: ListWhat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ListWhat {
+    Phases,
+    Endpoints,
+    Scenarios,
+}
+
+pub fn list(g: &GlobalArgs, args: &ListArgs) -> i32 {
+    let config = match g.load_config() {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let (catalog, problems) = Catalog::load(&config);
+    let Some(catalog) = catalog else {
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        return exit::USAGE;
+    };
+    if !problems.is_empty() {
+        eprintln!(
+            "warning: {} problem(s) in contracts or scenarios; `daodao-check lint` lists them",
+            problems.len()
+        );
+    }
+    let what = match args.what {
+        ListWhat::Phases => Listing::Phases,
+        ListWhat::Endpoints => Listing::Endpoints,
+        ListWhat::Scenarios => Listing::Scenarios,
+    };
+    print!("{}", render_list(&catalog, what));
+    exit::OK
+}

@@ -1,0 +1,44 @@
+//! `progress`: writes the latest results into the plan and the API doc, in place.
+
+use super::{fail, GlobalArgs};
+use daodao_check::progress::{self, Request};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProgressArgs {
+    /// The plan document to update (API对接联调计划.md).
+    #[arg(long, value_name = "PATH")]
+    doc: Option<PathBuf>,
+    /// The requirement doc whose per-endpoint **联调结果** fields to update (小程序端API.md).
+    #[arg(long, value_name = "PATH")]
+    api_doc: Option<PathBuf>,
+    /// The results to write (default: last-run.json in the configured reports directory).
+    #[arg(long, value_name = "PATH")]
+    results: Option<PathBuf>,
+    /// 负责人 for the 联调进度表 rows of the phases that ran (default: DAODAO_OWNER; without
+    /// either the column is left as it is).
+    #[arg(long, env = "DAODAO_OWNER")]
+    owner: Option<String>,
+    /// Print a unified diff of the changes; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write nothing; exit 1 when a document is out of date with the results (for CI).
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
+    let request = Request {
+        doc: args.doc.clone(),
+        api_doc: args.api_doc.clone(),
+        results: args.results.clone(),
+        owner: args.owner.clone(),
+        dry_run: args.dry_run,
+        check: args.check,
+    };
+    // The config is optional here: with --results given, progress works outside a project.
+    match progress::run(g.load_config(), &request) {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}

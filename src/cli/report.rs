@@ -1,0 +1,71 @@
+//! `report`: renders reports/last-run.json (or `--input`) in a format.
+
+use super::{fail, GlobalArgs};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use daodao_check::error::{exit, Error, Result};
+use daodao_check::plan::Plan;
+use daodao_check::report::{self, Format};
+use daodao_check::result::RunResult;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_parser = format_parser(), default_value = "markdown")]
+    format: Format,
+    /// The result to render (default: last-run.json in the configured reports directory).
+    #[arg(long, value_name = "PATH")]
+    input: Option<PathBuf>,
+    /// Write here (atomically) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+}
+
+/// The library's formats as clap values, so `--help` and completion list them.
+pub fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(
+        Format::ALL
+            .iter()
+            .map(|f| PossibleValue::new(f.as_str()).aliases(f.aliases().iter().copied())),
+    )
+    .try_map(|name| name.parse::<Format>())
+}
+
+pub fn report(g: &GlobalArgs, args: &ReportArgs) -> i32 {
+    match render(g, args) {
+        Ok(()) => exit::OK,
+        Err(e) => fail(&e),
+    }
+}
+
+fn render(g: &GlobalArgs, args: &ReportArgs) -> Result<()> {
+    // The config is only needed to find the default input and the plan; a report of an explicit
+    // `--input` still works where there is no usable config.
+    let config = g.load_config();
+    let input = match (&args.input, &config) {
+        (Some(p), _) => p.clone(),
+        (None, Ok(c)) => c.reports_dir.join("last-run.json"),
+        (None, Err(e)) => {
+            return Err(Error::Usage(format!(
+                "{e}; give the result to render with --input PATH"
+            )))
+        }
+    };
+    let result = RunResult::read(&input)?;
+    let plan = config.ok().and_then(|c| Plan::load(&c.contracts_dir).ok());
+    match &args.out {
+        Some(path) => {
+            report::write_one(&result, plan.as_ref(), args.format, path)?;
+            eprintln!("wrote {} ({})", path.display(), args.format.as_str());
+        }
+        None => {
+            use std::io::Write;
+            let text = report::render(&result, plan.as_ref(), args.format)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| Error::io("writing to standard output", e))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! `phase` and `run`: select, run against the backend (or the embedded sandbox), print the report,
+//! write reports/last-run.json and the reports asked for.
+
+use super::{fail, load_catalog, GlobalArgs};
+use daodao_check::error::{exit, Result};
+use daodao_check::plan::SelectionRequest;
+use daodao_check::report::{self, terminal, Style};
+use daodao_check::result::RunResult;
+use daodao_check::source::display_path;
+use std::sync::Arc;
+
+#[derive(clap::Args, Debug)]
+pub struct PhaseArgs {
+    /// 1–8, 0, or `all`.
+    #[arg(value_parser = parse_phase)]
+    phase: PhaseArg,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    sandbox: SandboxFlags,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Only these phases.
+    #[arg(long)]
+    phase: Vec<u8>,
+    /// Module id (auth, vehicles, …); repeatable.
+    #[arg(long)]
+    module: Vec<String>,
+    /// Contract id (auth.login) or the plan's spelling ("POST /api/v1/auth/login"); repeatable.
+    #[arg(long)]
+    endpoint: Vec<String>,
+    /// Scenario name; repeatable.
+    #[arg(long)]
+    scenario: Vec<String>,
+    /// Re-run only the endpoints and scenarios that did not pass in reports/last-run.json.
+    #[arg(long, conflicts_with_all = ["phase", "module", "endpoint", "scenario"])]
+    failed: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    sandbox: SandboxFlags,
+}
+
+#[derive(clap::Args, Debug)]
+struct OutputArgs {
+    /// Also write a report: FORMAT=PATH (markdown, junit, html, json); repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    reports: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct SandboxFlags {
+    /// Run against the embedded sandbox (served from the contracts) instead of a backend.
+    #[arg(long)]
+    sandbox: bool,
+    /// Inject a fault into the embedded sandbox: KIND or KIND=ID,ID (envelope-missing, envelope-types,
+    /// success-code, missing-field, wrong-type, wrong-format, bad-enum, slow, server-error, auth-off,
+    /// missing-route, bad-input500, invalid-json); implies --sandbox; repeatable.
+    #[arg(long = "sandbox-fault", value_name = "KIND[=ID,…]")]
+    faults: Vec<String>,
+}
+
+impl SandboxFlags {
+    /// The faults of an embedded sandbox, or `None` to run against the configured backend.
+    fn embedded(&self) -> Option<Vec<String>> {
+        (self.sandbox || !self.faults.is_empty()).then(|| self.faults.clone())
+    }
+}
+
+/// `all`, or one phase number.
+#[derive(Debug, Clone)]
+struct PhaseArg(Option<Vec<u8>>);
+
+fn parse_phase(s: &str) -> std::result::Result<PhaseArg, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(PhaseArg(None));
+    }
+    match s.parse::<u8>() {
+        Ok(n) if n <= 8 => Ok(PhaseArg(Some(vec![n]))),
+        _ => Err(format!("phase must be 1–8, 0 or `all`, not `{s}`")),
+    }
+}
+
+pub fn phase(g: &GlobalArgs, args: &PhaseArgs) -> i32 {
+    let request = SelectionRequest {
+        phases: args.phase.0.clone(),
+        include_scenarios: true,
+        include_endpoints: true,
+        ..Default::default()
+    };
+    finish(execute(g, request, false, &args.output, &args.sandbox))
+}
+
+pub fn run(g: &GlobalArgs, args: &RunArgs) -> i32 {
+    let only_scenarios =
+        !args.scenario.is_empty() && args.endpoint.is_empty() && args.module.is_empty();
+    let request = SelectionRequest {
+        phases: (!args.phase.is_empty()).then(|| args.phase.clone()),
+        modules: args.module.clone(),
+        endpoints: args.endpoint.clone(),
+        scenarios: args.scenario.clone(),
+        include_scenarios: args.endpoint.is_empty(),
+        include_endpoints: !only_scenarios,
+    };
+    finish(execute(
+        g,
+        request,
+        args.failed,
+        &args.output,
+        &args.sandbox,
+    ))
+}
+
+fn finish(outcome: Result<RunResult>) -> i32 {
+    match outcome {
+        Ok(result) if result.passed() => exit::OK,
+        Ok(_) => exit::FAILED,
+        Err(e) => fail(&e),
+    }
+}
+
+fn execute(
+    g: &GlobalArgs,
+    mut request: SelectionRequest,
+    only_failed: bool,
+    output: &OutputArgs,
+    sandbox: &SandboxFlags,
+) -> Result<RunResult> {
+    let mut config = g.load_config()?;
+    let catalog = Arc::new(load_catalog(&config)?);
+    let last = config.reports_dir.join("last-run.json");
+    if only_failed {
+        let previous = RunResult::read(&last)?;
+        request = SelectionRequest::failures_of(&previous);
+        if request.is_empty() {
+            eprintln!(
+                "nothing failed in {}: nothing to re-run",
+                display_path(&config.root, &last)
+            );
+            return Ok(previous);
+        }
+    }
+    let selection = catalog.select(&request)?;
+    // A typo in --report fails before the run, not after it.
+    let wanted = report::parse_specs(&output.reports)?;
+    let gaps = catalog.coverage_gaps_in(&selection);
+    if gaps > 0 {
+        eprintln!(
+            "warning: {gaps} plan endpoint(s) in this selection have no contract and are not checked (`daodao-check lint` lists them)"
+        );
+    }
+    let style = Style::detect(g.color());
+    let observer = report::bar::observer_for(&style);
+    let embedded = sandbox.embedded();
+    let result = daodao_check::run::execute(
+        &mut config,
+        catalog.clone(),
+        &selection,
+        embedded.as_deref(),
+        observer.as_ref(),
+    )?;
+    print!("{}", terminal::render(&result, &catalog.plan, &style));
+    result.write(&last)?;
+    eprintln!("wrote {}", display_path(&config.root, &last));
+    for (format, path) in &wanted {
+        report::write_one(&result, Some(&catalog.plan), *format, path)?;
+        eprintln!(
+            "wrote {} ({})",
+            display_path(&config.root, path),
+            format.as_str()
+        );
+    }
+    Ok(result)
+}

@@ -1,0 +1,62 @@
+//! `sandbox`: serve the contracts until Ctrl-C.
+
+use super::{fail, load_catalog, GlobalArgs};
+use daodao_check::error::{exit, Error, Result};
+use daodao_check::sandbox;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(clap::Args, Debug)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:3001")]
+    addr: std::net::SocketAddr,
+    /// Seed for generated tokens, for reproducible runs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Break the contract on purpose: KIND or KIND=ID,ID (see `--help` of `phase` for kinds); repeatable.
+    #[arg(long = "fault", value_name = "KIND[=ID,…]")]
+    faults: Vec<String>,
+    /// Do not log requests.
+    #[arg(long)]
+    quiet: bool,
+    /// Append every request to this file as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+}
+
+pub fn sandbox(g: &GlobalArgs, args: &SandboxArgs) -> i32 {
+    match serve(g, args) {
+        Ok(()) => exit::OK,
+        Err(e) => fail(&e),
+    }
+}
+
+fn serve(g: &GlobalArgs, args: &SandboxArgs) -> Result<()> {
+    let config = g.load_config()?;
+    let catalog = Arc::new(load_catalog(&config)?);
+    let mut options = sandbox::options_for(&config, args.seed, &args.faults, !args.quiet)?;
+    options.record = args.record.clone();
+    let base_path = options.base_path.clone();
+    let count = catalog.contracts.len();
+    let server =
+        sandbox::Sandbox::new(catalog, &config.contracts_dir, options).map_err(Error::Usage)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?;
+    runtime.block_on(async {
+        let running = sandbox::start(Arc::new(server), args.addr)
+            .await
+            .map_err(|e| Error::io(format!("listening on {}", args.addr), e))?;
+        eprintln!(
+            "daodao-check sandbox: {count} contracts at {} (SMS code {}, WeChat test codes {}…); Ctrl-C stops",
+            running.base_url(&base_path),
+            sandbox::DEV_SMS_CODE,
+            sandbox::WECHAT_TEST_PREFIX
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        running.stop();
+        Ok(())
+    })
+}

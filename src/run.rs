@@ -1,0 +1,33 @@
+//! One run, end to end: the embedded sandbox when asked for, the runner over a selection, the result.
+//! The command line calls this; tests and other front ends can too.
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::exec::{Progress, Runner};
+use crate::plan::Selection;
+use crate::result::RunResult;
+use std::sync::Arc;
+
+/// Runs `selection`. With `sandbox_faults` (even empty) an embedded sandbox serves the contracts and
+/// `config.base_url` points at it for the run.
+pub fn execute(
+    config: &mut Config,
+    catalog: Arc<Catalog>,
+    selection: &Selection,
+    sandbox_faults: Option<&[String]>,
+    observer: &dyn Progress,
+) -> Result<RunResult> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?;
+    runtime.block_on(async {
+        let _sandbox = match sandbox_faults {
+            Some(faults) => Some(crate::sandbox::embed(config, catalog.clone(), faults).await?),
+            None => None,
+        };
+        let mut runner = Runner::new(Arc::new(config.clone()), catalog)?;
+        runner.run(selection, observer).await
+    })
+}
