@@ -38,7 +38,40 @@ pub enum CheckKind {
     Request,
 }
 
+/// What a finding means for the values a flow takes from the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The answer is unusable (no answer, not the route, a 5xx, no envelope, not success): nothing can be
+    /// captured from it, and what depends on it is blocked.
+    Hard,
+    /// The answer is usable but wrong (a type, a shape, a status, the latency, an assertion): the case
+    /// fails, and its values are still captured as they are.
+    Soft,
+}
+
 impl CheckKind {
+    /// Hard or soft: the one place the split is written down (the README repeats it).
+    pub fn severity(self) -> Severity {
+        match self {
+            CheckKind::Transport
+            | CheckKind::RouteNotActivated
+            | CheckKind::ServerError
+            | CheckKind::Envelope
+            | CheckKind::SuccessCode
+            | CheckKind::Capture
+            | CheckKind::Session
+            | CheckKind::Request => Severity::Hard,
+            CheckKind::HttpStatus
+            | CheckKind::Schema
+            | CheckKind::Latency
+            | CheckKind::Assertion
+            | CheckKind::ErrorCode
+            | CheckKind::AuthNotEnforced
+            | CheckKind::BadInputAccepted => Severity::Soft,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CheckKind::Transport => "transport",
@@ -71,6 +104,18 @@ pub struct Finding {
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
+    /// How many items of a list this one finding stands for (the same finding on `/data/0/isHot`,
+    /// `/data/1/isHot` … is one, at `/data/*/isHot`, with `actual` from the first); absent when one.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 impl Finding {
@@ -81,6 +126,7 @@ impl Finding {
             message: message.into(),
             expected: None,
             actual: None,
+            count: 1,
         }
     }
     pub fn at(mut self, path: impl Into<String>) -> Self {

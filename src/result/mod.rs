@@ -2,9 +2,10 @@
 //! Bump [`SCHEMA_VERSION`] on any incompatible change and say so in the README.
 
 mod finding;
+pub mod fold;
 
 use crate::error::{write_atomic, Error, Result};
-pub use finding::{CaseKind, CheckKind, Finding};
+pub use finding::{CaseKind, CheckKind, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
