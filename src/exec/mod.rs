@@ -800,7 +800,7 @@ impl Runner {
         let token = match &step.token {
             Some(t) => match render(&Value::String(t.clone()), vars, &self.builtins) {
                 Ok(Value::String(s)) if s.is_empty() => TokenChoice::None,
-                Ok(v) => TokenChoice::Explicit(session::value_text(&v)),
+                Ok(v) => TokenChoice::Explicit(crate::scenario::template::value_text(&v)),
                 Err(e) => {
                     return self.error_case(c, &step.name, kind, Status::Error, e.to_string())
                 }

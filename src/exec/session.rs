@@ -5,7 +5,7 @@ use super::Runner;
 use crate::config::LoginFlow;
 use crate::redact::SecretKind;
 use crate::scenario::path::lookup;
-use crate::scenario::template::Vars;
+use crate::scenario::template::{value_text, Vars};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -243,12 +243,5 @@ impl Runner {
             )));
         }
         Ok(json)
-    }
-}
-
-pub fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
