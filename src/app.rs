@@ -3,7 +3,7 @@
 use crate::catalog::Catalog;
 use crate::config::{self, Config, Overrides, ProcessEnv};
 use crate::error::{exit, Error, Result};
-use crate::exec::{NoProgress, Progress, Runner};
+use crate::exec::{Observer, Runner, SilentObserver};
 use crate::plan::{phase_label, Selection};
 use crate::report::{terminal, ColorChoice, Style};
 use crate::result::{RunResult, Status};
@@ -157,7 +157,7 @@ pub fn resolve_selection(catalog: &Catalog, req: &RunRequest) -> Result<Selectio
 
 struct Bar(indicatif::ProgressBar);
 
-impl Progress for Bar {
+impl Observer for Bar {
     fn start(&self, total: usize) {
         self.0.set_length(total as u64);
     }
@@ -170,7 +170,7 @@ impl Progress for Bar {
     }
 }
 
-fn progress_for(style: &Style) -> Box<dyn Progress> {
+fn progress_for(style: &Style) -> Box<dyn Observer> {
     use std::io::IsTerminal;
     if style.color && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
@@ -181,7 +181,7 @@ fn progress_for(style: &Style) -> Box<dyn Progress> {
         }
         Box::new(Bar(bar))
     } else {
-        Box::new(NoProgress)
+        Box::new(SilentObserver)
     }
 }
 

@@ -22,15 +22,16 @@ use session::{Session, Sessions};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// Told about progress; the terminal reporter draws a bar with it.
-pub trait Progress: Send + Sync {
+/// Told as the run goes; the terminal reporter draws a progress bar with it.
+pub trait Observer: Send + Sync {
     fn start(&self, total: usize);
     fn done(&self, label: &str, status: Status);
     fn finish(&self);
 }
 
-pub struct NoProgress;
-impl Progress for NoProgress {
+/// An observer that shows nothing (no terminal, tests).
+pub struct SilentObserver;
+impl Observer for SilentObserver {
     fn start(&self, _: usize) {}
     fn done(&self, _: &str, _: Status) {}
     fn finish(&self) {}
@@ -107,7 +108,7 @@ impl Runner {
     pub async fn run(
         &mut self,
         selection: &Selection,
-        progress: &dyn Progress,
+        observer: &dyn Observer,
     ) -> Result<RunResult> {
         let started = chrono::Local::now();
         let clock = std::time::Instant::now();
@@ -134,7 +135,7 @@ impl Runner {
             })
             .collect();
         scenarios.sort_by_key(|s| (s.phase, s.name.clone()));
-        progress.start(contracts.len() + scenarios.len());
+        observer.start(contracts.len() + scenarios.len());
         enum Done {
             Endpoint(usize, EndpointResult),
             Scenario(usize, ScenarioResult),
@@ -151,7 +152,7 @@ impl Runner {
                     r = this.check_endpoint(c).await;
                     r.attempts = attempts;
                 }
-                progress.done(&r.endpoint, r.status);
+                observer.done(&r.endpoint, r.status);
                 Done::Endpoint(i, r)
             })
         });
@@ -163,7 +164,7 @@ impl Runner {
                     r = this.run_scenario(s).await;
                     r.attempts = attempts;
                 }
-                progress.done(&format!("scenario {}", r.name), r.status);
+                observer.done(&format!("scenario {}", r.name), r.status);
                 Done::Scenario(i, r)
             })
         });
@@ -171,7 +172,7 @@ impl Runner {
             .buffer_unordered(this.config.jobs)
             .collect()
             .await;
-        progress.finish();
+        observer.finish();
         // Completion order is arbitrary; the result is in plan order whatever it was.
         let mut endpoints: Vec<Option<EndpointResult>> = vec![None; contracts.len()];
         let mut scenario_results: Vec<Option<ScenarioResult>> = vec![None; scenarios.len()];
