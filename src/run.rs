@@ -4,7 +4,7 @@
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::exec::{Progress, Runner};
+use crate::exec::{Observer, Runner};
 use crate::plan::Selection;
 use crate::result::RunResult;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ pub fn execute(
     catalog: Arc<Catalog>,
     selection: &Selection,
     sandbox_faults: Option<&[String]>,
-    observer: &dyn Progress,
+    observer: &dyn Observer,
 ) -> Result<RunResult> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

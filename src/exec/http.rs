@@ -1,6 +1,7 @@
 //! One HTTP exchange: the request we sent, what came back (or how the transport failed), and the time.
 
 use crate::contract::{BodyFormat, Contract, RequestParts};
+use crate::scenario::template::value_text;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,19 @@ impl Exchange {
     }
 }
 
+/// Why a request (or the client sending it) could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error("invalid base URL {url}: {reason}")]
+    InvalidBaseUrl { url: String, reason: String },
+    #[error("base URL {url} cannot take a path")]
+    BaseUrlCannotTakePath { url: String },
+    #[error("path parameter `{name}` has no value")]
+    MissingPathParam { name: String },
+}
+
 #[derive(Clone)]
 pub struct Client {
     inner: reqwest::Client,
@@ -65,11 +79,11 @@ pub struct Client {
     fixtures_dir: std::path::PathBuf,
 }
 
+/// A value in a URL or a form field: `null` is empty.
 fn value_to_param(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        other => other.to_string(),
+        other => value_text(other),
     }
 }
 
@@ -78,14 +92,14 @@ impl Client {
         base_url: &str,
         timeout_ms: u64,
         fixtures_dir: &std::path::Path,
-    ) -> Result<Client, String> {
+    ) -> Result<Client, RequestError> {
         let inner = reqwest::Client::builder()
             .timeout(Duration::from_millis(timeout_ms))
             .connect_timeout(Duration::from_millis(timeout_ms.min(5_000)))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("daodao-check/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| RequestError::Client(e.to_string()))?;
         Ok(Client {
             inner,
             base_url: base_url.trim_end_matches('/').to_string(),
@@ -99,14 +113,54 @@ impl Client {
         contract: &Contract,
         parts: &RequestParts,
         token: Option<&str>,
-    ) -> Result<HttpRequest, String> {
-        let mut url = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| format!("invalid base URL {}: {e}", self.base_url))?;
+    ) -> Result<HttpRequest, RequestError> {
+        let (url, path) = self.url_for(contract, parts)?;
+        let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+        if let Some(t) = token {
+            headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        }
+        let body = match contract.method.as_str() {
+            "GET" | "DELETE" if parts.body.is_none() => None,
+            _ => Some(
+                parts
+                    .body
+                    .clone()
+                    .unwrap_or(Value::Object(Default::default())),
+            ),
+        };
+        let multipart_files =
+            (contract.body_format == BodyFormat::Multipart).then(|| contract.file_fields());
+        if body.is_some() && multipart_files.is_none() {
+            headers.push(("Content-Type".to_string(), "application/json".to_string()));
+        }
+        Ok(HttpRequest {
+            method: contract.method.clone(),
+            url,
+            path,
+            headers,
+            body,
+            multipart_files,
+        })
+    }
+
+    /// The full URL (path parameters substituted, query appended) and the path after the base URL.
+    fn url_for(
+        &self,
+        contract: &Contract,
+        parts: &RequestParts,
+    ) -> Result<(String, String), RequestError> {
+        let mut url =
+            reqwest::Url::parse(&self.base_url).map_err(|e| RequestError::InvalidBaseUrl {
+                url: self.base_url.clone(),
+                reason: e.to_string(),
+            })?;
         let base_len = url.path().trim_end_matches('/').len();
         {
-            let mut segments = url
-                .path_segments_mut()
-                .map_err(|_| format!("base URL {} cannot take a path", self.base_url))?;
+            let mut segments =
+                url.path_segments_mut()
+                    .map_err(|_| RequestError::BaseUrlCannotTakePath {
+                        url: self.base_url.clone(),
+                    })?;
             segments.pop_if_empty();
             for segment in contract.path.split('/').filter(|s| !s.is_empty()) {
                 match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -115,7 +169,9 @@ impl Client {
                             .path_params
                             .as_ref()
                             .and_then(|p| p.get(name))
-                            .ok_or_else(|| format!("path parameter `{name}` has no value"))?;
+                            .ok_or_else(|| RequestError::MissingPathParam {
+                                name: name.to_string(),
+                            })?;
                         segments.push(&value_to_param(v));
                     }
                     None => {
@@ -145,32 +201,7 @@ impl Client {
         if url.ends_with('?') {
             url.pop();
         }
-        let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-        if let Some(t) = token {
-            headers.push(("Authorization".to_string(), format!("Bearer {t}")));
-        }
-        let body = match contract.method.as_str() {
-            "GET" | "DELETE" if parts.body.is_none() => None,
-            _ => Some(
-                parts
-                    .body
-                    .clone()
-                    .unwrap_or(Value::Object(Default::default())),
-            ),
-        };
-        let multipart_files =
-            (contract.body_format == BodyFormat::Multipart).then(|| contract.file_fields());
-        if body.is_some() && multipart_files.is_none() {
-            headers.push(("Content-Type".to_string(), "application/json".to_string()));
-        }
-        Ok(HttpRequest {
-            method: contract.method.clone(),
-            url,
-            path,
-            headers,
-            body,
-            multipart_files,
-        })
+        Ok((url, path))
     }
 
     pub async fn send(&self, request: HttpRequest) -> Exchange {
@@ -285,5 +316,76 @@ fn classify(e: reqwest::Error) -> TransportError {
     TransportError {
         kind,
         message: chain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn contract(method: &str, path: &str) -> Contract {
+        let text = json!({
+            "id": "demo.x", "method": method, "path": path, "phase": 1, "module": "demo",
+            "name": "x", "auth": "none", "example": {"response": {}}
+        });
+        crate::contract::parse_contract(&text.to_string()).expect("a valid contract")
+    }
+
+    fn client(base_url: &str) -> Client {
+        Client::new(base_url, 1_000, std::path::Path::new(".")).expect("a client")
+    }
+
+    #[test]
+    fn path_parameters_and_query_go_into_the_url() {
+        let parts = RequestParts {
+            path_params: Some(json!({"id": "v 1"})),
+            query: Some(json!({"tag": ["a", "b"], "page": 2, "skip": null})),
+            body: None,
+        };
+        let req = client("http://127.0.0.1:9/api/v1/")
+            .build(&contract("GET", "/vehicles/{id}"), &parts, Some("t0k3n"))
+            .unwrap();
+        assert_eq!(
+            req.url,
+            "http://127.0.0.1:9/api/v1/vehicles/v%201?tag=a&tag=b&page=2"
+        );
+        assert_eq!(req.path, "/vehicles/v%201");
+        assert!(req.body.is_none());
+        assert!(req
+            .headers
+            .contains(&("Authorization".into(), "Bearer t0k3n".into())));
+    }
+
+    #[test]
+    fn request_errors_say_what_is_missing_as_they_always_did() {
+        let missing = client("http://127.0.0.1:9/api/v1")
+            .build(
+                &contract("GET", "/vehicles/{id}"),
+                &RequestParts::default(),
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(
+            missing,
+            RequestError::MissingPathParam { name: "id".into() }
+        );
+        assert_eq!(missing.to_string(), "path parameter `id` has no value");
+        let no_path = client("mailto:someone@example.com")
+            .build(&contract("GET", "/x"), &RequestParts::default(), None)
+            .unwrap_err();
+        assert_eq!(
+            no_path.to_string(),
+            "base URL mailto:someone@example.com cannot take a path"
+        );
+        let invalid = client("not a url")
+            .build(&contract("GET", "/x"), &RequestParts::default(), None)
+            .unwrap_err();
+        assert!(
+            invalid
+                .to_string()
+                .starts_with("invalid base URL not a url: "),
+            "{invalid}"
+        );
     }
 }

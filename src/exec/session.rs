@@ -1,14 +1,59 @@
 //! Sessions: a token per account, obtained once through the configured login and shared by the checks
 //! that run as that account; refreshed once on 401.
 
-use super::Runner;
-use crate::config::LoginFlow;
-use crate::redact::SecretKind;
+use super::http::{Client, RequestError};
+use crate::catalog::Catalog;
+use crate::config::{Config, LoginFlow, ResolvedAccount, SmsConfig};
+use crate::contract::{AuthRequirement, Contract};
+use crate::redact::{Redactor, SecretKind};
 use crate::scenario::path::lookup;
-use crate::scenario::template::Vars;
+use crate::scenario::template::{merge, value_text, Builtins, Vars};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+/// Why an account has no session. The messages end up in reports: they name what to configure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error(
+        "account `{account}` is not configured (add [accounts.{account}] to daodao-check.toml)"
+    )]
+    AccountNotConfigured { account: String },
+    #[error("account `{account}` needs the environment variable {var}")]
+    EnvVarMissing { account: String, var: String },
+    #[error("login as `{account}` answered without a token at `{path}`")]
+    LoginWithoutToken { account: String, path: String },
+    #[error("the login gave no refresh token")]
+    NoRefreshToken,
+    #[error("the refresh answered without a token at `{path}`")]
+    RefreshWithoutToken { path: String },
+    #[error("no session to refresh")]
+    NoSessionToRefresh,
+    #[error("the send-code response has no code at `{path}` (sms.source = \"response\")")]
+    SmsCodeNotInResponse { path: String },
+    #[error("sms.source = \"env\" but {var} is not set")]
+    SmsCodeEnvMissing { var: String },
+    #[error("the login needs contract `{contract}`, which does not exist")]
+    AuthContractMissing { contract: String },
+    /// The auth request did not get an answer (`endpoint` is the plan's spelling).
+    #[error("{endpoint} failed: {message}")]
+    AuthCallFailed { endpoint: String, message: String },
+    #[error("{endpoint} answered HTTP {status} without JSON")]
+    AuthCallNotJson { endpoint: String, status: u16 },
+    /// The auth request answered another code than success; `message` is the server's, redacted.
+    #[error("{endpoint} answered code {}: {message}", code_text(.code))]
+    AuthCallRejected {
+        endpoint: String,
+        code: Option<i64>,
+        message: String,
+    },
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+fn code_text(code: &Option<i64>) -> String {
+    code.map_or("none".into(), |c| c.to_string())
+}
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -36,7 +81,16 @@ impl Session {
     }
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<Result<Session, String>>>>;
+/// The account a contract runs as by default.
+pub fn default_account(c: &Contract) -> &'static str {
+    if c.auth == AuthRequirement::Admin {
+        "admin"
+    } else {
+        "primary"
+    }
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Result<Session, SessionError>>>>;
 
 /// The sessions of one scope: the whole run (endpoint checks) or one scenario.
 #[derive(Default)]
@@ -59,92 +113,78 @@ impl Sessions {
     }
 
     /// The account's session, logging in on first use (concurrent callers wait for one login).
-    pub async fn get(&self, runner: &Runner, account: &str) -> Result<Session, String> {
+    pub async fn get(&self, login: &Login<'_>, account: &str) -> Result<Session, SessionError> {
         let slot = self.slot(account);
         let mut guard = slot.lock().await;
-        if guard.is_none() {
-            *guard = Some(runner.login(account).await);
+        if let Some(known) = guard.as_ref() {
+            return known.clone();
         }
-        guard.clone().unwrap_or_else(|| Err("no session".into()))
+        let fresh = login.sign_in(account).await;
+        *guard = Some(fresh.clone());
+        fresh
     }
 
     /// Refreshes the session whose token was `stale` (once; another caller may already have).
     pub async fn refresh(
         &self,
-        runner: &Runner,
+        login: &Login<'_>,
         account: &str,
         stale: &str,
-    ) -> Result<Session, String> {
+    ) -> Result<Session, SessionError> {
         let slot = self.slot(account);
         let mut guard = slot.lock().await;
-        if let Some(Ok(current)) = guard.as_ref() {
-            if current.token != stale {
-                return Ok(current.clone());
-            }
-            let refreshed = runner.refresh(current).await;
-            if let Ok(s) = &refreshed {
-                *guard = Some(Ok(s.clone()));
-            }
-            return refreshed;
+        let Some(Ok(current)) = guard.as_ref() else {
+            return Err(SessionError::NoSessionToRefresh);
+        };
+        if current.token != stale {
+            return Ok(current.clone());
         }
-        Err("no session to refresh".into())
+        let refreshed = login.refresh(current).await;
+        if let Ok(s) = &refreshed {
+            *guard = Some(Ok(s.clone()));
+        }
+        refreshed
     }
 }
 
-impl Runner {
+/// What logging in needs: the client, the configured flow and accounts, the auth contracts, and the
+/// redactor that learns every phone, password, code and token it sees.
+#[derive(Clone, Copy)]
+pub struct Login<'a> {
+    pub client: &'a Client,
+    pub config: &'a Config,
+    pub catalog: &'a Catalog,
+    pub redactor: &'a Redactor,
+    pub builtins: &'a Builtins,
+}
+
+/// Who logs in, and the auth response that gave the tokens.
+struct Credentials {
+    phone: String,
+    password: Option<String>,
+    response: Value,
+}
+
+impl Login<'_> {
     /// Logs an account in through the configured flow.
-    pub(crate) async fn login(&self, name: &str) -> Result<Session, String> {
-        let account = self.config.accounts.get(name).ok_or_else(|| {
-            format!(
-                "account `{name}` is not configured (add [accounts.{name}] to daodao-check.toml)"
-            )
-        })?;
-        let auth = self.config.auth.clone();
-        let env_var = |var: &str| {
-            std::env::var(var)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| format!("account `{name}` needs the environment variable {var}"))
-        };
-        let (phone, password, response) = match account.flow {
-            LoginFlow::Register => {
-                let phone = self.builtins.phone();
-                let password = format!("Dd{:06}x9", rand::random::<u32>() % 1_000_000);
-                self.redactor.add(&phone, SecretKind::Phone);
-                self.redactor.add(&password, SecretKind::Password);
-                let code = self
-                    .obtain_sms_code(&phone, &auth.code_type_register)
-                    .await?;
-                let body = json!({"phone": phone, "code": code, "password": password});
-                let resp = self.auth_call(&auth.register, body).await?;
-                (phone, Some(password), resp)
-            }
-            LoginFlow::Code => {
-                let phone = env_var(&account.phone_env)?;
-                self.redactor.add(&phone, SecretKind::Phone);
-                let code = self.obtain_sms_code(&phone, &auth.code_type_login).await?;
-                let resp = self
-                    .auth_call(&auth.login_with_code, json!({"phone": phone, "code": code}))
-                    .await?;
-                (phone, None, resp)
-            }
-            LoginFlow::Password => {
-                let phone = env_var(&account.phone_env)?;
-                let password = env_var(&account.password_env)?;
-                self.redactor.add(&phone, SecretKind::Phone);
-                self.redactor.add(&password, SecretKind::Password);
-                let resp = self
-                    .auth_call(&auth.login, json!({"phone": phone, "password": password}))
-                    .await?;
-                (phone, Some(password), resp)
-            }
-        };
+    pub async fn sign_in(&self, name: &str) -> Result<Session, SessionError> {
+        let account =
+            self.config
+                .accounts
+                .get(name)
+                .ok_or_else(|| SessionError::AccountNotConfigured {
+                    account: name.to_string(),
+                })?;
+        let Credentials {
+            phone,
+            password,
+            response,
+        } = self.credentials(name, account).await?;
+        let auth = &self.config.auth;
         let text = |path: &str| lookup(&response, path).map(value_text);
-        let token = text(&auth.token).ok_or_else(|| {
-            format!(
-                "login as `{name}` answered without a token at `{}`",
-                auth.token
-            )
+        let token = text(&auth.token).ok_or_else(|| SessionError::LoginWithoutToken {
+            account: name.to_string(),
+            path: auth.token.clone(),
         })?;
         let refresh_token = text(&auth.refresh_token);
         self.redactor.add(&token, SecretKind::Token);
@@ -161,18 +201,84 @@ impl Runner {
         })
     }
 
-    pub(crate) async fn refresh(&self, s: &Session) -> Result<Session, String> {
-        let auth = self.config.auth.clone();
+    /// Runs the account's login flow: register a fresh user, or log in by SMS code or by password.
+    async fn credentials(
+        &self,
+        name: &str,
+        account: &ResolvedAccount,
+    ) -> Result<Credentials, SessionError> {
+        let auth = &self.config.auth;
+        let env_var = |var: &str| {
+            std::env::var(var)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| SessionError::EnvVarMissing {
+                    account: name.to_string(),
+                    var: var.to_string(),
+                })
+        };
+        match account.flow {
+            LoginFlow::Register => {
+                let phone = self.builtins.phone();
+                let password = format!("Dd{:06}x9", rand::random::<u32>() % 1_000_000);
+                self.redactor.add(&phone, SecretKind::Phone);
+                self.redactor.add(&password, SecretKind::Password);
+                let code = self
+                    .obtain_sms_code(&phone, &auth.code_type_register)
+                    .await?;
+                let body = json!({"phone": phone, "code": code, "password": password});
+                let response = self.auth_call(&auth.register, body).await?;
+                Ok(Credentials {
+                    phone,
+                    password: Some(password),
+                    response,
+                })
+            }
+            LoginFlow::Code => {
+                let phone = env_var(&account.phone_env)?;
+                self.redactor.add(&phone, SecretKind::Phone);
+                let code = self.obtain_sms_code(&phone, &auth.code_type_login).await?;
+                let response = self
+                    .auth_call(&auth.login_with_code, json!({"phone": phone, "code": code}))
+                    .await?;
+                Ok(Credentials {
+                    phone,
+                    password: None,
+                    response,
+                })
+            }
+            LoginFlow::Password => {
+                let phone = env_var(&account.phone_env)?;
+                let password = env_var(&account.password_env)?;
+                self.redactor.add(&phone, SecretKind::Phone);
+                self.redactor.add(&password, SecretKind::Password);
+                let response = self
+                    .auth_call(&auth.login, json!({"phone": phone, "password": password}))
+                    .await?;
+                Ok(Credentials {
+                    phone,
+                    password: Some(password),
+                    response,
+                })
+            }
+        }
+    }
+
+    /// A new token (and refresh token, when the answer has one) for a session.
+    pub async fn refresh(&self, s: &Session) -> Result<Session, SessionError> {
+        let auth = &self.config.auth;
         let rt = s
             .refresh_token
             .clone()
-            .ok_or_else(|| "the login gave no refresh token".to_string())?;
+            .ok_or(SessionError::NoRefreshToken)?;
         let mut body = serde_json::Map::new();
         body.insert(auth.refresh_field.clone(), Value::String(rt.clone()));
         let resp = self.auth_call(&auth.refresh, Value::Object(body)).await?;
-        let token = lookup(&resp, &auth.token)
-            .map(value_text)
-            .ok_or_else(|| format!("the refresh answered without a token at `{}`", auth.token))?;
+        let token = lookup(&resp, &auth.token).map(value_text).ok_or_else(|| {
+            SessionError::RefreshWithoutToken {
+                path: auth.token.clone(),
+            }
+        })?;
         self.redactor.add(&token, SecretKind::Token);
         let refresh_token = lookup(&resp, &auth.refresh_token)
             .map(value_text)
@@ -188,67 +294,183 @@ impl Runner {
     }
 
     /// Sends the verification code and obtains it the configured way.
-    pub(crate) async fn obtain_sms_code(&self, phone: &str, kind: &str) -> Result<String, String> {
-        let auth = self.config.auth.clone();
+    pub async fn obtain_sms_code(&self, phone: &str, kind: &str) -> Result<String, SessionError> {
+        let auth = &self.config.auth;
         let resp = self
             .auth_call(&auth.send_code, json!({"phone": phone, "type": kind}))
             .await?;
-        let code = self.sms_code_from(&resp)?;
+        let code = sms_code_from(&self.config.sms, &resp)?;
         self.redactor.add(&code, SecretKind::SmsCode);
         Ok(code)
     }
 
-    /// The SMS code per the configuration, given a send-code response.
-    pub(crate) fn sms_code_from(&self, resp: &Value) -> Result<String, String> {
-        use crate::config::SmsConfig;
-        match &self.config.sms {
-            SmsConfig::Response { path } => lookup(resp, path).map(value_text).ok_or_else(|| {
-                format!(
-                    "the send-code response has no code at `{path}` (sms.source = \"response\")"
-                )
-            }),
-            SmsConfig::Fixed { value } => Ok(value.clone()),
-            SmsConfig::Env { var } => std::env::var(var)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| format!("sms.source = \"env\" but {var} is not set")),
-        }
-    }
-
     /// One request to an auth contract, without checks; its body merged over the example's.
-    async fn auth_call(&self, contract_id: &str, body: Value) -> Result<Value, String> {
+    async fn auth_call(&self, contract_id: &str, body: Value) -> Result<Value, SessionError> {
         let contract = self.catalog.contract(contract_id).ok_or_else(|| {
-            format!("the login needs contract `{contract_id}`, which does not exist")
+            SessionError::AuthContractMissing {
+                contract: contract_id.to_string(),
+            }
         })?;
         let mut parts = contract.example.request.clone();
         let mut merged = parts.body.take().unwrap_or(json!({}));
-        crate::scenario::template::merge(&mut merged, &body);
+        merge(&mut merged, &body);
         parts.body = Some(merged);
         let req = self.client.build(contract, &parts, None)?;
-        let spelling = contract.plan_spelling(&self.catalog.plan.prefix);
+        let endpoint = contract.plan_spelling(&self.catalog.plan.prefix);
         let ex = self.client.send(req).await;
-        let resp = ex
-            .response
-            .map_err(|e| format!("{spelling} failed: {}", e.message))?;
-        let json = resp
-            .json
-            .ok_or_else(|| format!("{spelling} answered HTTP {} without JSON", resp.status))?;
-        let env = &self.config.envelope;
-        let code = json.get(&env.code).and_then(Value::as_i64);
-        if code != Some(env.success) {
-            let msg = json.get(&env.message).and_then(Value::as_str).unwrap_or("");
-            return Err(self.redactor.text(&format!(
-                "{spelling} answered code {}: {msg}",
-                code.map_or("none".into(), |c| c.to_string())
-            )));
+        let resp = ex.response.map_err(|e| SessionError::AuthCallFailed {
+            endpoint: endpoint.clone(),
+            message: e.message,
+        })?;
+        let Some(json) = resp.json else {
+            return Err(SessionError::AuthCallNotJson {
+                endpoint,
+                status: resp.status,
+            });
+        };
+        let envelope = &self.config.envelope;
+        let code = json.get(&envelope.code).and_then(Value::as_i64);
+        if code != Some(envelope.success) {
+            let message = json
+                .get(&envelope.message)
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            return Err(SessionError::AuthCallRejected {
+                endpoint,
+                code,
+                message: self.redactor.text(message),
+            });
         }
         Ok(json)
     }
 }
 
-pub fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// The SMS code per the configuration, given a send-code response.
+pub fn sms_code_from(sms: &SmsConfig, resp: &Value) -> Result<String, SessionError> {
+    match sms {
+        SmsConfig::Response { path } => lookup(resp, path)
+            .map(value_text)
+            .ok_or_else(|| SessionError::SmsCodeNotInResponse { path: path.clone() }),
+        SmsConfig::Fixed { value } => Ok(value.clone()),
+        SmsConfig::Env { var } => std::env::var(var)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| SessionError::SmsCodeEnvMissing { var: var.clone() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reports and tests match these texts: the typed errors must say exactly what the strings said.
+    #[test]
+    fn session_errors_render_as_the_messages_users_know() {
+        let cases = [
+            (
+                SessionError::AccountNotConfigured {
+                    account: "admin".into(),
+                },
+                "account `admin` is not configured (add [accounts.admin] to daodao-check.toml)",
+            ),
+            (
+                SessionError::EnvVarMissing {
+                    account: "primary".into(),
+                    var: "DAODAO_PHONE".into(),
+                },
+                "account `primary` needs the environment variable DAODAO_PHONE",
+            ),
+            (
+                SessionError::LoginWithoutToken {
+                    account: "primary".into(),
+                    path: "data.token".into(),
+                },
+                "login as `primary` answered without a token at `data.token`",
+            ),
+            (
+                SessionError::NoRefreshToken,
+                "the login gave no refresh token",
+            ),
+            (
+                SessionError::RefreshWithoutToken {
+                    path: "data.token".into(),
+                },
+                "the refresh answered without a token at `data.token`",
+            ),
+            (
+                SessionError::SmsCodeNotInResponse {
+                    path: "data.code".into(),
+                },
+                "the send-code response has no code at `data.code` (sms.source = \"response\")",
+            ),
+            (
+                SessionError::SmsCodeEnvMissing {
+                    var: "DAODAO_SMS".into(),
+                },
+                "sms.source = \"env\" but DAODAO_SMS is not set",
+            ),
+            (
+                SessionError::AuthContractMissing {
+                    contract: "auth.login".into(),
+                },
+                "the login needs contract `auth.login`, which does not exist",
+            ),
+            (
+                SessionError::AuthCallFailed {
+                    endpoint: "POST /api/v1/auth/login".into(),
+                    message: "connection refused".into(),
+                },
+                "POST /api/v1/auth/login failed: connection refused",
+            ),
+            (
+                SessionError::AuthCallNotJson {
+                    endpoint: "POST /api/v1/auth/login".into(),
+                    status: 502,
+                },
+                "POST /api/v1/auth/login answered HTTP 502 without JSON",
+            ),
+            (
+                SessionError::AuthCallRejected {
+                    endpoint: "POST /api/v1/auth/login".into(),
+                    code: Some(400),
+                    message: "密码错误".into(),
+                },
+                "POST /api/v1/auth/login answered code 400: 密码错误",
+            ),
+            (
+                SessionError::AuthCallRejected {
+                    endpoint: "POST /api/v1/auth/login".into(),
+                    code: None,
+                    message: String::new(),
+                },
+                "POST /api/v1/auth/login answered code none: ",
+            ),
+            (
+                SessionError::Request(RequestError::MissingPathParam { name: "id".into() }),
+                "path parameter `id` has no value",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn the_sms_code_is_read_where_the_configuration_says() {
+        let from_response = SmsConfig::Response {
+            path: "data.code".into(),
+        };
+        let resp = json!({"code": 0, "data": {"code": 123456}});
+        assert_eq!(sms_code_from(&from_response, &resp), Ok("123456".into()));
+        assert_eq!(
+            sms_code_from(&from_response, &Value::Null),
+            Err(SessionError::SmsCodeNotInResponse {
+                path: "data.code".into()
+            })
+        );
+        let fixed = SmsConfig::Fixed {
+            value: "000000".into(),
+        };
+        assert_eq!(sms_code_from(&fixed, &Value::Null), Ok("000000".into()));
     }
 }

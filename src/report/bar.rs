@@ -2,12 +2,12 @@
 //! stderr is a terminal.
 
 use super::Style;
-use crate::exec::{NoProgress, Progress};
+use crate::exec::{Observer, SilentObserver};
 use crate::result::Status;
 
 struct Bar(indicatif::ProgressBar);
 
-impl Progress for Bar {
+impl Observer for Bar {
     fn start(&self, total: usize) {
         self.0.set_length(total as u64);
     }
@@ -21,7 +21,7 @@ impl Progress for Bar {
 }
 
 /// A bar for a terminal, nothing otherwise.
-pub fn observer_for(style: &Style) -> Box<dyn Progress> {
+pub fn observer_for(style: &Style) -> Box<dyn Observer> {
     use std::io::IsTerminal;
     if style.color && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
@@ -32,6 +32,6 @@ pub fn observer_for(style: &Style) -> Box<dyn Progress> {
         }
         Box::new(Bar(bar))
     } else {
-        Box::new(NoProgress)
+        Box::new(SilentObserver)
     }
 }

@@ -6,9 +6,8 @@ use super::state::{Record, State, User};
 use super::{Reply, Sandbox, DEV_SMS_CODE, WECHAT_TEST_PREFIX};
 use crate::contract::schema::violations;
 use crate::contract::Contract;
-use crate::exec::session::value_text;
 use crate::scenario::assert::json_eq;
-use crate::scenario::template::{merge, referenced_vars, render, Builtins, Vars};
+use crate::scenario::template::{merge, referenced_vars, render, value_text, Builtins, Vars};
 use serde_json::{json, Map, Value};
 use std::sync::LazyLock;
 

@@ -224,7 +224,7 @@ impl Sandbox {
                 _ => vec![],
             };
             for item in items {
-                let Some(key) = item.get(&b.key).map(crate::exec::session::value_text) else {
+                let Some(key) = item.get(&b.key).map(crate::scenario::template::value_text) else {
                     continue;
                 };
                 let records = state.records.entry(collection.clone()).or_default();

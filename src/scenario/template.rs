@@ -265,3 +265,12 @@ pub fn merge(base: &mut Value, over: &Value) {
         (b, o) => *b = o.clone(),
     }
 }
+
+/// A value as text: a string as it is (no quotes), anything else as JSON. How a captured or templated
+/// value becomes a token, a header or a lookup key.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

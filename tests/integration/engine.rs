@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use daodao_check::exec::{NoProgress, Runner};
+use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
 use daodao_check::result::CheckKind;
 use daodao_check::result::{RunResult, Status};
@@ -85,7 +85,7 @@ async fn run_item(server: &MockServer, extra_toml: &str) -> RunResult {
         include_endpoints: true,
         ..Default::default()
     };
-    runner.run(&selection, &NoProgress).await.expect("run")
+    runner.run(&selection, &SilentObserver).await.expect("run")
 }
 
 fn kinds(r: &RunResult) -> Vec<CheckKind> {
@@ -297,7 +297,7 @@ async fn a_refused_connection_is_unreachable() {
                 include_endpoints: true,
                 ..Default::default()
             },
-            &NoProgress,
+            &SilentObserver,
         )
         .await
         .unwrap_err();
@@ -339,7 +339,7 @@ async fn run_order(server: &MockServer) -> RunResult {
         include_endpoints: true,
         ..Default::default()
     };
-    runner.run(&selection, &NoProgress).await.expect("run")
+    runner.run(&selection, &SilentObserver).await.expect("run")
 }
 
 #[tokio::test]

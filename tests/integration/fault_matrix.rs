@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use daodao_check::exec::{NoProgress, Runner};
+use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
 use daodao_check::result::CheckKind;
 use daodao_check::result::{RunResult, Status};
@@ -19,7 +19,7 @@ async fn run(faults: &[String], selection: Selection, extra_toml: &str) -> RunRe
         .await
         .expect("sandbox starts");
     let mut runner = Runner::new(Arc::new(config), catalog).expect("runner");
-    runner.run(&selection, &NoProgress).await.expect("run")
+    runner.run(&selection, &SilentObserver).await.expect("run")
 }
 
 fn findings_by_endpoint(r: &RunResult) -> Vec<(String, BTreeSet<CheckKind>)> {

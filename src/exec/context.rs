@@ -1,0 +1,53 @@
+//! What every case of a run reads: the configuration, the catalogue, the client, the run's sessions.
+
+use super::http::Client;
+use super::session::{sms_code_from, Login, Sessions};
+use crate::catalog::Catalog;
+use crate::check::RouteFingerprint;
+use crate::config::Config;
+use crate::contract::Contract;
+use crate::redact::{Redactor, SecretKind};
+use crate::scenario::template::{Builtins, Vars};
+use serde_json::Value;
+
+/// The shared state of one run, borrowed from the `Runner`. Only the redactor (which learns secrets) and
+/// the sessions (which log in on first use) change while cases run.
+#[derive(Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub config: &'a Config,
+    pub catalog: &'a Catalog,
+    pub redactor: &'a Redactor,
+    pub client: &'a Client,
+    pub builtins: &'a Builtins,
+    /// How the backend answers a route that does not exist, once the route probe learnt it.
+    pub fingerprint: Option<&'a RouteFingerprint>,
+    /// The run's sessions, shared by the endpoint checks; scenarios and fresh-session checks make their own.
+    pub sessions: &'a Sessions,
+}
+
+impl<'a> Context<'a> {
+    pub fn login(&self) -> Login<'a> {
+        Login {
+            client: self.client,
+            config: self.config,
+            catalog: self.catalog,
+            redactor: self.redactor,
+            builtins: self.builtins,
+        }
+    }
+
+    /// The plan's spelling of a contract: `POST /api/v1/auth/login`.
+    pub fn spelling(&self, c: &Contract) -> String {
+        c.plan_spelling(&self.catalog.plan.prefix)
+    }
+
+    /// Variables every context starts with: the SMS code when it is fixed or from the environment.
+    pub fn base_vars(&self) -> Vars {
+        let mut vars = Vars::new();
+        if let Ok(code) = sms_code_from(&self.config.sms, &Value::Null) {
+            self.redactor.add(&code, SecretKind::SmsCode);
+            vars.insert("sms_code".into(), Value::String(code));
+        }
+        vars
+    }
+}

@@ -1,0 +1,480 @@
+//! One endpoint's check: its valid request, then the automatic auth and bad-input cases and its error
+//! cases. Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
+//! becomes the endpoint's status and reason, with the cases run so far.
+
+use super::context::Context;
+use super::request::{error_case, execute, render_each, render_parts, CaseSpec, TokenChoice};
+use super::scenario::{run_step, Flow};
+use super::session::{default_account, Sessions};
+use crate::check::Expect;
+use crate::contract::schema::Compiled;
+use crate::contract::{Contract, RequestParts, RunSpec, SessionMode};
+use crate::result::{CaseKind, CaseResult, EndpointResult, Status};
+use crate::scenario::template::{referenced_vars, render, Vars};
+use serde_json::Value;
+
+/// The token of the forged-token case: well-formed enough to be read, never issued.
+const FORGED_TOKEN: &str = "daodao-check.forged.token";
+
+const UNAUTHORIZED: Expect = Expect::Error {
+    code: 401,
+    http_status: None,
+};
+
+/// Why an endpoint's cases stopped before the end.
+#[derive(Debug)]
+struct Halt {
+    status: Status,
+    reason: Option<String>,
+}
+
+impl Halt {
+    fn new(status: Status, reason: impl Into<String>) -> Self {
+        Halt {
+            status,
+            reason: Some(reason.into()),
+        }
+    }
+}
+
+/// One endpoint: its cases in order, then its status.
+pub(crate) async fn check(cx: &Context<'_>, c: &Contract) -> EndpointResult {
+    let fresh = Sessions::new();
+    let sessions = if c.session == Some(SessionMode::Fresh) {
+        &fresh
+    } else {
+        cx.sessions
+    };
+    let check = EndpointCheck {
+        cx,
+        sessions,
+        contract: c,
+        account: default_account(c),
+    };
+    let mut cases = vec![];
+    let (status, reason) = match check.run(&mut cases).await {
+        Ok(()) => (verdict(&cases), None),
+        Err(halt) => (halt.status, halt.reason),
+    };
+    endpoint_result(cx, c, status, reason, cases)
+}
+
+/// An endpoint that ran to the end fails when any case did not pass (blocked cases aside).
+fn verdict(cases: &[CaseResult]) -> Status {
+    let failing = |s: Status| matches!(s, Status::Failed | Status::Error | Status::NotActivated);
+    if cases.iter().any(|k| failing(k.status)) {
+        Status::Failed
+    } else {
+        Status::Passed
+    }
+}
+
+fn endpoint_result(
+    cx: &Context<'_>,
+    c: &Contract,
+    status: Status,
+    reason: Option<String>,
+    cases: Vec<CaseResult>,
+) -> EndpointResult {
+    let latency = cases
+        .iter()
+        .find(|k| k.kind == CaseKind::Happy)
+        .and_then(|k| k.latency_ms);
+    EndpointResult {
+        id: c.id.clone(),
+        endpoint: cx.spelling(c),
+        method: c.method.clone(),
+        path: format!("{}{}", cx.catalog.plan.prefix, c.path),
+        phase: c.phase,
+        module: c.module.clone(),
+        name: c.name.clone(),
+        status,
+        reason: reason.map(|r| cx.redactor.text(&r)),
+        latency_ms: latency,
+        cases,
+        attempts: 1,
+    }
+}
+
+/// What every stage of one endpoint's check needs.
+struct EndpointCheck<'a> {
+    cx: &'a Context<'a>,
+    /// The run's sessions, or this check's own when the contract asks for a fresh one.
+    sessions: &'a Sessions,
+    contract: &'a Contract,
+    /// The account it runs as.
+    account: &'static str,
+}
+
+impl EndpointCheck<'_> {
+    /// The stages in order; each pushes its cases, and may halt the check.
+    async fn run(&self, cases: &mut Vec<CaseResult>) -> Result<(), Halt> {
+        self.ensure_runnable()?;
+        let run = self.contract.run.clone().unwrap_or_default();
+        let vars = self.prepare_vars(&run).await?;
+        let mut flow = Flow::new(self.sessions, vars);
+        self.setup(&run, &mut flow, cases).await?;
+        let happy = render_parts(
+            Some(&self.contract.example.request),
+            None,
+            &run.request,
+            &flow.vars,
+            self.cx.builtins,
+        )
+        .map_err(|e| Halt::new(Status::Error, format!("run.request: {e}")))?;
+        cases.push(self.happy_case(&happy).await);
+        halt_on_unusable_happy(cases)?;
+        if self.contract.needs_auth() {
+            cases.extend(self.auth_cases(&happy).await);
+        }
+        cases.extend(self.missing_required_case(&happy).await);
+        cases.extend(self.error_cases(&happy, &flow.vars).await);
+        Ok(())
+    }
+
+    /// Skipped contracts, and contracts whose account is not configured, send nothing.
+    fn ensure_runnable(&self) -> Result<(), Halt> {
+        if let Some(reason) = &self.contract.skip {
+            return Err(Halt::new(Status::Skipped, reason.clone()));
+        }
+        let account = self.account;
+        if !self.cx.config.accounts.contains_key(account) {
+            return Err(Halt::new(
+                Status::Skipped,
+                format!("需要{account}账号: 在 daodao-check.toml 中配置 [accounts.{account}]"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The variables of the check: the account's (when it logs in) and the contract's `run.vars`.
+    async fn prepare_vars(&self, run: &RunSpec) -> Result<Vars, Halt> {
+        let cx = self.cx;
+        let mut vars = cx.base_vars();
+        let mut refs = vec![];
+        referenced_vars(
+            &serde_json::to_value(&run.vars).unwrap_or_default(),
+            &mut refs,
+        );
+        let request = &run.request;
+        for part in [&request.path_params, &request.query, &request.body]
+            .into_iter()
+            .flatten()
+        {
+            referenced_vars(part, &mut refs);
+        }
+        if self.contract.needs_auth() || refs.iter().any(|r| r.starts_with("account.")) {
+            match self.sessions.get(&cx.login(), self.account).await {
+                Ok(s) => s.vars(&mut vars),
+                Err(e) => return Err(Halt::new(Status::Blocked, format!("登录失败: {e}"))),
+            }
+        }
+        for (k, v) in &run.vars {
+            let value = render(v, &vars, cx.builtins)
+                .map_err(|e| Halt::new(Status::Error, format!("run.vars.{k}: {e}")))?;
+            vars.insert(k.clone(), value);
+        }
+        Ok(vars)
+    }
+
+    /// The setup steps; the first that does not pass blocks the endpoint.
+    async fn setup(
+        &self,
+        run: &RunSpec,
+        flow: &mut Flow<'_>,
+        cases: &mut Vec<CaseResult>,
+    ) -> Result<(), Halt> {
+        for step in &run.setup {
+            let case = run_step(self.cx, flow, step, CaseKind::Setup).await;
+            let status = case.status;
+            let reason = format!("准备步骤 `{}` 未通过 ({})", case.name, status.as_str());
+            cases.push(case);
+            if status != Status::Passed {
+                return Err(Halt::new(Status::Blocked, reason));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one case of this endpoint.
+    async fn send(
+        &self,
+        parts: &RequestParts,
+        token: TokenChoice,
+        expect: Expect,
+        kind: CaseKind,
+        name: &str,
+    ) -> CaseResult {
+        let spec = CaseSpec {
+            contract: self.contract,
+            parts,
+            token,
+            expect,
+            kind,
+            name,
+        };
+        execute(self.cx, self.sessions, spec).await.case
+    }
+
+    /// The account's token when the endpoint needs one.
+    fn account_token(&self) -> TokenChoice {
+        if self.contract.needs_auth() {
+            TokenChoice::Account(self.account.into())
+        } else {
+            TokenChoice::None
+        }
+    }
+
+    async fn happy_case(&self, happy: &RequestParts) -> CaseResult {
+        let token = self.account_token();
+        self.send(happy, token, Expect::Success, CaseKind::Happy, "正常请求")
+            .await
+    }
+
+    /// The valid request without a token, and with a forged one: both must be refused with 401.
+    async fn auth_cases(&self, parts: &RequestParts) -> Vec<CaseResult> {
+        let forged = TokenChoice::Explicit(FORGED_TOKEN.into());
+        vec![
+            self.send(
+                parts,
+                TokenChoice::None,
+                UNAUTHORIZED,
+                CaseKind::NoToken,
+                "未携带Token",
+            )
+            .await,
+            self.send(
+                parts,
+                forged,
+                UNAUTHORIZED,
+                CaseKind::ForgedToken,
+                "伪造Token",
+            )
+            .await,
+        ]
+    }
+
+    /// The valid request without its required fields, which must be refused with 400.
+    async fn missing_required_case(&self, happy: &RequestParts) -> Option<CaseResult> {
+        let compiled = self.cx.catalog.compiled.get(&self.contract.id);
+        let parts = missing_required_parts(&self.contract.request, compiled, happy)?;
+        let expect = Expect::Error {
+            code: 400,
+            http_status: None,
+        };
+        let token = self.account_token();
+        Some(
+            self.send(
+                &parts,
+                token,
+                expect,
+                CaseKind::MissingRequired,
+                "缺少必填参数",
+            )
+            .await,
+        )
+    }
+
+    /// The contract's error cases: each replaces the parts it gives in the valid request.
+    async fn error_cases(&self, happy: &RequestParts, vars: &Vars) -> Vec<CaseResult> {
+        let mut cases = vec![];
+        for e in &self.contract.errors {
+            let parts = match render_each(&e.request, vars, self.cx.builtins) {
+                Ok(own) => RequestParts {
+                    path_params: own.path_params.or_else(|| happy.path_params.clone()),
+                    query: own.query.or_else(|| happy.query.clone()),
+                    body: own.body.or_else(|| happy.body.clone()),
+                },
+                Err(err) => {
+                    let kind = CaseKind::ErrorCase;
+                    let reason = err.to_string();
+                    cases.push(error_case(
+                        self.cx,
+                        self.contract,
+                        &e.name,
+                        kind,
+                        Status::Error,
+                        reason,
+                    ));
+                    continue;
+                }
+            };
+            let expect = Expect::Error {
+                code: e.expect.code,
+                http_status: e.expect.http_status,
+            };
+            let token = self.account_token();
+            cases.push(
+                self.send(&parts, token, expect, CaseKind::ErrorCase, &e.name)
+                    .await,
+            );
+        }
+        cases
+    }
+}
+
+/// After the valid request: an unmounted route, or a request that was blocked or could not be built,
+/// leaves nothing for the other cases to learn.
+fn halt_on_unusable_happy(cases: &[CaseResult]) -> Result<(), Halt> {
+    let Some(happy) = cases.last() else {
+        return Ok(());
+    };
+    match happy.status {
+        Status::NotActivated => Err(Halt::new(Status::NotActivated, "路由未激活")),
+        Status::Blocked | Status::Error => Err(Halt {
+            status: happy.status,
+            reason: happy.reason.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The valid request with its required body (or query) fields removed, if it has any: decided by
+/// whether an empty object validates against the compiled schema, so `$ref` and `allOf` count too.
+/// `schemas` are the contract's request schemas.
+fn missing_required_parts(
+    schemas: &RequestParts,
+    compiled: Option<&Compiled>,
+    happy: &RequestParts,
+) -> Option<RequestParts> {
+    let empty = Value::Object(Default::default());
+    let needs = |v: Option<&jsonschema::Validator>| v.is_some_and(|v| !v.is_valid(&empty));
+    let compiled = compiled?;
+    if schemas.body.is_some() && needs(compiled.body.as_ref()) {
+        return Some(RequestParts {
+            body: Some(empty),
+            ..happy.clone()
+        });
+    }
+    if schemas.query.is_some() && needs(compiled.query.as_ref()) {
+        return Some(RequestParts {
+            query: None,
+            ..happy.clone()
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn validator(schema: Value) -> jsonschema::Validator {
+        jsonschema::validator_for(&schema).expect("a valid schema")
+    }
+
+    fn happy() -> RequestParts {
+        RequestParts {
+            path_params: Some(json!({"id": "v_001"})),
+            query: Some(json!({"page": 1})),
+            body: Some(json!({"name": "n", "seats": 4})),
+        }
+    }
+
+    fn required(field: &str) -> Value {
+        json!({"type": "object", "required": [field], "properties": {field: {"type": "string"}}})
+    }
+
+    #[test]
+    fn a_body_with_required_fields_is_sent_empty_and_keeps_the_rest() {
+        let schemas = RequestParts {
+            body: Some(required("name")),
+            query: Some(required("page")),
+            ..Default::default()
+        };
+        let compiled = Compiled {
+            body: Some(validator(required("name"))),
+            query: Some(validator(required("page"))),
+            ..Default::default()
+        };
+        let parts = missing_required_parts(&schemas, Some(&compiled), &happy()).unwrap();
+        assert_eq!(parts.body, Some(json!({})));
+        assert_eq!(parts.query, happy().query);
+        assert_eq!(parts.path_params, happy().path_params);
+    }
+
+    #[test]
+    fn a_required_query_is_dropped_when_the_body_needs_nothing() {
+        let optional = json!({"type": "object", "properties": {"note": {"type": "string"}}});
+        let schemas = RequestParts {
+            body: Some(optional.clone()),
+            query: Some(required("page")),
+            ..Default::default()
+        };
+        let compiled = Compiled {
+            body: Some(validator(optional)),
+            query: Some(validator(required("page"))),
+            ..Default::default()
+        };
+        let parts = missing_required_parts(&schemas, Some(&compiled), &happy()).unwrap();
+        assert_eq!(parts.query, None);
+        assert_eq!(parts.body, happy().body);
+    }
+
+    #[test]
+    fn nothing_required_or_nothing_compiled_means_no_missing_required_case() {
+        let optional = json!({"type": "object"});
+        let schemas = RequestParts {
+            body: Some(optional.clone()),
+            ..Default::default()
+        };
+        let compiled = Compiled {
+            body: Some(validator(optional)),
+            ..Default::default()
+        };
+        assert_eq!(
+            missing_required_parts(&schemas, Some(&compiled), &happy()),
+            None
+        );
+        assert_eq!(missing_required_parts(&schemas, None, &happy()), None);
+        // A compiled validator without the contract declaring the part does not count.
+        let undeclared = Compiled {
+            body: Some(validator(required("name"))),
+            ..Default::default()
+        };
+        assert_eq!(
+            missing_required_parts(&RequestParts::default(), Some(&undeclared), &happy()),
+            None
+        );
+    }
+
+    fn case(kind: CaseKind, status: Status) -> CaseResult {
+        CaseResult::without_request("c", kind, "id", "GET /x", status, "why".into())
+    }
+
+    #[test]
+    fn an_endpoint_fails_on_any_failed_errored_or_unmounted_case_but_not_a_blocked_one() {
+        assert_eq!(verdict(&[]), Status::Passed);
+        assert_eq!(
+            verdict(&[
+                case(CaseKind::Happy, Status::Passed),
+                case(CaseKind::NoToken, Status::Blocked)
+            ]),
+            Status::Passed
+        );
+        for bad in [Status::Failed, Status::Error, Status::NotActivated] {
+            let cases = [
+                case(CaseKind::Happy, Status::Passed),
+                case(CaseKind::ErrorCase, bad),
+            ];
+            assert_eq!(verdict(&cases), Status::Failed, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_unusable_valid_request_halts_with_its_own_status_and_reason() {
+        let halt =
+            halt_on_unusable_happy(&[case(CaseKind::Happy, Status::NotActivated)]).unwrap_err();
+        assert_eq!(
+            (halt.status, halt.reason.as_deref()),
+            (Status::NotActivated, Some("路由未激活"))
+        );
+        let halt = halt_on_unusable_happy(&[case(CaseKind::Happy, Status::Blocked)]).unwrap_err();
+        assert_eq!(
+            (halt.status, halt.reason.as_deref()),
+            (Status::Blocked, Some("why"))
+        );
+        assert!(halt_on_unusable_happy(&[case(CaseKind::Happy, Status::Failed)]).is_ok());
+    }
+}

@@ -1,0 +1,424 @@
+//! Steps (of a scenario or of an endpoint's setup): requests in order, whose captures feed later steps and
+//! whose assertions check business rules. A step that does not pass poisons the variables it should have
+//! captured, and any later step that needs one of them is blocked instead of sent.
+
+use super::context::Context;
+use super::request::{
+    error_case, execute, redact_finding, render_parts, CaseSpec, Outcome, TokenChoice,
+    EXCERPT_CHARS,
+};
+use super::session::{default_account, sms_code_from, Sessions};
+use crate::check::Expect;
+use crate::config::SmsConfig;
+use crate::contract::{Contract, RequestParts};
+use crate::redact::SecretKind;
+use crate::result::{CaseKind, CaseResult, CheckKind, Finding, ScenarioResult, Status};
+use crate::scenario::path::{lookup, to_pointer};
+use crate::scenario::template::{referenced_vars, render, value_text, TemplateError, Vars};
+use crate::scenario::{Scenario, Step};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// Variables that a step which did not pass should have captured.
+#[derive(Debug, Default)]
+pub(crate) struct Poisoned(HashSet<String>);
+
+impl Poisoned {
+    /// Every variable the step captures is now poisoned.
+    pub fn captures_of(&mut self, step: &Step) {
+        self.0.extend(step.capture.keys().cloned());
+    }
+
+    pub fn insert(&mut self, var: &str) {
+        self.0.insert(var.to_string());
+    }
+
+    /// The first referenced variable that is poisoned: the reason a step is blocked.
+    pub fn blocker<'r>(&self, refs: &'r [String]) -> Option<&'r str> {
+        refs.iter()
+            .find(|r| self.0.contains(*r))
+            .map(String::as_str)
+    }
+}
+
+/// The variables a step refers to: in its request parts, its token and its assertions.
+pub(crate) fn step_refs(step: &Step) -> Vec<String> {
+    let mut refs = vec![];
+    for v in [&step.path_params, &step.query, &step.body]
+        .into_iter()
+        .flatten()
+    {
+        referenced_vars(v, &mut refs);
+    }
+    if let Some(t) = &step.token {
+        referenced_vars(&Value::String(t.clone()), &mut refs);
+    }
+    for a in &step.assert {
+        referenced_vars(
+            &serde_json::to_value(a.clone_values()).unwrap_or_default(),
+            &mut refs,
+        );
+    }
+    refs
+}
+
+/// What a sequence of steps carries from one step to the next.
+pub(crate) struct Flow<'s> {
+    pub sessions: &'s Sessions,
+    pub vars: Vars,
+    pub poisoned: Poisoned,
+}
+
+impl<'s> Flow<'s> {
+    pub fn new(sessions: &'s Sessions, vars: Vars) -> Self {
+        Flow {
+            sessions,
+            vars,
+            poisoned: Poisoned::default(),
+        }
+    }
+}
+
+/// A step's request, ready to send.
+struct StepRequest {
+    parts: RequestParts,
+    token: TokenChoice,
+    expect: Expect,
+}
+
+/// One step of a scenario or a setup: blocked when it needs a value a failed step did not capture.
+pub(crate) async fn run_step(
+    cx: &Context<'_>,
+    flow: &mut Flow<'_>,
+    step: &Step,
+    kind: CaseKind,
+) -> CaseResult {
+    let Some(c) = cx.catalog.contract(&step.endpoint) else {
+        let reason = format!("unknown endpoint `{}`", step.endpoint);
+        return CaseResult::without_request(
+            &step.name,
+            kind,
+            &step.endpoint,
+            &step.endpoint,
+            Status::Error,
+            reason,
+        );
+    };
+    let request = match prepare(cx, flow, step, c, kind).await {
+        Ok(r) => r,
+        Err(blocked_or_broken) => return blocked_or_broken,
+    };
+    let spec = CaseSpec {
+        contract: c,
+        parts: &request.parts,
+        token: request.token,
+        expect: request.expect,
+        kind,
+        name: &step.name,
+    };
+    let Outcome { mut case, json } = execute(cx, flow.sessions, spec).await;
+    let body = json.unwrap_or(Value::Null);
+    if case.status != Status::Passed {
+        flow.poisoned.captures_of(step);
+        return case;
+    }
+    learn_sms_code(cx, c, &body, &mut flow.vars);
+    let findings = judge(cx, flow, step, &body);
+    if !findings.is_empty() {
+        case.status = Status::Failed;
+        if case.request.is_none() {
+            case.response = Some(cx.redactor.response_excerpt(
+                case.http_status.unwrap_or(0),
+                "",
+                Some(&body),
+                EXCERPT_CHARS,
+            ));
+        }
+        case.findings
+            .extend(findings.into_iter().map(|f| redact_finding(cx.redactor, f)));
+    }
+    case
+}
+
+/// The step's request: its variables available, its fixture read, its parts rendered, its token chosen.
+/// A step that cannot be sent is returned as its (blocked or error) result.
+async fn prepare(
+    cx: &Context<'_>,
+    flow: &mut Flow<'_>,
+    step: &Step,
+    c: &Contract,
+    kind: CaseKind,
+) -> Result<StepRequest, CaseResult> {
+    let fail = |status: Status, reason: String| error_case(cx, c, &step.name, kind, status, reason);
+    let refs = step_refs(step);
+    if let Some(bad) = flow.poisoned.blocker(&refs) {
+        let reason = format!("依赖的变量 `{bad}` 来自未通过的步骤");
+        flow.poisoned.captures_of(step);
+        return Err(fail(Status::Blocked, reason));
+    }
+    let account = step
+        .account
+        .clone()
+        .unwrap_or_else(|| default_account(c).to_string());
+    if refs.iter().any(|r| r.starts_with("account.")) {
+        match flow.sessions.get(&cx.login(), &account).await {
+            Ok(s) => s.vars(&mut flow.vars),
+            Err(e) => return Err(fail(Status::Blocked, format!("登录失败: {e}"))),
+        }
+    }
+    let fixture = match &step.fixture {
+        None => None,
+        Some(f) => Some(read_fixture(cx, f).map_err(|reason| fail(Status::Error, reason))?),
+    };
+    let overrides = RequestParts {
+        path_params: step.path_params.clone(),
+        query: step.query.clone(),
+        body: step.body.clone(),
+    };
+    let example = step.use_example.then_some(&c.example.request);
+    let parts = match render_parts(
+        example,
+        fixture.as_ref(),
+        &overrides,
+        &flow.vars,
+        cx.builtins,
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            flow.poisoned.captures_of(step);
+            return Err(fail(Status::Error, e.to_string()));
+        }
+    };
+    let token = match &step.token {
+        Some(t) => {
+            explicit_token(cx, t, &flow.vars).map_err(|e| fail(Status::Error, e.to_string()))?
+        }
+        None if c.needs_auth() => TokenChoice::Account(account),
+        None => TokenChoice::None,
+    };
+    let expect = match step.expect_code {
+        Some(code) if code != cx.config.envelope.success => Expect::Error {
+            code,
+            http_status: None,
+        },
+        _ => Expect::Success,
+    };
+    Ok(StepRequest {
+        parts,
+        token,
+        expect,
+    })
+}
+
+/// A step's own `token`, templated; `""` sends none.
+fn explicit_token(
+    cx: &Context<'_>,
+    token: &str,
+    vars: &Vars,
+) -> Result<TokenChoice, TemplateError> {
+    Ok(
+        match render(&Value::String(token.to_string()), vars, cx.builtins)? {
+            Value::String(s) if s.is_empty() => TokenChoice::None,
+            v => TokenChoice::Explicit(value_text(&v)),
+        },
+    )
+}
+
+fn read_fixture(cx: &Context<'_>, file: &str) -> Result<Value, String> {
+    std::fs::read_to_string(cx.config.fixtures_dir.join(file))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .ok_or_else(|| format!("fixture `{file}` is missing or not JSON"))
+}
+
+/// When the test backend echoes the SMS code, a passed send-code step makes it `{{sms_code}}`.
+fn learn_sms_code(cx: &Context<'_>, c: &Contract, body: &Value, vars: &mut Vars) {
+    if c.id != cx.config.auth.send_code {
+        return;
+    }
+    if let SmsConfig::Response { .. } = cx.config.sms {
+        if let Ok(code) = sms_code_from(&cx.config.sms, body) {
+            cx.redactor.add(&code, SecretKind::SmsCode);
+            vars.insert("sms_code".into(), Value::String(code));
+        }
+    }
+}
+
+/// A passed step's assertions, then its captures; a capture that finds nothing poisons its variable.
+fn judge(cx: &Context<'_>, flow: &mut Flow<'_>, step: &Step, body: &Value) -> Vec<Finding> {
+    let mut findings = vec![];
+    // Assertions see the variables as they were before this step's captures, so a step can
+    // assert that a value changed (`data.token` != `{{token}}`) and capture the new one.
+    for a in &step.assert {
+        match a.check(body, &flow.vars, cx.builtins) {
+            Ok(None) => {}
+            Ok(Some(f)) => findings.push(
+                Finding::new(
+                    CheckKind::Assertion,
+                    format!("assertion on `{}` failed", a.path),
+                )
+                .at(f.pointer)
+                .expected(f.expected, f.actual),
+            ),
+            Err(e) => findings.push(Finding::new(
+                CheckKind::Assertion,
+                format!("assertion on `{}`: {e}", a.path),
+            )),
+        }
+    }
+    for (var, path) in &step.capture {
+        match lookup(body, path) {
+            Some(v) => {
+                flow.vars.insert(var.clone(), v.clone());
+            }
+            None => {
+                flow.poisoned.insert(var);
+                findings.push(
+                    Finding::new(
+                        CheckKind::Capture,
+                        format!("capture `{var}`: nothing at `{path}`"),
+                    )
+                    .at(to_pointer(path).unwrap_or_default()),
+                );
+            }
+        }
+    }
+    findings
+}
+
+/// A scenario: its own sessions, its steps in order.
+pub(crate) async fn run(cx: &Context<'_>, s: &Scenario) -> ScenarioResult {
+    let sessions = Sessions::new();
+    let mut flow = Flow::new(&sessions, cx.base_vars());
+    let reason = render_scenario_vars(cx, s, &mut flow.vars);
+    let mut steps = vec![];
+    if reason.is_none() {
+        for step in &s.steps {
+            steps.push(run_step(cx, &mut flow, step, CaseKind::Step).await);
+        }
+    }
+    ScenarioResult {
+        name: s.name.clone(),
+        title: s.title.clone(),
+        phase: s.phase,
+        file: s.file.clone(),
+        status: scenario_status(reason.is_some(), &steps),
+        reason,
+        steps,
+        attempts: 1,
+    }
+}
+
+/// Renders the scenario's `vars` (phones and passwords become secrets); the last failure, if any.
+fn render_scenario_vars(cx: &Context<'_>, s: &Scenario, vars: &mut Vars) -> Option<String> {
+    let mut failure = None;
+    for (k, v) in &s.vars {
+        match render(v, vars, cx.builtins) {
+            Ok(val) => {
+                if let Value::String(text) = &val {
+                    if k.contains("phone") {
+                        cx.redactor.add(text, SecretKind::Phone);
+                    }
+                    if k.contains("password") {
+                        cx.redactor.add(text, SecretKind::Password);
+                    }
+                }
+                vars.insert(k.clone(), val);
+            }
+            Err(e) => failure = Some(format!("vars.{k}: {e}")),
+        }
+    }
+    failure
+}
+
+/// A scenario's status from its steps: a failure says the most, then an unmounted route, an error, a block.
+fn scenario_status(vars_failed: bool, steps: &[CaseResult]) -> Status {
+    let any = |st: Status| steps.iter().any(|k| k.status == st);
+    if vars_failed {
+        Status::Error
+    } else if any(Status::Failed) {
+        Status::Failed
+    } else if any(Status::NotActivated) {
+        Status::NotActivated
+    } else if any(Status::Error) {
+        Status::Error
+    } else if any(Status::Blocked) {
+        Status::Blocked
+    } else {
+        Status::Passed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn step(spec: Value) -> Step {
+        serde_json::from_value(spec).expect("a valid step")
+    }
+
+    #[test]
+    fn a_step_needing_a_poisoned_variable_anywhere_is_blocked_by_it() {
+        let mut poisoned = Poisoned::default();
+        poisoned.insert("order_id");
+        for needing in [
+            json!({"name": "s", "endpoint": "e", "path_params": {"id": "{{order_id}}"}}),
+            json!({"name": "s", "endpoint": "e", "query": {"q": "x {{ order_id }}"}}),
+            json!({"name": "s", "endpoint": "e", "body": {"a": ["{{order_id}}"]}}),
+            json!({"name": "s", "endpoint": "e", "token": "{{order_id}}"}),
+            json!({"name": "s", "endpoint": "e",
+                   "assert": [{"path": "data.id", "equals": "{{order_id}}"}]}),
+            json!({"name": "s", "endpoint": "e", "body": {"n": "{{order_id ?? fallback}}"}}),
+        ] {
+            let refs = step_refs(&step(needing.clone()));
+            assert_eq!(poisoned.blocker(&refs), Some("order_id"), "{needing}");
+        }
+    }
+
+    #[test]
+    fn builtins_and_healthy_variables_do_not_block() {
+        let mut poisoned = Poisoned::default();
+        poisoned.insert("order_id");
+        let s = step(json!({"name": "s", "endpoint": "e",
+            "body": {"phone": "{{$phone}}", "id": "{{vehicle_id}}", "text": "order_id"}}));
+        assert_eq!(poisoned.blocker(&step_refs(&s)), None);
+    }
+
+    #[test]
+    fn a_step_that_does_not_pass_poisons_everything_it_captures() {
+        let failed = step(json!({"name": "create", "endpoint": "e",
+            "capture": {"order_id": "data.orderId", "amount": "data.amount"}}));
+        let mut poisoned = Poisoned::default();
+        poisoned.captures_of(&failed);
+        let later = step(json!({"name": "pay", "endpoint": "e", "body": {"amount": "{{amount}}"}}));
+        assert_eq!(poisoned.blocker(&step_refs(&later)), Some("amount"));
+        let unrelated = step(json!({"name": "list", "endpoint": "e", "query": {"page": 1}}));
+        assert_eq!(poisoned.blocker(&step_refs(&unrelated)), None);
+    }
+
+    fn case(status: Status) -> CaseResult {
+        CaseResult::without_request("s", CaseKind::Step, "c", "GET /x", status, String::new())
+    }
+
+    #[test]
+    fn a_scenario_reports_its_most_telling_step_status() {
+        let of = |statuses: &[Status]| {
+            let steps: Vec<CaseResult> = statuses.iter().map(|s| case(*s)).collect();
+            scenario_status(false, &steps)
+        };
+        assert_eq!(of(&[]), Status::Passed);
+        assert_eq!(of(&[Status::Passed, Status::Passed]), Status::Passed);
+        assert_eq!(of(&[Status::Blocked, Status::Failed]), Status::Failed);
+        assert_eq!(
+            of(&[Status::Error, Status::NotActivated]),
+            Status::NotActivated
+        );
+        assert_eq!(of(&[Status::Blocked, Status::Error]), Status::Error);
+        assert_eq!(of(&[Status::Passed, Status::Blocked]), Status::Blocked);
+        assert_eq!(
+            scenario_status(true, &[case(Status::Passed)]),
+            Status::Error
+        );
+    }
+}
