@@ -72,10 +72,19 @@ static PIPELINE: &[&dyn Check] = &[
     &latency::Latency,
 ];
 
-/// Runs every check in order, stopping after a gate that found something.
+/// Runs every check in order, stopping after a gate that found something. A route probe asks only
+/// whether the route is mounted: it gets the transport and route checks, nothing else.
 pub fn run_all(input: &CheckInput) -> Vec<Finding> {
     let mut out = vec![];
     for check in PIPELINE {
+        if input.case == CaseKind::RouteProbe
+            && !matches!(
+                check.kind(),
+                CheckKind::Transport | CheckKind::RouteNotActivated
+            )
+        {
+            continue;
+        }
         let findings = check.run(input);
         let stop = check.gate() && !findings.is_empty();
         out.extend(findings);

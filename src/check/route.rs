@@ -11,6 +11,9 @@ pub struct RouteFingerprint {
     pub status: u16,
     /// The catch-all's body with the path, method and digits normalised away.
     pub body: String,
+    /// The answer was an authentication refusal (HTTP 401 or envelope code 401): the backend checks the
+    /// token before it routes, so a request refused for its token says nothing about its route.
+    pub refuses_auth: bool,
 }
 
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+").expect("static regex"));
@@ -32,12 +35,18 @@ fn normalise(text: &str, method: &str, url: &str) -> String {
 }
 
 impl RouteFingerprint {
-    /// Learns the fingerprint from the answer to a probe request.
-    pub fn learn(probe: &Exchange) -> Option<RouteFingerprint> {
+    /// Learns the fingerprint from the answer to a probe request; `code_field` is the envelope's code.
+    pub fn learn(probe: &Exchange, code_field: &str) -> Option<RouteFingerprint> {
         let resp = probe.response.as_ref().ok()?;
+        let code = resp
+            .json
+            .as_ref()
+            .and_then(|j| j.get(code_field))
+            .and_then(serde_json::Value::as_i64);
         Some(RouteFingerprint {
             status: resp.status,
             body: normalise(&resp.text, &probe.request.method, &probe.request.url),
+            refuses_auth: resp.status == 401 || code == Some(401),
         })
     }
 
@@ -62,11 +71,17 @@ impl Check for Route {
         true
     }
     fn run(&self, input: &CheckInput) -> Vec<Finding> {
-        // Error cases may legitimately answer 404; activation is judged on requests that should succeed.
-        if !matches!(
-            input.case,
-            CaseKind::Happy | CaseKind::Setup | CaseKind::Step
-        ) {
+        // Error cases may legitimately answer 404; activation is judged on requests that should succeed,
+        // on route probes, and on requests without a valid token (auth runs before any lookup) unless the
+        // backend refuses tokens before routing, which makes those answers alike for every path.
+        let judged = match input.case {
+            CaseKind::Happy | CaseKind::Setup | CaseKind::Step | CaseKind::RouteProbe => true,
+            CaseKind::NoToken | CaseKind::ForgedToken => {
+                input.fingerprint.is_some_and(|fp| !fp.refuses_auth)
+            }
+            CaseKind::MissingRequired | CaseKind::ErrorCase => false,
+        };
+        if !judged {
             return vec![];
         }
         match input.fingerprint {

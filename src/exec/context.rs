@@ -1,9 +1,10 @@
 //! What every case of a run reads: the configuration, the catalogue, the client, the run's sessions.
 
 use super::http::Client;
+use super::route_probe::Fingerprints;
 use super::session::{sms_code_from, Login, Sessions};
+use super::setup::SetupCache;
 use crate::catalog::Catalog;
-use crate::check::RouteFingerprint;
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::redact::{Redactor, SecretKind};
@@ -20,9 +21,11 @@ pub(crate) struct Context<'a> {
     pub client: &'a Client,
     pub builtins: &'a Builtins,
     /// How the backend answers a route that does not exist, once the route probe learnt it.
-    pub fingerprint: Option<&'a RouteFingerprint>,
+    pub fingerprints: &'a Fingerprints,
     /// The run's sessions, shared by the endpoint checks; scenarios and fresh-session checks make their own.
     pub sessions: &'a Sessions,
+    /// Setup steps shared by endpoint checks, each identical read sent once per run.
+    pub setups: &'a SetupCache,
 }
 
 impl<'a> Context<'a> {

@@ -7,26 +7,29 @@ mod context;
 mod endpoint;
 pub mod http;
 mod request;
+mod route_probe;
 mod scenario;
 pub mod session;
+mod setup;
 
 pub use http::RequestError;
 pub use session::SessionError;
 
 use crate::catalog::Catalog;
-use crate::check::RouteFingerprint;
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::error::{Error, Result};
 use crate::plan::Selection;
 use crate::redact::Redactor;
-use crate::result::{EndpointResult, RunResult, ScenarioResult, Status};
+use crate::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, SetupResult, Status};
 use crate::scenario::template::Builtins;
 use crate::scenario::Scenario;
 use context::Context;
 use futures::StreamExt;
 use http::Client;
+use route_probe::Fingerprints;
 use session::Sessions;
+use setup::SetupCache;
 use std::sync::Arc;
 
 /// Told as the run goes; the terminal reporter draws a progress bar with it.
@@ -50,13 +53,14 @@ pub struct Runner {
     pub redactor: Arc<Redactor>,
     client: Client,
     builtins: Builtins,
-    fingerprint: Option<RouteFingerprint>,
+    fingerprints: Fingerprints,
     sessions: Sessions,
+    setups: SetupCache,
 }
 
-/// A finished unit of the run, with its place in the plan.
+/// A finished unit of the run, with its place in the plan (an endpoint with the setup steps it ran).
 enum Done {
-    Endpoint(usize, EndpointResult),
+    Endpoint(usize, EndpointResult, Vec<CaseResult>),
     Scenario(usize, ScenarioResult),
 }
 
@@ -70,8 +74,9 @@ impl Runner {
             redactor: Arc::new(Redactor::new()),
             client,
             builtins: Builtins::from_entropy(),
-            fingerprint: None,
+            fingerprints: Fingerprints::default(),
             sessions: Sessions::new(),
+            setups: SetupCache::default(),
         })
     }
 
@@ -82,40 +87,27 @@ impl Runner {
             redactor: &self.redactor,
             client: &self.client,
             builtins: &self.builtins,
-            fingerprint: self.fingerprint.as_ref(),
+            fingerprints: &self.fingerprints,
             sessions: &self.sessions,
+            setups: &self.setups,
         }
     }
 
     /// Learns how the backend answers a route that cannot exist. Fails when the backend is unreachable.
     pub async fn probe(&mut self) -> Result<()> {
-        let url = format!(
-            "{}/__daodao_check_no_such_route_{}",
-            self.client.base_url,
-            uuid::Uuid::new_v4().simple()
-        );
-        let req = http::HttpRequest {
-            method: "GET".into(),
-            path: String::new(),
-            url: url.clone(),
-            headers: vec![("Accept".into(), "application/json".into())],
-            body: None,
-            multipart_files: None,
-        };
-        let ex = self.client.send(req).await;
-        if let Err(e) = &ex.response {
-            return Err(Error::Unreachable {
+        let code_field = &self.config.envelope.code;
+        self.fingerprints = Fingerprints::learn(&self.client, code_field)
+            .await
+            .map_err(|e| Error::Unreachable {
                 url: self.config.base_url.clone(),
                 message: format!("{:?}: {}", e.kind, e.message).to_lowercase(),
-            });
-        }
-        self.fingerprint = RouteFingerprint::learn(&ex);
+            })?;
         Ok(())
     }
 
     /// One endpoint: its valid request, then the automatic auth and bad-input cases and its error cases.
     pub async fn check_endpoint(&self, c: &Contract) -> EndpointResult {
-        endpoint::check(&self.context(), c).await
+        endpoint::check(&self.context(), c).await.0
     }
 
     /// A scenario: its own sessions, its steps in order.
@@ -137,9 +129,9 @@ impl Runner {
         observer.start(contracts.len() + scenarios.len());
         let endpoint_futs = contracts.iter().enumerate().map(|(i, c)| {
             futures::future::Either::Left(async move {
-                let r = this.check_endpoint_with_retries(c).await;
+                let (r, setups) = this.check_endpoint_with_retries(c).await;
                 observer.done(&r.endpoint, r.status);
-                Done::Endpoint(i, r)
+                Done::Endpoint(i, r, setups)
             })
         });
         let scenario_futs = scenarios.iter().enumerate().map(|(i, s)| {
@@ -154,7 +146,9 @@ impl Runner {
             .collect()
             .await;
         observer.finish();
-        let (endpoints, scenario_results) = in_plan_order(done, contracts.len(), scenarios.len());
+        let (endpoints, setups, scenario_results) =
+            in_plan_order(done, contracts.len(), scenarios.len());
+        let setups = SetupResult::merge(setups);
         let summary = RunResult::summarise(&endpoints, &scenario_results);
         Ok(RunResult {
             schema_version: crate::result::SCHEMA_VERSION,
@@ -168,6 +162,7 @@ impl Runner {
             latency_budget_ms: self.config.latency_budget_ms,
             endpoints,
             scenarios: scenario_results,
+            setups,
             summary,
         })
     }
@@ -198,18 +193,19 @@ impl Runner {
         (contracts, scenarios)
     }
 
-    async fn check_endpoint_with_retries(&self, c: &Contract) -> EndpointResult {
-        let mut r = self.check_endpoint(c).await;
+    /// An endpoint's check, re-run while it fails (up to `retries`); the setups of the last attempt.
+    async fn check_endpoint_with_retries(&self, c: &Contract) -> (EndpointResult, Vec<CaseResult>) {
+        let (mut r, mut setups) = endpoint::check(&self.context(), c).await;
         // A route that is not mounted will not be mounted on a retry.
         while r.status.is_failure()
             && r.status != Status::NotActivated
             && r.attempts <= self.config.retries
         {
             let attempts = r.attempts + 1;
-            r = self.check_endpoint(c).await;
+            (r, setups) = endpoint::check(&self.context(), c).await;
             r.attempts = attempts;
         }
-        r
+        (r, setups)
     }
 
     async fn run_scenario_with_retries(&self, s: &Scenario) -> ScenarioResult {
@@ -224,21 +220,28 @@ impl Runner {
 }
 
 /// Completion order is arbitrary; the result is in plan order whatever it was.
-fn in_plan_order(
-    done: Vec<Done>,
-    endpoint_count: usize,
-    scenario_count: usize,
-) -> (Vec<EndpointResult>, Vec<ScenarioResult>) {
-    let mut endpoints: Vec<Option<EndpointResult>> = vec![None; endpoint_count];
+type InPlanOrder = (
+    Vec<EndpointResult>,
+    Vec<(String, Vec<CaseResult>)>,
+    Vec<ScenarioResult>,
+);
+
+fn in_plan_order(done: Vec<Done>, endpoint_count: usize, scenario_count: usize) -> InPlanOrder {
+    let mut endpoints: Vec<Option<(EndpointResult, Vec<CaseResult>)>> = vec![None; endpoint_count];
     let mut scenarios: Vec<Option<ScenarioResult>> = vec![None; scenario_count];
     for d in done {
         match d {
-            Done::Endpoint(i, r) => endpoints[i] = Some(r),
+            Done::Endpoint(i, r, setups) => endpoints[i] = Some((r, setups)),
             Done::Scenario(i, r) => scenarios[i] = Some(r),
         }
     }
-    (
-        endpoints.into_iter().flatten().collect(),
-        scenarios.into_iter().flatten().collect(),
-    )
+    let (endpoints, setups) = endpoints
+        .into_iter()
+        .flatten()
+        .map(|(r, setups)| {
+            let id = r.id.clone();
+            (r, (id, setups))
+        })
+        .unzip();
+    (endpoints, setups, scenarios.into_iter().flatten().collect())
 }

@@ -7,7 +7,8 @@ use super::session::{SessionError, Sessions};
 use crate::check::{self, Expect};
 use crate::contract::{Contract, RequestParts};
 use crate::redact::{Redactor, SecretKind};
-use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Status};
+use crate::result::fold::fold;
+use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Severity, Status};
 use crate::scenario::path::lookup;
 use crate::scenario::template::{merge, render, Builtins, TemplateError, Vars};
 use serde_json::Value;
@@ -39,6 +40,8 @@ pub(crate) struct CaseSpec<'a> {
 pub(crate) struct Outcome {
     pub case: CaseResult,
     pub json: Option<Value>,
+    /// The answer is unusable (a hard finding, or nothing was sent): nothing may be captured from it.
+    pub hard: bool,
 }
 
 /// The request parts: the example (when given), a fixture merged into the body, the overrides merged
@@ -116,6 +119,15 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         }
     }
     note_secrets(cx, &exchange);
+    let fingerprint = match &session {
+        Some(s) if matches!(spec.token, TokenChoice::Account(_)) => {
+            let code_field = &cx.config.envelope.code;
+            cx.fingerprints
+                .with_token(cx.client, code_field, &s.token)
+                .await
+        }
+        _ => cx.fingerprints.anonymous.as_ref(),
+    };
     let input = check::CheckInput {
         exchange: &exchange,
         contract: spec.contract,
@@ -123,13 +135,17 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         expect: spec.expect,
         case: spec.kind,
         config: cx.config,
-        fingerprint: cx.fingerprint,
+        fingerprint,
     };
     let mut findings = check::run_all(&input);
     findings.extend(extra);
+    let hard = findings
+        .iter()
+        .any(|f| f.check.severity() == Severity::Hard);
     Outcome {
-        case: case_result(cx, &spec, &exchange, findings),
+        case: case_result(cx, &spec, &exchange, fold(findings)),
         json: exchange.json().cloned(),
+        hard,
     }
 }
 
@@ -164,7 +180,11 @@ fn build_failed(cx: &Context<'_>, spec: &CaseSpec<'_>, e: &RequestError) -> Outc
     );
     case.findings
         .push(Finding::new(CheckKind::Request, message));
-    Outcome { case, json: None }
+    Outcome {
+        case,
+        json: None,
+        hard: true,
+    }
 }
 
 /// The account could not log in: the case is blocked, and says why.
@@ -181,7 +201,11 @@ fn session_failed(cx: &Context<'_>, spec: &CaseSpec<'_>, e: &SessionError) -> Ou
         CheckKind::Session,
         cx.redactor.text(&e.to_string()),
     ));
-    Outcome { case, json: None }
+    Outcome {
+        case,
+        json: None,
+        hard: true,
+    }
 }
 
 fn refresh_failed(redactor: &Redactor, e: &SessionError) -> Finding {

@@ -12,33 +12,66 @@ use crate::check::Expect;
 use crate::config::SmsConfig;
 use crate::contract::{Contract, RequestParts};
 use crate::redact::SecretKind;
-use crate::result::{CaseKind, CaseResult, CheckKind, Finding, ScenarioResult, Status};
+use crate::result::{CaseKind, CaseResult, CheckKind, Finding, ScenarioResult, Severity, Status};
 use crate::scenario::path::{lookup, to_pointer};
 use crate::scenario::template::{referenced_vars, render, value_text, TemplateError, Vars};
 use crate::scenario::{Scenario, Step};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-/// Variables that a step which did not pass should have captured.
+/// Variables that have no value because the step that should have captured them got no usable
+/// answer, each with why (which step, what went wrong), so what they block can say it.
 #[derive(Debug, Default)]
-pub(crate) struct Poisoned(HashSet<String>);
+pub(crate) struct Poisoned(HashMap<String, String>);
 
 impl Poisoned {
-    /// Every variable the step captures is now poisoned.
-    pub fn captures_of(&mut self, step: &Step) {
-        self.0.extend(step.capture.keys().cloned());
+    /// Every variable the step captures is now poisoned, for `cause`.
+    pub fn captures_of(&mut self, step: &Step, cause: &str) {
+        for var in step.capture.keys() {
+            self.insert(var, cause);
+        }
     }
 
-    pub fn insert(&mut self, var: &str) {
-        self.0.insert(var.to_string());
+    /// The first cause stays: it is the root.
+    pub fn insert(&mut self, var: &str, cause: &str) {
+        self.0
+            .entry(var.to_string())
+            .or_insert_with(|| cause.to_string());
     }
 
     /// The first referenced variable that is poisoned: the reason a step is blocked.
     pub fn blocker<'r>(&self, refs: &'r [String]) -> Option<&'r str> {
         refs.iter()
-            .find(|r| self.0.contains(*r))
+            .find(|r| self.0.contains_key(*r))
             .map(String::as_str)
     }
+
+    /// Why a variable has no value.
+    pub fn cause(&self, var: &str) -> Option<&str> {
+        self.0.get(var).map(String::as_str)
+    }
+}
+
+/// `准备步骤 cities` / `步骤 创建订单`: how a reason names a step.
+pub(crate) fn step_label(kind: CaseKind, name: &str) -> String {
+    match kind {
+        CaseKind::Setup => format!("准备步骤 {name}"),
+        _ => format!("步骤 {name}"),
+    }
+}
+
+/// Why a step's answer is unusable, in one short line: its reason, or its first hard finding.
+fn unusable_because(case: &CaseResult) -> String {
+    let label = step_label(case.kind, &case.name);
+    let what = case
+        .findings
+        .iter()
+        .find(|f| f.check.severity() == Severity::Hard)
+        .map(|f| format!("{}: {}", f.check.as_str(), f.message))
+        .or_else(|| case.reason.clone())
+        .unwrap_or_else(|| case.status.as_str().to_string());
+    let what: String = what.chars().take(100).collect();
+    format!("{label} {what}")
 }
 
 /// The variables a step refers to: in its request parts, its token and its assertions.
@@ -80,34 +113,71 @@ impl<'s> Flow<'s> {
 }
 
 /// A step's request, ready to send.
-struct StepRequest {
-    parts: RequestParts,
-    token: TokenChoice,
-    expect: Expect,
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StepRequest {
+    pub parts: RequestParts,
+    pub token: TokenChoice,
+    pub expect: Expect,
 }
 
-/// One step of a scenario or a setup: blocked when it needs a value a failed step did not capture.
+/// One step of a scenario or a setup: blocked when it needs a value a step with an unusable answer did
+/// not capture.
 pub(crate) async fn run_step(
     cx: &Context<'_>,
     flow: &mut Flow<'_>,
     step: &Step,
     kind: CaseKind,
 ) -> CaseResult {
+    let (c, request) = match prepare_step(cx, flow, step, kind).await {
+        Ok(ready) => ready,
+        Err(blocked_or_broken) => return blocked_or_broken,
+    };
+    let sent = send_step(cx, flow.sessions, step, c, request, kind).await;
+    finish_step(cx, flow, step, sent)
+}
+
+/// The step's contract and request, ready to send; or its result when it cannot be sent.
+pub(crate) async fn prepare_step<'c>(
+    cx: &Context<'c>,
+    flow: &mut Flow<'_>,
+    step: &Step,
+    kind: CaseKind,
+) -> Result<(&'c Contract, StepRequest), CaseResult> {
     let Some(c) = cx.catalog.contract(&step.endpoint) else {
         let reason = format!("unknown endpoint `{}`", step.endpoint);
-        return CaseResult::without_request(
+        let cause = format!("{} {reason}", step_label(kind, &step.name));
+        flow.poisoned.captures_of(step, &cause);
+        return Err(CaseResult::without_request(
             &step.name,
             kind,
             &step.endpoint,
             &step.endpoint,
             Status::Error,
             reason,
-        );
+        ));
     };
-    let request = match prepare(cx, flow, step, c, kind).await {
-        Ok(r) => r,
-        Err(blocked_or_broken) => return blocked_or_broken,
-    };
+    let request = prepare(cx, flow, step, c, kind)
+        .await
+        .inspect_err(|case| flow.poisoned.captures_of(step, &unusable_because(case)))?;
+    Ok((c, request))
+}
+
+/// What sending a step got: its case as the checks judged it, the body, and whether it is usable.
+#[derive(Debug, Clone)]
+pub(crate) struct Sent {
+    pub case: CaseResult,
+    pub body: Value,
+    pub hard: bool,
+}
+
+pub(crate) async fn send_step(
+    cx: &Context<'_>,
+    sessions: &Sessions,
+    step: &Step,
+    c: &Contract,
+    request: StepRequest,
+    kind: CaseKind,
+) -> Sent {
     let spec = CaseSpec {
         contract: c,
         parts: &request.parts,
@@ -116,14 +186,35 @@ pub(crate) async fn run_step(
         kind,
         name: &step.name,
     };
-    let Outcome { mut case, json } = execute(cx, flow.sessions, spec).await;
-    let body = json.unwrap_or(Value::Null);
-    if case.status != Status::Passed {
-        flow.poisoned.captures_of(step);
+    let Outcome { case, json, hard } = execute(cx, sessions, spec).await;
+    Sent {
+        hard: hard || case.status != Status::Passed && case.findings.is_empty(),
+        case,
+        body: json.unwrap_or(Value::Null),
+    }
+}
+
+/// A sent step's captures and assertions. An unusable answer poisons everything the step captures; a
+/// usable one (even with soft findings: a wrong type, a slow answer) gives its values as they are.
+pub(crate) fn finish_step(
+    cx: &Context<'_>,
+    flow: &mut Flow<'_>,
+    step: &Step,
+    sent: Sent,
+) -> CaseResult {
+    let Sent {
+        mut case,
+        body,
+        hard,
+    } = sent;
+    if hard {
+        flow.poisoned.captures_of(step, &unusable_because(&case));
         return case;
     }
-    learn_sms_code(cx, c, &body, &mut flow.vars);
-    let findings = judge(cx, flow, step, &body);
+    if let Some(c) = cx.catalog.contract(&step.endpoint) {
+        learn_sms_code(cx, c, &body, &mut flow.vars);
+    }
+    let findings = judge(cx, flow, step, case.kind, &body);
     if !findings.is_empty() {
         case.status = Status::Failed;
         if case.request.is_none() {
@@ -152,8 +243,8 @@ async fn prepare(
     let fail = |status: Status, reason: String| error_case(cx, c, &step.name, kind, status, reason);
     let refs = step_refs(step);
     if let Some(bad) = flow.poisoned.blocker(&refs) {
-        let reason = format!("依赖的变量 `{bad}` 来自未通过的步骤");
-        flow.poisoned.captures_of(step);
+        let cause = flow.poisoned.cause(bad).unwrap_or_default();
+        let reason = format!("依赖的变量 `{bad}` 没有值 ({cause})");
         return Err(fail(Status::Blocked, reason));
     }
     let account = step
@@ -184,10 +275,7 @@ async fn prepare(
         cx.builtins,
     ) {
         Ok(p) => p,
-        Err(e) => {
-            flow.poisoned.captures_of(step);
-            return Err(fail(Status::Error, e.to_string()));
-        }
+        Err(e) => return Err(fail(Status::Error, e.to_string())),
     };
     let token = match &step.token {
         Some(t) => {
@@ -245,7 +333,13 @@ fn learn_sms_code(cx: &Context<'_>, c: &Contract, body: &Value, vars: &mut Vars)
 }
 
 /// A passed step's assertions, then its captures; a capture that finds nothing poisons its variable.
-fn judge(cx: &Context<'_>, flow: &mut Flow<'_>, step: &Step, body: &Value) -> Vec<Finding> {
+fn judge(
+    cx: &Context<'_>,
+    flow: &mut Flow<'_>,
+    step: &Step,
+    step_kind: CaseKind,
+    body: &Value,
+) -> Vec<Finding> {
     let mut findings = vec![];
     // Assertions see the variables as they were before this step's captures, so a step can
     // assert that a value changed (`data.token` != `{{token}}`) and capture the new one.
@@ -272,7 +366,8 @@ fn judge(cx: &Context<'_>, flow: &mut Flow<'_>, step: &Step, body: &Value) -> Ve
                 flow.vars.insert(var.clone(), v.clone());
             }
             None => {
-                flow.poisoned.insert(var);
+                let cause = format!("{} 未返回 {path}", step_label(step_kind, &step.name));
+                flow.poisoned.insert(var, &cause);
                 findings.push(
                     Finding::new(
                         CheckKind::Capture,
@@ -361,7 +456,7 @@ mod tests {
     #[test]
     fn a_step_needing_a_poisoned_variable_anywhere_is_blocked_by_it() {
         let mut poisoned = Poisoned::default();
-        poisoned.insert("order_id");
+        poisoned.insert("order_id", "步骤 create 未返回 data.id");
         for needing in [
             json!({"name": "s", "endpoint": "e", "path_params": {"id": "{{order_id}}"}}),
             json!({"name": "s", "endpoint": "e", "query": {"q": "x {{ order_id }}"}}),
@@ -379,7 +474,7 @@ mod tests {
     #[test]
     fn builtins_and_healthy_variables_do_not_block() {
         let mut poisoned = Poisoned::default();
-        poisoned.insert("order_id");
+        poisoned.insert("order_id", "步骤 create 未返回 data.id");
         let s = step(json!({"name": "s", "endpoint": "e",
             "body": {"phone": "{{$phone}}", "id": "{{vehicle_id}}", "text": "order_id"}}));
         assert_eq!(poisoned.blocker(&step_refs(&s)), None);
@@ -390,7 +485,17 @@ mod tests {
         let failed = step(json!({"name": "create", "endpoint": "e",
             "capture": {"order_id": "data.orderId", "amount": "data.amount"}}));
         let mut poisoned = Poisoned::default();
-        poisoned.captures_of(&failed);
+        poisoned.captures_of(&failed, "步骤 create route_not_activated");
+        assert_eq!(
+            poisoned.cause("amount"),
+            Some("步骤 create route_not_activated")
+        );
+        // The first cause is the root and stays.
+        poisoned.insert("amount", "步骤 later 未返回 x");
+        assert_eq!(
+            poisoned.cause("amount"),
+            Some("步骤 create route_not_activated")
+        );
         let later = step(json!({"name": "pay", "endpoint": "e", "body": {"amount": "{{amount}}"}}));
         assert_eq!(poisoned.blocker(&step_refs(&later)), Some("amount"));
         let unrelated = step(json!({"name": "list", "endpoint": "e", "query": {"page": 1}}));

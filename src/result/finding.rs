@@ -158,4 +158,7 @@ pub enum CaseKind {
     MissingRequired,
     /// An error case from the contract.
     ErrorCase,
+    /// Asks only whether the route is mounted, when the endpoint's data chain broke: a placeholder id,
+    /// or a request a correct backend refuses before acting, so it changes nothing.
+    RouteProbe,
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -190,6 +190,50 @@ impl CaseResult {
     }
 }
 
+/// A setup step (a request that fetches what endpoint checks need), reported once for every endpoint
+/// that ran it with the same outcome: its problems belong to the endpoint it calls, not to each user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupResult {
+    pub case: CaseResult,
+    /// The endpoint checks (contract ids) that ran this step with this outcome, in plan order.
+    pub used_by: Vec<String>,
+}
+
+impl SetupResult {
+    /// Merges the setup cases of every endpoint: the same step with the same outcome is one entry.
+    pub fn merge(per_endpoint: Vec<(String, Vec<CaseResult>)>) -> Vec<SetupResult> {
+        let mut out: Vec<SetupResult> = vec![];
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        for (endpoint, cases) in per_endpoint {
+            for case in cases {
+                let key = format!(
+                    "{}\u{1}{}\u{1}{:?}\u{1}{}",
+                    case.contract,
+                    case.name,
+                    case.status,
+                    serde_json::to_string(&(&case.findings, &case.reason)).unwrap_or_default()
+                );
+                match index.get(&key) {
+                    Some(&i) => {
+                        let used_by = &mut out[i].used_by;
+                        if !used_by.contains(&endpoint) {
+                            used_by.push(endpoint.clone());
+                        }
+                    }
+                    None => {
+                        index.insert(key, out.len());
+                        out.push(SetupResult {
+                            case,
+                            used_by: vec![endpoint.clone()],
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Counts {
     pub total: usize,
@@ -252,6 +296,9 @@ pub struct RunResult {
     pub latency_budget_ms: u64,
     pub endpoints: Vec<EndpointResult>,
     pub scenarios: Vec<ScenarioResult>,
+    /// Setup steps of the endpoint checks, each once (see [`SetupResult`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub setups: Vec<SetupResult>,
     pub summary: Summary,
 }
 

@@ -169,7 +169,7 @@ fn the_mini_project_passes_against_the_sandbox_and_writes_the_result() {
         &std::fs::read_to_string(dir.path().join("reports/last-run.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], daodao_check::result::SCHEMA_VERSION);
     assert_eq!(
         json["endpoints"][0]["endpoint"],
         "POST /api/v1/auth/send-code"

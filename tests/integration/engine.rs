@@ -385,19 +385,51 @@ async fn an_endpoint_served_without_a_token_is_auth_not_enforced() {
 }
 
 #[tokio::test]
-async fn a_failed_login_blocks_the_endpoints_that_need_it() {
+async fn a_failed_login_blocks_the_endpoints_that_need_it_but_route_and_auth_are_still_answered() {
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/auth/send-code"))
         .respond_with(err(500, 500, "短信服务不可用"))
         .mount(&server)
         .await;
+    // The order route is mounted and refuses requests without a valid token.
+    Mock::given(path("/api/v1/orders"))
+        .respond_with(err(401, 401, "未登录"))
+        .mount(&server)
+        .await;
     let r = run_order(&server).await;
-    assert_eq!(r.endpoints[0].status, Status::Blocked);
-    let reason = r.endpoints[0].reason.clone().unwrap_or_default();
+    let e = &r.endpoints[0];
+    assert_eq!(e.status, Status::Blocked);
+    let reason = e.reason.clone().unwrap_or_default();
     assert!(
-        reason.contains("登录失败") && reason.contains("POST /api/v1/auth/send-code"),
+        reason.starts_with("阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (登录失败")
+            && reason.contains("POST /api/v1/auth/send-code"),
         "{reason}"
     );
+    let kinds: Vec<_> = e
+        .cases
+        .iter()
+        .map(|k| (k.name.as_str(), k.status))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("未携带Token", Status::Passed),
+            ("伪造Token", Status::Passed)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_blocked_endpoint_whose_route_is_not_mounted_is_not_activated() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/auth/send-code"))
+        .respond_with(err(500, 500, "短信服务不可用"))
+        .mount(&server)
+        .await;
+    // Nothing answers /orders: wiremock's catch-all 404, as for the probe's path.
+    let r = run_order(&server).await;
+    assert_eq!(r.endpoints[0].status, Status::NotActivated);
+    assert_eq!(r.endpoints[0].reason.as_deref(), Some("路由未激活"));
 }
 
 #[tokio::test]

@@ -83,6 +83,7 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         latency_budget_ms: 2000,
         endpoints,
         scenarios,
+        setups: vec![],
         summary,
     }
 }

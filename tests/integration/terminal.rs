@@ -188,6 +188,7 @@ fn sample() -> RunResult {
         latency_budget_ms: 2000,
         endpoints,
         scenarios,
+        setups: vec![],
         summary,
     }
 }

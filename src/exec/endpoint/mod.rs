@@ -1,11 +1,17 @@
 //! One endpoint's check: its valid request, then the automatic auth and bad-input cases and its error
 //! cases. Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
 //! becomes the endpoint's status and reason, with the cases run so far.
+//!
+//! An endpoint whose data chain broke (a login that failed, a setup step with no usable answer) is
+//! blocked, but still gets the checks that need no data: see [`blocked`].
+
+mod blocked;
 
 use super::context::Context;
 use super::request::{error_case, execute, render_each, render_parts, CaseSpec, TokenChoice};
-use super::scenario::{run_step, Flow};
+use super::scenario::Flow;
 use super::session::{default_account, Sessions};
+use super::setup::run_setup_step;
 use crate::check::Expect;
 use crate::contract::schema::Compiled;
 use crate::contract::{Contract, RequestParts, RunSpec, SessionMode};
@@ -22,7 +28,7 @@ const UNAUTHORIZED: Expect = Expect::Error {
 };
 
 /// Why an endpoint's cases stopped before the end.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct Halt {
     status: Status,
     reason: Option<String>,
@@ -37,8 +43,12 @@ impl Halt {
     }
 }
 
-/// One endpoint: its cases in order, then its status.
-pub(crate) async fn check(cx: &Context<'_>, c: &Contract) -> EndpointResult {
+/// Why the endpoint's valid request cannot be made: a value it needs does not exist.
+struct Unavailable(String);
+
+/// One endpoint: its cases in order, then its status; and the setup steps it ran (reported by the run,
+/// once for every endpoint that shares them).
+pub(crate) async fn check(cx: &Context<'_>, c: &Contract) -> (EndpointResult, Vec<CaseResult>) {
     let fresh = Sessions::new();
     let sessions = if c.session == Some(SessionMode::Fresh) {
         &fresh
@@ -52,11 +62,12 @@ pub(crate) async fn check(cx: &Context<'_>, c: &Contract) -> EndpointResult {
         account: default_account(c),
     };
     let mut cases = vec![];
-    let (status, reason) = match check.run(&mut cases).await {
+    let mut setups = vec![];
+    let (status, reason) = match check.run(&mut cases, &mut setups).await {
         Ok(()) => (verdict(&cases), None),
         Err(halt) => (halt.status, halt.reason),
     };
-    endpoint_result(cx, c, status, reason, cases)
+    (endpoint_result(cx, c, status, reason, cases), setups)
 }
 
 /// An endpoint that ran to the end fails when any case did not pass (blocked cases aside).
@@ -96,6 +107,14 @@ fn endpoint_result(
     }
 }
 
+/// Why a stage could not give what the next needs.
+enum Prepared {
+    /// A value does not exist: the endpoint is blocked, and gets the checks that need no data.
+    Unavailable(Unavailable),
+    /// The check cannot go on at all (a template that cannot render).
+    Halt(Halt),
+}
+
 /// What every stage of one endpoint's check needs.
 struct EndpointCheck<'a> {
     cx: &'a Context<'a>,
@@ -108,20 +127,25 @@ struct EndpointCheck<'a> {
 
 impl EndpointCheck<'_> {
     /// The stages in order; each pushes its cases, and may halt the check.
-    async fn run(&self, cases: &mut Vec<CaseResult>) -> Result<(), Halt> {
+    async fn run(
+        &self,
+        cases: &mut Vec<CaseResult>,
+        setups: &mut Vec<CaseResult>,
+    ) -> Result<(), Halt> {
         self.ensure_runnable()?;
         let run = self.contract.run.clone().unwrap_or_default();
-        let vars = self.prepare_vars(&run).await?;
+        let vars = match self.prepare_vars(&run).await {
+            Ok(vars) => vars,
+            Err(Prepared::Unavailable(why)) => return Err(self.blocked(cases, &why.0).await),
+            Err(Prepared::Halt(halt)) => return Err(halt),
+        };
         let mut flow = Flow::new(self.sessions, vars);
-        self.setup(&run, &mut flow, cases).await?;
-        let happy = render_parts(
-            Some(&self.contract.example.request),
-            None,
-            &run.request,
-            &flow.vars,
-            self.cx.builtins,
-        )
-        .map_err(|e| Halt::new(Status::Error, format!("run.request: {e}")))?;
+        self.setup(&run, &mut flow, setups).await;
+        let happy = match self.happy_parts(&run, &flow) {
+            Ok(parts) => parts,
+            Err(Prepared::Unavailable(why)) => return Err(self.blocked(cases, &why.0).await),
+            Err(Prepared::Halt(halt)) => return Err(halt),
+        };
         cases.push(self.happy_case(&happy).await);
         halt_on_unusable_happy(cases)?;
         if self.contract.needs_auth() {
@@ -130,6 +154,33 @@ impl EndpointCheck<'_> {
         cases.extend(self.missing_required_case(&happy).await);
         cases.extend(self.error_cases(&happy, &flow.vars).await);
         Ok(())
+    }
+
+    /// The valid request's parts, rendered with what the setup captured.
+    fn happy_parts(&self, run: &RunSpec, flow: &Flow<'_>) -> Result<RequestParts, Prepared> {
+        let mut refs = vec![];
+        for part in [
+            &run.request.path_params,
+            &run.request.query,
+            &run.request.body,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            referenced_vars(part, &mut refs);
+        }
+        if let Some(var) = flow.poisoned.blocker(&refs) {
+            let cause = flow.poisoned.cause(var).unwrap_or(var).to_string();
+            return Err(Prepared::Unavailable(Unavailable(cause)));
+        }
+        render_parts(
+            Some(&self.contract.example.request),
+            None,
+            &run.request,
+            &flow.vars,
+            self.cx.builtins,
+        )
+        .map_err(|e| Prepared::Halt(Halt::new(Status::Error, format!("run.request: {e}"))))
     }
 
     /// Skipped contracts, and contracts whose account is not configured, send nothing.
@@ -148,7 +199,7 @@ impl EndpointCheck<'_> {
     }
 
     /// The variables of the check: the account's (when it logs in) and the contract's `run.vars`.
-    async fn prepare_vars(&self, run: &RunSpec) -> Result<Vars, Halt> {
+    async fn prepare_vars(&self, run: &RunSpec) -> Result<Vars, Prepared> {
         let cx = self.cx;
         let mut vars = cx.base_vars();
         let mut refs = vec![];
@@ -166,34 +217,30 @@ impl EndpointCheck<'_> {
         if self.contract.needs_auth() || refs.iter().any(|r| r.starts_with("account.")) {
             match self.sessions.get(&cx.login(), self.account).await {
                 Ok(s) => s.vars(&mut vars),
-                Err(e) => return Err(Halt::new(Status::Blocked, format!("登录失败: {e}"))),
+                Err(e) => {
+                    let why = cx.redactor.text(&format!("登录失败: {e}"));
+                    return Err(Prepared::Unavailable(Unavailable(why)));
+                }
             }
         }
         for (k, v) in &run.vars {
-            let value = render(v, &vars, cx.builtins)
-                .map_err(|e| Halt::new(Status::Error, format!("run.vars.{k}: {e}")))?;
+            let value = render(v, &vars, cx.builtins).map_err(|e| {
+                Prepared::Halt(Halt::new(Status::Error, format!("run.vars.{k}: {e}")))
+            })?;
             vars.insert(k.clone(), value);
         }
         Ok(vars)
     }
 
-    /// The setup steps; the first that does not pass blocks the endpoint.
-    async fn setup(
-        &self,
-        run: &RunSpec,
-        flow: &mut Flow<'_>,
-        cases: &mut Vec<CaseResult>,
-    ) -> Result<(), Halt> {
+    /// The setup steps, all of them: a step with an unusable answer poisons what it captures, and a
+    /// later step (or the valid request) that needs such a value is blocked; soft findings poison
+    /// nothing. The setup cases go to the run, not to this endpoint: their problems belong to the
+    /// endpoint they call.
+    async fn setup(&self, run: &RunSpec, flow: &mut Flow<'_>, setups: &mut Vec<CaseResult>) {
+        let shared = std::ptr::eq(self.sessions, self.cx.sessions);
         for step in &run.setup {
-            let case = run_step(self.cx, flow, step, CaseKind::Setup).await;
-            let status = case.status;
-            let reason = format!("准备步骤 `{}` 未通过 ({})", case.name, status.as_str());
-            cases.push(case);
-            if status != Status::Passed {
-                return Err(Halt::new(Status::Blocked, reason));
-            }
+            setups.push(run_setup_step(self.cx, flow, step, shared).await);
         }
-        Ok(())
     }
 
     /// Runs one case of this endpoint.

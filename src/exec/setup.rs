@@ -1,0 +1,59 @@
+//! Setup steps of endpoint checks (the requests that fetch real ids first). Many endpoints share the
+//! same setup (the city list before every store endpoint): an identical read is sent once per run and
+//! every endpoint that needs it takes its values from that one answer. Writes are never shared: each
+//! endpoint's setup creates its own records.
+
+use super::context::Context;
+use super::scenario::{finish_step, prepare_step, send_step, Flow, Sent};
+use crate::result::{CaseKind, CaseResult};
+use crate::scenario::Step;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+
+type Slot = Arc<OnceCell<Sent>>;
+
+/// The run's shared setup answers, by request.
+#[derive(Default)]
+pub(crate) struct SetupCache {
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+impl SetupCache {
+    fn slot(&self, key: String) -> Slot {
+        self.slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_default()
+            .clone()
+    }
+}
+
+/// Runs one setup step. `shared` says the check uses the run's sessions (a check with a fresh session
+/// of its own has a token nobody else has, so its reads are not shared).
+pub(crate) async fn run_setup_step(
+    cx: &Context<'_>,
+    flow: &mut Flow<'_>,
+    step: &Step,
+    shared: bool,
+) -> CaseResult {
+    let kind = CaseKind::Setup;
+    let (c, request) = match prepare_step(cx, flow, step, kind).await {
+        Ok(ready) => ready,
+        Err(blocked_or_broken) => return blocked_or_broken,
+    };
+    let sent = if shared && c.method == "GET" {
+        // The same request, account and expectation is the same answer; the step's name is part of
+        // the key only because the result carries it.
+        let key = format!("{}\u{1}{}\u{1}{request:?}", c.id, step.name);
+        let slot = cx.setups.slot(key);
+        let sessions = flow.sessions;
+        slot.get_or_init(|| send_step(cx, sessions, step, c, request, kind))
+            .await
+            .clone()
+    } else {
+        send_step(cx, flow.sessions, step, c, request, kind).await
+    };
+    finish_step(cx, flow, step, sent)
+}
