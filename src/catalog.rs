@@ -384,15 +384,8 @@ pub fn format_schema(format: FileFormat) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{EnvSource, Overrides};
+    use crate::config::{NoEnv, Overrides};
     use std::path::Path;
-
-    struct NoEnv;
-    impl EnvSource for NoEnv {
-        fn var(&self, _: &str) -> Option<String> {
-            None
-        }
-    }
 
     /// The mini project of the integration tests (read only here).
     fn mini() -> Catalog {

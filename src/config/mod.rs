@@ -276,6 +276,17 @@ pub trait EnvSource {
 
 pub struct ProcessEnv;
 
+/// No environment variables at all: for tests that must not see the process environment.
+#[cfg(test)]
+pub(crate) struct NoEnv;
+
+#[cfg(test)]
+impl EnvSource for NoEnv {
+    fn var(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
 impl EnvSource for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok().filter(|v| !v.is_empty())
