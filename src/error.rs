@@ -116,18 +116,25 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A TOML error at its place in the file: toml gives a byte span, people read lines and columns.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", place_prefix(.line_col))]
+/// A TOML error at its place in the file (`line L, column C: message`): toml gives a byte span, people
+/// read lines and columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TomlError {
     /// 1-based line and column, when toml knows where.
     pub line_col: Option<(usize, usize)>,
     pub message: String,
 }
 
-fn place_prefix(line_col: &Option<(usize, usize)>) -> String {
-    line_col.map_or(String::new(), |(l, c)| format!("line {l}, column {c}: "))
+impl std::fmt::Display for TomlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line_col {
+            Some(_) => write!(f, "{}: {}", self.place(), self.message),
+            None => f.write_str(&self.message),
+        }
+    }
 }
+
+impl std::error::Error for TomlError {}
 
 impl TomlError {
     /// `err` raised while parsing `text`.
