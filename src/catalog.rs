@@ -4,8 +4,7 @@
 use crate::config::Config;
 use crate::contract::schema::{violations, Compiled, SchemaSet};
 use crate::contract::{self, Contract};
-use crate::error::{Error, Result};
-use crate::plan::{Plan, Selection, SelectionRequest};
+use crate::plan::{Plan, Selection, SelectionError, SelectionRequest};
 use crate::scenario::{self, Scenario, Step};
 use crate::source::Problem;
 use serde_json::Value;
@@ -16,6 +15,13 @@ pub struct Catalog {
     pub contracts: Vec<Contract>,
     pub compiled: HashMap<String, Compiled>,
     pub scenarios: Vec<Scenario>,
+}
+
+/// The catalogue has problems (each printed where it was found): nothing runs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{} problem(s) found; nothing was run", problems.len())]
+pub struct CatalogError {
+    pub problems: Vec<Problem>,
 }
 
 /// A plan endpoint without a contract.
@@ -80,6 +86,14 @@ impl Catalog {
         (Some(catalog), problems)
     }
 
+    /// Loads everything for a run: any problem is an error, and the error carries every problem.
+    pub fn load_valid(config: &Config) -> Result<Catalog, CatalogError> {
+        match Catalog::load(config) {
+            (Some(catalog), problems) if problems.is_empty() => Ok(catalog),
+            (_, problems) => Err(CatalogError { problems }),
+        }
+    }
+
     pub fn contract(&self, key: &str) -> Option<&Contract> {
         contract::find(&self.contracts, key, &self.plan.prefix)
     }
@@ -115,37 +129,30 @@ impl Catalog {
     }
 
     /// Turns names as typed into a selection, failing clearly on a name that does not exist.
-    pub fn select(&self, req: &SelectionRequest) -> Result<Selection> {
+    pub fn select(&self, req: &SelectionRequest) -> Result<Selection, SelectionError> {
         let mut endpoints = vec![];
         for e in &req.endpoints {
             match self.contract(e) {
                 Some(c) => endpoints.push(c.id.clone()),
-                None => {
-                    return Err(Error::Usage(format!(
-                        "unknown endpoint `{e}`: give a contract id (auth.login) or the plan's spelling (\"POST /api/v1/auth/login\"); `daodao-check list endpoints` lists them"
-                    )))
-                }
+                None => return Err(SelectionError::UnknownEndpoint(e.clone())),
             }
         }
         for m in &req.modules {
             if self.plan.module_name(m).is_none() {
-                let known: Vec<_> = self.plan.modules.iter().map(|m| m.id.as_str()).collect();
-                return Err(Error::Usage(format!(
-                    "unknown module `{m}` (modules: {})",
-                    known.join(", ")
-                )));
+                return Err(SelectionError::UnknownModule {
+                    name: m.clone(),
+                    known: self.plan.modules.iter().map(|m| m.id.clone()).collect(),
+                });
             }
         }
         for s in &req.scenarios {
             if !self.scenarios.iter().any(|x| &x.name == s) {
-                return Err(Error::Usage(format!(
-                    "unknown scenario `{s}`; `daodao-check list scenarios` lists them"
-                )));
+                return Err(SelectionError::UnknownScenario(s.clone()));
             }
         }
         for p in req.phases.iter().flatten() {
             if self.plan.phase(*p).is_none() {
-                return Err(Error::Usage(format!("phase {p} is not in the plan (0–8)")));
+                return Err(SelectionError::UnknownPhase(*p));
             }
         }
         Ok(Selection {
@@ -372,4 +379,79 @@ pub fn format_schema(format: FileFormat) -> serde_json::Value {
         FileFormat::Scenario => schemars::schema_for!(crate::scenario::Scenario),
     };
     serde_json::to_value(schema).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{NoEnv, Overrides};
+    use std::path::Path;
+
+    /// The mini project of the integration tests (read only here).
+    fn mini() -> Catalog {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let config = crate::config::load(&root, None, &Overrides::default(), &NoEnv)
+            .expect("the mini config loads");
+        Catalog::load_valid(&config).expect("the mini catalogue is valid")
+    }
+
+    fn request(edit: impl FnOnce(&mut SelectionRequest)) -> SelectionRequest {
+        let mut req = SelectionRequest {
+            include_endpoints: true,
+            ..Default::default()
+        };
+        edit(&mut req);
+        req
+    }
+
+    #[test]
+    fn the_plans_spelling_selects_the_contract_id() {
+        let selection = mini()
+            .select(&request(|r| {
+                r.endpoints = vec!["GET /api/v1/items/{id}".into()]
+            }))
+            .expect("selects");
+        assert_eq!(selection.endpoints, ["demo.item"]);
+    }
+
+    #[test]
+    fn each_unknown_name_is_its_own_selection_error() {
+        let catalog = mini();
+        let err = |edit: fn(&mut SelectionRequest)| {
+            catalog.select(&request(edit)).expect_err("an unknown name")
+        };
+        assert_eq!(
+            err(|r| r.endpoints = vec!["demo.nothing".into()]),
+            SelectionError::UnknownEndpoint("demo.nothing".into())
+        );
+        assert_eq!(
+            err(|r| r.modules = vec!["payments".into()]),
+            SelectionError::UnknownModule {
+                name: "payments".into(),
+                known: vec!["auth".into(), "demo".into()]
+            }
+        );
+        assert_eq!(
+            err(|r| r.scenarios = vec!["checkout".into()]),
+            SelectionError::UnknownScenario("checkout".into())
+        );
+        assert_eq!(
+            err(|r| r.phases = Some(vec![1, 7])),
+            SelectionError::UnknownPhase(7)
+        );
+    }
+
+    #[test]
+    fn a_catalogue_with_a_problem_is_an_error_carrying_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let contracts = dir.path().join("contracts");
+        std::fs::create_dir_all(&contracts).expect("contracts dir");
+        std::fs::write(contracts.join(crate::plan::FILE_NAME), "prefix = ").expect("plan");
+        let config = crate::config::load(dir.path(), None, &Overrides::default(), &NoEnv)
+            .expect("no config file is fine");
+        let err = Catalog::load_valid(&config).err().expect("a broken plan");
+        assert_eq!(err.problems.len(), 1);
+        assert_eq!(err.problems[0].file, "contracts/plan.toml");
+        assert_eq!(err.to_string(), "1 problem(s) found; nothing was run");
+    }
 }

@@ -12,24 +12,73 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// The backend could not be reached at all.
     pub const UNREACHABLE: i32 = 3;
+
+    /// The exit code of a run that finished: passed, or some check failed.
+    pub fn for_run(passed: bool) -> i32 {
+        if passed {
+            OK
+        } else {
+            FAILED
+        }
+    }
 }
 
+pub use crate::catalog::CatalogError;
+pub use crate::config::ConfigError;
+pub use crate::plan::{PlanError, SelectionError};
+pub use crate::result::ResultFileError;
+
+/// Everything that stops a command before or instead of a finished run, composed from the errors of
+/// each layer. [`Error::exit_code`] is the one place that maps a cause to the process exit code:
+///
+/// | code | meaning | variants |
+/// |------|---------|----------|
+/// | 0 | the run passed (skips allowed) | — not an error ([`exit::for_run`]) |
+/// | 1 | a check failed or a route is not activated | — not an error: the run finished ([`exit::for_run`]) |
+/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file or a document is wrong | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `File`, `Io`, `Usage` |
+/// | 3 | the backend could not be reached at all | `Unreachable` |
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Something only the command line gets wrong.
+    #[error(transparent)]
+    CommandLine(#[from] UsageError),
+    /// A name on the command line that the catalogue does not have.
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Contracts or scenarios with problems: nothing runs.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// `reports/last-run.json` (or `--input`) cannot be used.
+    #[error(transparent)]
+    ResultFile(#[from] ResultFileError),
+    #[doc = "transitional: a file and what is wrong with it, for the layers that have no error type of \
+             their own yet (import, progress); give such a layer its own type and remove this."]
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
+    #[doc = "transitional: a usage error as text, for the layers that have no error type of their own \
+             yet (exec, sandbox, report, progress); give such a layer its own type and remove this."]
     #[error("{0}")]
     Usage(String),
     #[error("backend unreachable at {url}: {message}")]
     Unreachable { url: String, message: String },
-    #[error("{0} problem(s) found; nothing was run")]
-    Invalid(usize),
     #[error("{context}: {source}")]
     Io {
         context: String,
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What only the command line gets wrong (the catalogue's names are [`SelectionError`]s).
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// `report` without `--input`, where no config says where the last result is.
+    #[error("{config}; give the result to render with --input PATH")]
+    ReportInputNeeded { config: ConfigError },
 }
 
 impl Error {
@@ -47,15 +96,61 @@ impl Error {
         }
     }
 
+    /// The process exit code for this cause (the table on [`Error`]). No catch-all arm: a new variant
+    /// has to be given its code here.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Unreachable { .. } => exit::UNREACHABLE,
-            _ => exit::USAGE,
+            Error::CommandLine(_)
+            | Error::Selection(_)
+            | Error::Config(_)
+            | Error::Plan(_)
+            | Error::Catalog(_)
+            | Error::ResultFile(_)
+            | Error::File { .. }
+            | Error::Usage(_)
+            | Error::Io { .. } => exit::USAGE,
         }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A TOML error at its place in the file (`line L, column C: message`): toml gives a byte span, people
+/// read lines and columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomlError {
+    /// 1-based line and column, when toml knows where.
+    pub line_col: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl std::fmt::Display for TomlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line_col {
+            Some(_) => write!(f, "{}: {}", self.place(), self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for TomlError {}
+
+impl TomlError {
+    /// `err` raised while parsing `text`.
+    pub fn new(text: &str, err: &toml::de::Error) -> Self {
+        TomlError {
+            line_col: err.span().map(|span| line_col(text, span.start)),
+            message: err.message().trim().to_string(),
+        }
+    }
+
+    /// `line L, column C`, or empty when toml does not say where.
+    pub fn place(&self) -> String {
+        self.line_col
+            .map_or(String::new(), |(l, c)| format!("line {l}, column {c}"))
+    }
+}
 
 /// 1-based line and column of a byte offset, for messages that name the place in a file.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -64,18 +159,6 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
-}
-
-/// A TOML deserialisation error rendered as `line L, column C: message` (toml gives a byte span).
-pub fn toml_message(text: &str, err: &toml::de::Error) -> String {
-    let msg = err.message().trim().to_string();
-    match err.span() {
-        Some(span) => {
-            let (l, c) = line_col(text, span.start);
-            format!("line {l}, column {c}: {msg}")
-        }
-        None => msg,
-    }
 }
 
 /// Writes `contents` to `path` atomically: a temp file in the same directory, then a rename, so a reader
@@ -119,4 +202,83 @@ fn new_file_permissions() -> Option<std::fs::Permissions> {
 #[cfg(not(unix))]
 fn new_file_permissions() -> Option<std::fs::Permissions> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cause_maps_to_its_exit_code() {
+        let io = || std::io::Error::other("disk");
+        let usage = [
+            Error::from(UsageError::ReportInputNeeded {
+                config: ConfigError::NotFound {
+                    path: "x.toml".into(),
+                },
+            }),
+            Error::from(SelectionError::UnknownPhase(9)),
+            Error::from(ConfigError::EnvStatusPolicy {
+                value: "strict".into(),
+            }),
+            Error::from(PlanError::Unreadable {
+                path: "plan.toml".into(),
+                source: io(),
+            }),
+            Error::from(CatalogError { problems: vec![] }),
+            Error::from(ResultFileError::SchemaVersion {
+                path: "last-run.json".into(),
+                found: None,
+            }),
+            Error::file("doc.md", "not UTF-8"),
+            Error::Usage("--sandbox-fault `gremlins`".into()),
+            Error::io("writing", io()),
+        ];
+        for e in &usage {
+            assert_eq!(e.exit_code(), exit::USAGE, "{e:?}");
+        }
+        let down = Error::Unreachable {
+            url: "http://127.0.0.1:9".into(),
+            message: "refused".into(),
+        };
+        assert_eq!(down.exit_code(), exit::UNREACHABLE);
+        assert_eq!(exit::for_run(true), exit::OK);
+        assert_eq!(exit::for_run(false), exit::FAILED);
+    }
+
+    #[test]
+    fn a_composed_error_renders_as_its_cause() {
+        let e = Error::from(UsageError::ReportInputNeeded {
+            config: ConfigError::NotFound {
+                path: "x.toml".into(),
+            },
+        });
+        assert_eq!(
+            e.to_string(),
+            "x.toml: config file not found; give the result to render with --input PATH"
+        );
+    }
+
+    #[test]
+    fn a_toml_error_names_line_and_column_when_toml_knows_them() {
+        let text = "a = 1\nb = = 2\n";
+        let err = toml::from_str::<toml::Table>(text).expect_err("bad TOML");
+        let e = TomlError::new(text, &err);
+        assert_eq!(e.line_col, Some((2, 5)));
+        assert_eq!(e.place(), "line 2, column 5");
+        assert!(e.to_string().starts_with("line 2, column 5: "), "{e}");
+        let nowhere = TomlError {
+            line_col: None,
+            message: "missing field `prefix`".into(),
+        };
+        assert_eq!(nowhere.place(), "");
+        assert_eq!(nowhere.to_string(), "missing field `prefix`");
+    }
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        assert_eq!(line_col("名字 = 1\nx", 9), (1, 6));
+        assert_eq!(line_col("a\nbc", 3), (2, 2));
+        assert_eq!(line_col("a", 99), (1, 2));
+    }
 }

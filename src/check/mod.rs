@@ -11,6 +11,8 @@ mod latency;
 mod route;
 mod schema;
 mod server_error;
+#[cfg(test)]
+mod test_support;
 mod transport;
 
 pub use route::RouteFingerprint;
@@ -98,4 +100,64 @@ pub fn run_all(input: &CheckInput) -> Vec<Finding> {
 /// The kinds of check in the pipeline, for documentation and the fault matrix.
 pub fn pipeline_kinds() -> Vec<CheckKind> {
     PIPELINE.iter().map(|c| c.kind()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::Case;
+    use super::*;
+    use serde_json::json;
+
+    fn kinds(findings: &[Finding]) -> Vec<CheckKind> {
+        findings.iter().map(|f| f.check).collect()
+    }
+
+    #[test]
+    fn a_valid_exchange_passes_the_whole_pipeline() {
+        let findings = run_all(&Case::new().input());
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn a_gate_that_finds_something_stops_the_later_checks() {
+        // Not JSON and slow: the envelope gate stops before schema and latency.
+        let case = Case::new()
+            .answer_text(200, "text/html", "<html></html>")
+            .took(9000.0);
+        assert_eq!(kinds(&run_all(&case.input())), [CheckKind::Envelope]);
+        // A server error stops before the envelope (a 500 page is rarely an envelope).
+        let case = Case::new().answer_text(500, "text/html", "oops");
+        assert_eq!(kinds(&run_all(&case.input())), [CheckKind::ServerError]);
+    }
+
+    #[test]
+    fn checks_that_are_not_gates_all_report() {
+        let case = Case::new()
+            .answer(
+                302,
+                json!({"code": 0, "message": "ok", "data": {"id": 1, "price": 5}}),
+            )
+            .took(9000.0);
+        assert_eq!(
+            kinds(&run_all(&case.input())),
+            [CheckKind::HttpStatus, CheckKind::Schema, CheckKind::Latency]
+        );
+    }
+
+    #[test]
+    fn the_pipeline_runs_in_its_documented_order() {
+        assert_eq!(
+            pipeline_kinds(),
+            [
+                CheckKind::Transport,
+                CheckKind::RouteNotActivated,
+                CheckKind::ServerError,
+                CheckKind::Envelope,
+                CheckKind::HttpStatus,
+                CheckKind::SuccessCode,
+                CheckKind::Schema,
+                CheckKind::Latency,
+            ]
+        );
+    }
 }

@@ -100,3 +100,161 @@ impl Check for Route {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::test_support::{exchange, Case};
+    use crate::exec::http::TransportErrorKind;
+
+    const HTML: &str = "text/html; charset=utf-8";
+
+    /// Express's catch-all page for a route it does not know.
+    fn express_404(method: &str, path: &str) -> String {
+        format!("<pre>Cannot {method} /api/v1{path}</pre>")
+    }
+
+    /// The fingerprint learnt from the probe of a path that cannot exist.
+    fn learnt() -> RouteFingerprint {
+        let probe_path = "/__daodao_check_no_such_route_3f2a";
+        let probe = exchange(
+            "GET",
+            probe_path,
+            404,
+            HTML,
+            &express_404("GET", probe_path),
+        );
+        RouteFingerprint::learn(&probe, "code").expect("the probe was answered")
+    }
+
+    #[test]
+    fn the_fingerprint_ignores_the_path_the_method_and_digits() {
+        let fp = learnt();
+        assert_eq!(fp.status, 404);
+        assert_eq!(fp.body, "<pre>Cannot {method} {path}</pre>");
+        let other = exchange(
+            "POST",
+            "/orders/42",
+            404,
+            HTML,
+            &express_404("POST", "/orders/42"),
+        );
+        assert!(fp.matches(&other));
+        // Digits differ from answer to answer (request ids, timestamps): they do not count.
+        let counted = RouteFingerprint {
+            status: 404,
+            body: "request 0 failed".into(),
+            refuses_auth: false,
+        };
+        let with_id = exchange("GET", "/items/i_1", 404, HTML, "request 98765 failed");
+        assert!(counted.matches(&with_id));
+    }
+
+    #[test]
+    fn a_business_404_or_another_status_is_not_the_catch_all() {
+        let fp = learnt();
+        let business = exchange(
+            "GET",
+            "/items/nope",
+            404,
+            "application/json",
+            r#"{"code":404,"message":"商品不存在","data":null}"#,
+        );
+        assert!(!fp.matches(&business));
+        let same_page_other_status = exchange(
+            "GET",
+            "/items/i_1",
+            500,
+            HTML,
+            &express_404("GET", "/items/i_1"),
+        );
+        assert!(!fp.matches(&same_page_other_status));
+        let no_answer = Case::new().transport_error(TransportErrorKind::Refused, "refused");
+        assert!(!fp.matches(&no_answer.exchange));
+    }
+
+    #[test]
+    fn a_request_that_should_succeed_answered_by_the_catch_all_is_not_activated() {
+        let findings = Case::new()
+            .answer_text(404, HTML, &express_404("GET", "/items/i_1"))
+            .fingerprint(Some(learnt()))
+            .run(&Route);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].check, CheckKind::RouteNotActivated);
+        assert_eq!(
+            findings[0].message,
+            "the backend answered GET /api/v1/items/i_1 like it answers a route that does not exist (HTTP 404): the route is not activated"
+        );
+        for kind in [CaseKind::Setup, CaseKind::Step] {
+            let f = Case::new()
+                .kind(kind)
+                .answer_text(404, HTML, &express_404("GET", "/items/i_1"))
+                .fingerprint(Some(learnt()))
+                .run(&Route);
+            assert_eq!(f.len(), 1, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn error_cases_may_answer_404_and_a_mounted_route_passes() {
+        for kind in [CaseKind::MissingRequired, CaseKind::ErrorCase] {
+            let findings = Case::new()
+                .kind(kind)
+                .answer_text(404, HTML, &express_404("GET", "/items/i_1"))
+                .fingerprint(Some(learnt()))
+                .run(&Route);
+            assert!(findings.is_empty(), "{kind:?}: {findings:?}");
+        }
+        assert!(Case::new()
+            .fingerprint(Some(learnt()))
+            .run(&Route)
+            .is_empty());
+        // Without a fingerprint (the probe learnt nothing) nothing is judged.
+        assert!(Case::new()
+            .answer_text(404, HTML, &express_404("GET", "/items/i_1"))
+            .run(&Route)
+            .is_empty());
+    }
+
+    #[test]
+    fn route_probes_and_tokenless_requests_tell_an_unmounted_route() {
+        // Auth runs before any lookup: a mounted route refuses a request without a token with 401,
+        // so a catch-all answer to it means the route is not there.
+        for kind in [
+            CaseKind::RouteProbe,
+            CaseKind::NoToken,
+            CaseKind::ForgedToken,
+        ] {
+            let findings = Case::new()
+                .kind(kind)
+                .answer_text(404, HTML, &express_404("GET", "/items/i_1"))
+                .fingerprint(Some(learnt()))
+                .run(&Route);
+            assert_eq!(findings.len(), 1, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_backend_that_refuses_tokens_before_routing_is_not_judged_on_tokenless_requests() {
+        let probe_path = "/__daodao_check_no_such_route_3f2a";
+        let refusal = r#"{"code":401,"message":"未登录","data":null}"#;
+        let probe = exchange("GET", probe_path, 401, "application/json", refusal);
+        let fp = RouteFingerprint::learn(&probe, "code").expect("answered");
+        assert!(fp.refuses_auth);
+        let enveloped = exchange("GET", probe_path, 200, "application/json", refusal);
+        assert!(
+            RouteFingerprint::learn(&enveloped, "code")
+                .expect("answered")
+                .refuses_auth,
+            "an envelope 401 over HTTP 200 refuses too"
+        );
+        for kind in [CaseKind::NoToken, CaseKind::ForgedToken] {
+            let findings = Case::new()
+                .kind(kind)
+                .answer_text(401, "application/json", refusal)
+                .fingerprint(Some(fp.clone()))
+                .run(&Route);
+            assert!(findings.is_empty(), "{kind:?}: {findings:?}");
+        }
+    }
+}

@@ -38,7 +38,7 @@ pub fn import(args: &ImportArgs) -> i32 {
                     exit::USAGE
                 }
             }
-            Err(e) => fail(&e),
+            Err(e) => fail(e),
         },
     }
 }

@@ -1,32 +1,35 @@
 //! `lint`: every file loads, every schema compiles, every example validates, every plan endpoint is covered.
 
 use super::{fail, GlobalArgs};
-use daodao_check::catalog::Catalog;
-use daodao_check::error::exit;
+use daodao_check::catalog::{Catalog, CatalogError};
+use daodao_check::error::{exit, Error};
 use daodao_check::plan::{phase_label, FILE_NAME};
-use daodao_check::source::display_path;
+use daodao_check::source::{display_path, Problem};
 
 pub fn lint(g: &GlobalArgs) -> i32 {
     let config = match g.load_config() {
         Ok(c) => c,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(e),
     };
-    let (catalog, problems) = Catalog::load(&config);
+    let (catalog, mut problems) = Catalog::load(&config);
     for p in &problems {
         println!("error: {p}");
     }
     let Some(catalog) = catalog else {
-        return exit::USAGE;
+        return invalid(problems);
     };
-    let gaps = catalog.coverage_gaps();
     let plan_file = display_path(&config.root, &config.contracts_dir.join(FILE_NAME));
+    let gaps: Vec<Problem> = catalog
+        .coverage_gaps()
+        .into_iter()
+        .map(|gap| Problem {
+            file: plan_file.clone(),
+            place: phase_label(gap.phase),
+            message: format!("no contract for `{}` ({})", gap.endpoint, gap.name),
+        })
+        .collect();
     for gap in &gaps {
-        println!(
-            "error: {plan_file}: {}: no contract for `{}` ({})",
-            phase_label(gap.phase),
-            gap.endpoint,
-            gap.name
-        );
+        println!("error: {gap}");
     }
     let planned = catalog.plan.endpoints().count();
     println!(
@@ -37,9 +40,15 @@ pub fn lint(g: &GlobalArgs) -> i32 {
         planned,
         problems.len() + gaps.len()
     );
-    if problems.is_empty() && gaps.is_empty() {
+    problems.extend(gaps);
+    if problems.is_empty() {
         exit::OK
     } else {
-        exit::USAGE
+        invalid(problems)
     }
+}
+
+/// A catalogue with problems, already printed: the exit code says so.
+fn invalid(problems: Vec<Problem>) -> i32 {
+    Error::from(CatalogError { problems }).exit_code()
 }

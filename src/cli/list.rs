@@ -1,8 +1,8 @@
 //! `list`: the plan as the tool knows it.
 
 use super::{fail, GlobalArgs};
-use daodao_check::catalog::Catalog;
-use daodao_check::error::exit;
+use daodao_check::catalog::{Catalog, CatalogError};
+use daodao_check::error::{exit, Error};
 use daodao_check::report::listing::{render_list, Listing};
 
 #[derive(clap::Args, Debug)]
@@ -21,14 +21,14 @@ enum ListWhat {
 pub fn list(g: &GlobalArgs, args: &ListArgs) -> i32 {
     let config = match g.load_config() {
         Ok(c) => c,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(e),
     };
     let (catalog, problems) = Catalog::load(&config);
     let Some(catalog) = catalog else {
         for p in &problems {
             eprintln!("error: {p}");
         }
-        return exit::USAGE;
+        return Error::from(CatalogError { problems }).exit_code();
     };
     if !problems.is_empty() {
         eprintln!(

@@ -11,7 +11,8 @@ mod sandbox;
 mod schema;
 
 use clap::{Parser, Subcommand};
-use daodao_check::config::{self, Config, Overrides, ProcessEnv};
+use daodao_check::catalog::Catalog;
+use daodao_check::config::{self, Config, ConfigError, Overrides, ProcessEnv};
 use daodao_check::error::{Error, Result};
 use daodao_check::report::ColorChoice;
 use std::path::PathBuf;
@@ -75,9 +76,8 @@ impl GlobalArgs {
     }
 
     /// The configuration, found from the current directory unless `--config` names it.
-    pub fn load_config(&self) -> Result<Config> {
-        let cwd =
-            std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
+    pub fn load_config(&self) -> Result<Config, ConfigError> {
+        let cwd = std::env::current_dir().map_err(ConfigError::CurrentDir)?;
         config::load(&cwd, self.config.as_deref(), &self.overrides(), &ProcessEnv)
     }
 
@@ -130,19 +130,18 @@ pub fn main() -> i32 {
 }
 
 /// Prints an error the way every command does and returns its exit code.
-pub fn fail(e: &Error) -> i32 {
+pub fn fail(e: impl Into<Error>) -> i32 {
+    let e = e.into();
     eprintln!("error: {e}");
     e.exit_code()
 }
 
 /// Loads the catalogue; every problem is printed, and any problem is an error (nothing runs).
-pub fn load_catalog(config: &Config) -> Result<daodao_check::catalog::Catalog> {
-    let (catalog, problems) = daodao_check::catalog::Catalog::load(config);
-    for p in &problems {
-        eprintln!("error: {p}");
-    }
-    match catalog {
-        Some(c) if problems.is_empty() => Ok(c),
-        _ => Err(Error::Invalid(problems.len())),
-    }
+pub fn load_catalog(config: &Config) -> Result<Catalog> {
+    Catalog::load_valid(config).map_err(|e| {
+        for p in &e.problems {
+            eprintln!("error: {p}");
+        }
+        Error::from(e)
+    })
 }

@@ -1,6 +1,7 @@
 //! `progress`: writes the latest results into the plan and the API doc, in place.
 
 use super::{fail, GlobalArgs};
+use daodao_check::error::Error;
 use daodao_check::progress::{self, Request};
 use std::path::PathBuf;
 
@@ -37,8 +38,8 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
         check: args.check,
     };
     // The config is optional here: with --results given, progress works outside a project.
-    match progress::run(g.load_config(), &request) {
+    match progress::run(g.load_config().map_err(Error::from), &request) {
         Ok(code) => code,
-        Err(e) => fail(&e),
+        Err(e) => fail(e),
     }
 }

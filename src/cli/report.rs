@@ -2,7 +2,7 @@
 
 use super::{fail, GlobalArgs};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use daodao_check::error::{exit, Error, Result};
+use daodao_check::error::{exit, Error, Result, UsageError};
 use daodao_check::plan::Plan;
 use daodao_check::report::{self, Format};
 use daodao_check::result::RunResult;
@@ -34,25 +34,20 @@ pub fn format_parser() -> impl TypedValueParser<Value = Format> {
 pub fn report(g: &GlobalArgs, args: &ReportArgs) -> i32 {
     match render(g, args) {
         Ok(()) => exit::OK,
-        Err(e) => fail(&e),
+        Err(e) => fail(e),
     }
 }
 
 fn render(g: &GlobalArgs, args: &ReportArgs) -> Result<()> {
     // The config is only needed to find the default input and the plan; a report of an explicit
     // `--input` still works where there is no usable config.
-    let config = g.load_config();
-    let input = match (&args.input, &config) {
-        (Some(p), _) => p.clone(),
-        (None, Ok(c)) => c.reports_dir.join("last-run.json"),
-        (None, Err(e)) => {
-            return Err(Error::Usage(format!(
-                "{e}; give the result to render with --input PATH"
-            )))
-        }
+    let (input, config) = match (&args.input, g.load_config()) {
+        (Some(p), config) => (p.clone(), config.ok()),
+        (None, Ok(c)) => (c.reports_dir.join("last-run.json"), Some(c)),
+        (None, Err(config)) => return Err(UsageError::ReportInputNeeded { config }.into()),
     };
     let result = RunResult::read(&input)?;
-    let plan = config.ok().and_then(|c| Plan::load(&c.contracts_dir).ok());
+    let plan = config.and_then(|c| Plan::load(&c.contracts_dir).ok());
     match &args.out {
         Some(path) => {
             report::write_one(&result, plan.as_ref(), args.format, path)?;

@@ -115,9 +115,8 @@ pub fn run(g: &GlobalArgs, args: &RunArgs) -> i32 {
 
 fn finish(outcome: Result<RunResult>) -> i32 {
     match outcome {
-        Ok(result) if result.passed() => exit::OK,
-        Ok(_) => exit::FAILED,
-        Err(e) => fail(&e),
+        Ok(result) => exit::for_run(result.passed()),
+        Err(e) => fail(e),
     }
 }
 

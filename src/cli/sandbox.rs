@@ -28,7 +28,7 @@ pub struct SandboxArgs {
 pub fn sandbox(g: &GlobalArgs, args: &SandboxArgs) -> i32 {
     match serve(g, args) {
         Ok(()) => exit::OK,
-        Err(e) => fail(&e),
+        Err(e) => fail(e),
     }
 }
 

@@ -3,7 +3,12 @@
 //! Resolution order (highest first): command line → environment variables → the selected
 //! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
 
-use crate::error::{toml_message, Error, Result};
+mod error;
+#[cfg(test)]
+mod tests;
+
+use crate::error::TomlError;
+pub use error::ConfigError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -257,8 +262,11 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 }
 
 /// Parses a config file's text; errors name the file, line and column.
-pub fn parse(path: &Path, text: &str) -> Result<ConfigFile> {
-    toml::from_str::<ConfigFile>(text).map_err(|e| Error::file(path, toml_message(text, &e)))
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str::<ConfigFile>(text).map_err(|e| ConfigError::Toml {
+        path: path.to_path_buf(),
+        error: TomlError::new(text, &e),
+    })
 }
 
 /// Reads environment variables the way the process sees them; a seam for tests.
@@ -268,18 +276,37 @@ pub trait EnvSource {
 
 pub struct ProcessEnv;
 
+/// No environment variables at all: for tests that must not see the process environment.
+#[cfg(test)]
+pub(crate) struct NoEnv;
+
+#[cfg(test)]
+impl EnvSource for NoEnv {
+    fn var(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
 impl EnvSource for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok().filter(|v| !v.is_empty())
     }
 }
 
-fn env_number<T: std::str::FromStr>(env: &dyn EnvSource, name: &str) -> Result<Option<T>> {
+fn env_number<T: std::str::FromStr>(
+    env: &dyn EnvSource,
+    name: &str,
+) -> Result<Option<T>, ConfigError> {
     match env.var(name) {
         None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|_| {
-            Error::Usage(format!("environment variable {name}={v:?} is not a number"))
-        }),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| ConfigError::EnvNotANumber {
+                name: name.to_string(),
+                value: v,
+            }),
     }
 }
 
@@ -289,11 +316,13 @@ pub fn load(
     explicit: Option<&Path>,
     cli: &Overrides,
     env: &dyn EnvSource,
-) -> Result<Config> {
+) -> Result<Config, ConfigError> {
     let path = match explicit {
         Some(p) => {
             if !p.is_file() {
-                return Err(Error::file(p, "config file not found"));
+                return Err(ConfigError::NotFound {
+                    path: p.to_path_buf(),
+                });
             }
             Some(p.to_path_buf())
         }
@@ -301,8 +330,10 @@ pub fn load(
     };
     let (file, root) = match &path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Error::io(format!("reading {}", p.display()), e))?;
+            let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Unreadable {
+                path: p.clone(),
+                source,
+            })?;
             let root = p
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
@@ -321,7 +352,7 @@ pub fn resolve(
     config_path: Option<PathBuf>,
     cli: &Overrides,
     env: &dyn EnvSource,
-) -> Result<Config> {
+) -> Result<Config, ConfigError> {
     let env_name = cli
         .env
         .clone()
@@ -332,15 +363,10 @@ pub fn resolve(
         Some(s) => s.clone(),
         None if env_name == "local" => EnvSection::default(),
         None => {
-            let known: Vec<_> = file.env.keys().cloned().collect();
-            return Err(Error::Usage(format!(
-                "unknown environment `{env_name}` (configured: {})",
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )));
+            return Err(ConfigError::UnknownEnv {
+                name: env_name,
+                configured: file.env.keys().cloned().collect(),
+            })
         }
     };
     let env_run = section.run.clone().unwrap_or_default();
@@ -378,9 +404,9 @@ pub fn resolve(
         Some("must-agree") => Some(StatusPolicy::MustAgree),
         Some("envelope-only") => Some(StatusPolicy::EnvelopeOnly),
         Some(other) => {
-            return Err(Error::Usage(format!(
-                "DAODAO_STATUS_POLICY={other:?}: expected `envelope-only` or `must-agree`"
-            )))
+            return Err(ConfigError::EnvStatusPolicy {
+                value: other.to_string(),
+            })
         }
         None => None,
     }
@@ -428,13 +454,15 @@ pub fn resolve(
     })
 }
 
-fn validate_base_url(url: &str) -> Result<String> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::Usage(format!("base URL {url:?} is not a URL: {e}")))?;
+fn validate_base_url(url: &str) -> Result<String, ConfigError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::BaseUrlNotAUrl {
+        url: url.to_string(),
+        reason: e.to_string(),
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::Usage(format!(
-            "base URL {url:?} must start with http:// or https://"
-        )));
+        return Err(ConfigError::BaseUrlScheme {
+            url: url.to_string(),
+        });
     }
     Ok(url.trim_end_matches('/').to_string())
 }

@@ -157,8 +157,17 @@ impl Contract {
     }
 }
 
+/// A contract file that does not deserialise: where (the JSON path and line) and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct ContractParseError {
+    /// `phase (line 5, column 16)`, or `line L, column C` when the problem is the whole document.
+    pub place: String,
+    pub message: String,
+}
+
 /// Parses one contract's JSON text. Errors give the JSON path and line of the problem.
-pub fn parse_contract(text: &str) -> std::result::Result<Contract, (String, String)> {
+pub fn parse_contract(text: &str) -> Result<Contract, ContractParseError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     match serde_path_to_error::deserialize::<_, Contract>(de) {
         Ok(c) => Ok(c),
@@ -172,8 +181,8 @@ pub fn parse_contract(text: &str) -> std::result::Result<Contract, (String, Stri
             };
             // serde_json appends " at line L column C"; the place already says it.
             let msg = inner.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            Err((place, msg))
+            let message = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            Err(ContractParseError { place, message })
         }
     }
 }
@@ -286,7 +295,7 @@ pub fn load_all(root: &Path, dir: &Path) -> (Vec<Contract>, Vec<Problem>) {
                 c.file = PathBuf::from(&shown);
                 contracts.push(c);
             }
-            Err((place, message)) => problems.push(Problem {
+            Err(ContractParseError { place, message }) => problems.push(Problem {
                 file: shown,
                 place,
                 message,

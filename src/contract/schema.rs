@@ -106,14 +106,17 @@ impl SchemaSet {
     }
 
     /// Compiles one schema in the context of a contract; the error names what could not be compiled.
-    pub fn compile(&self, contract_id: &str, schema: &Value) -> Result<Validator, String> {
+    pub fn compile(
+        &self,
+        contract_id: &str,
+        schema: &Value,
+    ) -> Result<Validator, jsonschema::ValidationError<'static>> {
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .with_registry(&self.registry)
             .with_base_uri(format!("{BASE_URI}{contract_id}.contract.json"))
             .should_validate_formats(true)
             .build(schema)
-            .map_err(|e| e.to_string())
     }
 
     /// Compiles all of a contract's schemas, reporting each failure with its place in the file.
@@ -124,11 +127,11 @@ impl SchemaSet {
             let schema = schema.as_ref()?;
             match self.compile(&c.id, schema) {
                 Ok(v) => Some(v),
-                Err(message) => {
+                Err(error) => {
                     problems.push(Problem {
                         file: file.clone(),
                         place: place.to_string(),
-                        message: format!("schema does not compile: {message}"),
+                        message: format!("schema does not compile: {error}"),
                     });
                     None
                 }

@@ -1,8 +1,42 @@
 //! The eight-phase plan as the tool knows it (`contracts/plan.toml`), and selecting what to run.
 
-use crate::error::{toml_message, Error, Result};
+use crate::error::TomlError;
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why `contracts/plan.toml` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{}: cannot read the plan: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {error}", path.display())]
+    Toml { path: PathBuf, error: TomlError },
+    #[error("{}: endpoint `{endpoint}` of phase {phase} names unknown module `{module}`", path.display())]
+    UnknownModule {
+        path: PathBuf,
+        endpoint: String,
+        phase: u8,
+        module: String,
+    },
+}
+
+/// A name on the command line (`--endpoint`, `--module`, `--scenario`, `--phase`) that the catalogue
+/// does not have: a usage error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectionError {
+    #[error("unknown endpoint `{0}`: give a contract id (auth.login) or the plan's spelling (\"POST /api/v1/auth/login\"); `daodao-check list endpoints` lists them")]
+    UnknownEndpoint(String),
+    #[error("unknown module `{name}` (modules: {})", known.join(", "))]
+    UnknownModule { name: String, known: Vec<String> },
+    #[error("unknown scenario `{0}`; `daodao-check list scenarios` lists them")]
+    UnknownScenario(String),
+    #[error("phase {0} is not in the plan (0–8)")]
+    UnknownPhase(u8),
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,26 +96,29 @@ pub fn phase_label(number: u8) -> String {
 }
 
 impl Plan {
-    pub fn load(contracts_dir: &Path) -> Result<Plan> {
+    pub fn load(contracts_dir: &Path) -> Result<Plan, PlanError> {
         let path = contracts_dir.join(FILE_NAME);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::file(&path, format!("cannot read the plan: {e}")))?;
+        let text = std::fs::read_to_string(&path).map_err(|source| PlanError::Unreadable {
+            path: path.clone(),
+            source,
+        })?;
         Self::parse(&path, &text)
     }
 
-    pub fn parse(path: &Path, text: &str) -> Result<Plan> {
-        let plan: Plan =
-            toml::from_str(text).map_err(|e| Error::file(path, toml_message(text, &e)))?;
+    pub fn parse(path: &Path, text: &str) -> Result<Plan, PlanError> {
+        let plan: Plan = toml::from_str(text).map_err(|e| PlanError::Toml {
+            path: path.to_path_buf(),
+            error: TomlError::new(text, &e),
+        })?;
         for phase in &plan.phases {
             for ep in &phase.endpoints {
                 if !plan.modules.iter().any(|m| m.id == ep.module) {
-                    return Err(Error::file(
-                        path,
-                        format!(
-                            "endpoint `{}` of phase {} names unknown module `{}`",
-                            ep.endpoint, phase.number, ep.module
-                        ),
-                    ));
+                    return Err(PlanError::UnknownModule {
+                        path: path.to_path_buf(),
+                        endpoint: ep.endpoint.clone(),
+                        phase: phase.number,
+                        module: ep.module.clone(),
+                    });
                 }
             }
         }
@@ -217,5 +254,60 @@ impl Selection {
             || steps_modules
                 .iter()
                 .any(|m| self.modules.iter().any(|x| x == m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULES: &str = "prefix = \"/api/v1\"\n[[module]]\nid = \"auth\"\nname = \"认证\"\n";
+
+    fn phase_with(module: &str) -> String {
+        format!(
+            "{MODULES}[[phase]]\nnumber = 1\nname = \"n\"\ntable_name = \"t\"\npriority = 5\nmodules = [\"auth\"]\nendpoints = [{{ endpoint = \"POST /api/v1/auth/login\", name = \"登录\", module = \"{module}\" }}]\n"
+        )
+    }
+
+    #[test]
+    fn a_plan_parses_and_spells_its_phases() {
+        let plan = Plan::parse(Path::new("plan.toml"), &phase_with("auth")).expect("parses");
+        assert_eq!(plan.endpoints().count(), 1);
+        assert_eq!(plan.module_name("auth"), Some("认证"));
+        assert_eq!(phase_label(0), "环境准备");
+        assert_eq!(phase_label(3), "阶段三");
+    }
+
+    #[test]
+    fn an_endpoint_in_an_unknown_module_is_named() {
+        let err = Plan::parse(Path::new("plan.toml"), &phase_with("wallet")).expect_err("unknown");
+        assert!(
+            matches!(&err, PlanError::UnknownModule { endpoint, phase: 1, module, .. }
+                if endpoint == "POST /api/v1/auth/login" && module == "wallet"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_toml_error_in_the_plan_has_its_place() {
+        let err = Plan::parse(Path::new("plan.toml"), "prefix = 1\n").expect_err("not a string");
+        let PlanError::Toml { error, .. } = &err else {
+            panic!("expected a TOML error, got {err:?}");
+        };
+        assert_eq!(error.line_col, Some((1, 10)));
+    }
+
+    #[test]
+    fn a_missing_plan_is_unreadable() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = Plan::load(dir.path()).expect_err("no plan.toml");
+        assert!(
+            matches!(&err, PlanError::Unreadable { path, .. } if path.ends_with(FILE_NAME)),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains(": cannot read the plan: "),
+            "{err}"
+        );
     }
 }

@@ -4,13 +4,43 @@
 mod finding;
 pub mod fold;
 
-use crate::error::{write_atomic, Error, Result};
+use crate::error::{write_atomic, Result};
 pub use finding::{CaseKind, CheckKind, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const SCHEMA_VERSION: u32 = 2;
+
+/// Why a result file (`reports/last-run.json`, `--input`, `--results`) cannot be read back, or a
+/// result cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultFileError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not JSON: {source}", path.display())]
+    NotJson {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Written by an incompatible version of the tool (or not by the tool at all).
+    #[error("{}: schema_version {found:?} is not {SCHEMA_VERSION}; re-run to regenerate it", path.display())]
+    SchemaVersion { path: PathBuf, found: Option<u64> },
+    /// The right version, but not the shape of a result.
+    #[error("{}: {source}", path.display())]
+    Malformed {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot serialise the result: {0}")]
+    Serialise(#[source] serde_json::Error),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -326,29 +356,36 @@ impl RunResult {
         self.summary.endpoints.failures() == 0 && self.summary.scenarios.failures() == 0
     }
 
+    /// Writes the result atomically (the only failure besides serialising is the file system's).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(self)
-            .map_err(|e| Error::Usage(format!("cannot serialise the result: {e}")))?;
+        let mut text = serde_json::to_string_pretty(self).map_err(ResultFileError::Serialise)?;
         text.push('\n');
         write_atomic(path, text.as_bytes())
     }
 
-    pub fn read(path: &Path) -> Result<RunResult> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
-        let version = serde_json::from_str::<serde_json::Value>(&text)
-            .map_err(|e| Error::file(path, format!("not JSON: {e}")))?
+    pub fn read(path: &Path) -> Result<RunResult, ResultFileError> {
+        let path_buf = || path.to_path_buf();
+        let text = std::fs::read_to_string(path).map_err(|source| ResultFileError::Unreadable {
+            path: path_buf(),
+            source,
+        })?;
+        let found = serde_json::from_str::<serde_json::Value>(&text)
+            .map_err(|source| ResultFileError::NotJson {
+                path: path_buf(),
+                source,
+            })?
             .get("schema_version")
             .and_then(|v| v.as_u64());
-        if version != Some(u64::from(SCHEMA_VERSION)) {
-            return Err(Error::file(
-                path,
-                format!(
-                    "schema_version {version:?} is not {SCHEMA_VERSION}; re-run to regenerate it"
-                ),
-            ));
+        if found != Some(u64::from(SCHEMA_VERSION)) {
+            return Err(ResultFileError::SchemaVersion {
+                path: path_buf(),
+                found,
+            });
         }
-        serde_json::from_str(&text).map_err(|e| Error::file(path, e.to_string()))
+        serde_json::from_str(&text).map_err(|source| ResultFileError::Malformed {
+            path: path_buf(),
+            source,
+        })
     }
 }
 
@@ -361,4 +398,87 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     v.sort_by(|a, b| a.total_cmp(b));
     let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
     v.get(rank - 1).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_run() -> RunResult {
+        RunResult {
+            schema_version: SCHEMA_VERSION,
+            tool: "daodao-check test".into(),
+            started_at: "2025-01-01T10:00:00+08:00".into(),
+            finished_at: "2025-01-01T10:00:01+08:00".into(),
+            duration_ms: 1000.0,
+            env: "local".into(),
+            base_url: "http://127.0.0.1:3001/api/v1".into(),
+            selection: "phase all".into(),
+            latency_budget_ms: 2000,
+            endpoints: vec![],
+            scenarios: vec![],
+            setups: vec![],
+            summary: RunResult::summarise(&[], &[]),
+        }
+    }
+
+    /// Reads `text` back as a result file.
+    fn read_text(text: &str) -> (tempfile::TempDir, Result<RunResult, ResultFileError>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("last-run.json");
+        std::fs::write(&path, text).expect("write");
+        let read = RunResult::read(&path);
+        (dir, read)
+    }
+
+    #[test]
+    fn a_written_result_reads_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("reports/last-run.json");
+        empty_run().write(&path).expect("writes");
+        let back = RunResult::read(&path).expect("reads back");
+        assert_eq!(back.selection, "phase all");
+        assert!(back.passed());
+    }
+
+    #[test]
+    fn a_missing_file_is_unreadable() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = RunResult::read(&dir.path().join("nope.json")).expect_err("no file");
+        assert!(matches!(err, ResultFileError::Unreadable { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn each_bad_content_is_its_own_error() {
+        let (_d, r) = read_text("{ not json");
+        assert!(matches!(r, Err(ResultFileError::NotJson { .. })), "{r:?}");
+        let (_d, r) = read_text("{\"schema_version\": 0}");
+        assert!(
+            matches!(
+                r,
+                Err(ResultFileError::SchemaVersion { found: Some(0), .. })
+            ),
+            "{r:?}"
+        );
+        let (_d, r) = read_text("{\"endpoints\": []}");
+        assert!(
+            matches!(r, Err(ResultFileError::SchemaVersion { found: None, .. })),
+            "{r:?}"
+        );
+        let (_d, r) = read_text(&format!("{{\"schema_version\": {SCHEMA_VERSION}}}"));
+        assert!(matches!(r, Err(ResultFileError::Malformed { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_wrong_version_says_how_to_fix_it() {
+        let (dir, r) = read_text("{\"schema_version\": 0}");
+        let message = r.expect_err("version 0").to_string();
+        assert_eq!(
+            message,
+            format!(
+                "{}: schema_version Some(0) is not {SCHEMA_VERSION}; re-run to regenerate it",
+                dir.path().join("last-run.json").display()
+            )
+        );
+    }
 }

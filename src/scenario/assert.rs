@@ -1,6 +1,6 @@
 //! Business assertions beyond the schema: equals, contains, length, comparisons, exists/absent, each.
 
-use super::path;
+use super::path::{self, PathError};
 use super::template::{render, Builtins, TemplateError, Vars};
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,6 +20,20 @@ pub struct Assertion {
     pub exists: Option<bool>,
     pub absent: Option<bool>,
     pub each: Option<Box<Assertion>>,
+}
+
+/// An assertion that is not well formed (found when a scenario is loaded).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidAssertion {
+    #[error(transparent)]
+    Path(#[from] PathError),
+    #[error("`{path}`: no predicate (equals, contains, gt, …)")]
+    NoPredicate { path: String },
+    #[error("`{path}`: one predicate per assertion, found {}", predicates.join(", "))]
+    ManyPredicates {
+        path: String,
+        predicates: Vec<&'static str>,
+    },
 }
 
 /// A failed assertion: where, what was expected, what was found.
@@ -63,22 +77,21 @@ impl Assertion {
     }
 
     /// Exactly one predicate, and a well-formed path.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidAssertion> {
         path::to_pointer(&self.path)?;
-        match self.predicates().len() {
+        let predicates = self.predicates();
+        match predicates.len() {
             1 => {}
             0 => {
-                return Err(format!(
-                    "`{}`: no predicate (equals, contains, gt, …)",
-                    self.path
-                ))
+                return Err(InvalidAssertion::NoPredicate {
+                    path: self.path.clone(),
+                })
             }
             _ => {
-                return Err(format!(
-                    "`{}`: one predicate per assertion, found {}",
-                    self.path,
-                    self.predicates().join(", ")
-                ))
+                return Err(InvalidAssertion::ManyPredicates {
+                    path: self.path.clone(),
+                    predicates,
+                })
             }
         }
         if let Some(inner) = &self.each {
@@ -94,7 +107,8 @@ impl Assertion {
         vars: &Vars,
         builtins: &Builtins,
     ) -> Result<Option<Failure>, TemplateError> {
-        let pointer = path::to_pointer(&self.path).map_err(TemplateError::Invalid)?;
+        let pointer =
+            path::to_pointer(&self.path).map_err(|e| TemplateError::Invalid(e.to_string()))?;
         let actual = root.pointer(&pointer);
         let fail = |expected: String| {
             Ok(Some(Failure {
@@ -250,5 +264,136 @@ fn subset(want: &Value, item: &Value) -> bool {
             .iter()
             .all(|(k, v)| i.get(k).is_some_and(|x| json_eq(v, x) || subset(v, x))),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn assertion(toml_text: &str) -> Assertion {
+        toml::from_str(toml_text).expect("an assertion")
+    }
+
+    fn check(a: &Assertion, body: &Value, vars: &Vars) -> Option<Failure> {
+        a.check(body, vars, &Builtins::new(1))
+            .expect("no template problem")
+    }
+
+    #[test]
+    fn an_assertion_needs_exactly_one_predicate_and_a_well_formed_path() {
+        assert_eq!(
+            assertion("path = \"data.id\"\nexists = true").validate(),
+            Ok(())
+        );
+        assert_eq!(
+            assertion("path = \"data.id\"").validate(),
+            Err(InvalidAssertion::NoPredicate {
+                path: "data.id".into()
+            })
+        );
+        assert_eq!(
+            assertion("path = \"data.id\"\nequals = 1\ngt = 0").validate(),
+            Err(InvalidAssertion::ManyPredicates {
+                path: "data.id".into(),
+                predicates: vec!["equals", "gt"]
+            })
+        );
+        assert_eq!(
+            assertion("path = \"data.list[x]\"\nexists = true").validate(),
+            Err(InvalidAssertion::Path(PathError::NotAnIndex {
+                path: "data.list[x]".into(),
+                index: "x".into()
+            }))
+        );
+        // The inner assertion of `each` is validated too.
+        assert!(matches!(
+            assertion("path = \"data.list\"\n[each]\npath = \"id\"").validate(),
+            Err(InvalidAssertion::NoPredicate { path }) if path == "id"
+        ));
+    }
+
+    #[test]
+    fn the_messages_stay_what_scenario_authors_read() {
+        let e = assertion("path = \"data.id\"\nequals = 1\ngt = 0")
+            .validate()
+            .expect_err("two predicates");
+        assert_eq!(
+            e.to_string(),
+            "`data.id`: one predicate per assertion, found equals, gt"
+        );
+    }
+
+    #[test]
+    fn equals_compares_numbers_by_value_and_renders_templates() {
+        let body = json!({"data": {"price": 1160.0, "owner": "u_1"}});
+        let vars: Vars = [("user".to_string(), json!("u_1"))].into();
+        assert_eq!(
+            check(
+                &assertion("path = \"data.price\"\nequals = 1160"),
+                &body,
+                &vars
+            ),
+            None
+        );
+        assert_eq!(
+            check(
+                &assertion("path = \"data.owner\"\nequals = \"{{user}}\""),
+                &body,
+                &vars
+            ),
+            None
+        );
+        assert_eq!(
+            check(
+                &assertion("path = \"data.price\"\nequals = 1"),
+                &body,
+                &vars
+            ),
+            Some(Failure {
+                pointer: "/data/price".into(),
+                expected: "== 1".into(),
+                actual: "1160.0".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_missing_value_fails_every_predicate_but_absent() {
+        let body = json!({"data": {}});
+        let vars = Vars::new();
+        let failure = check(&assertion("path = \"data.id\"\ngt = 0"), &body, &vars)
+            .expect("missing is not > 0");
+        assert_eq!(
+            (failure.expected.as_str(), failure.actual.as_str()),
+            ("to exist", "missing")
+        );
+        assert_eq!(
+            check(
+                &assertion("path = \"data.id\"\nabsent = true"),
+                &body,
+                &vars
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn each_names_the_first_element_that_fails() {
+        let body = json!({"data": {"list": [{"n": 1}, {"n": 5}]}});
+        let a = assertion("path = \"data.list\"\n[each]\npath = \"n\"\nlt = 3");
+        let failure = check(&a, &body, &Vars::new()).expect("the second element fails");
+        assert_eq!(failure.pointer, "/data/list/1/n");
+        assert_eq!(failure.expected, "< 3");
+    }
+
+    #[test]
+    fn an_undefined_variable_is_a_template_error_not_a_failure() {
+        let a = assertion("path = \"data.id\"\nequals = \"{{order_id}}\"");
+        let err = a
+            .check(&json!({"data": {"id": 1}}), &Vars::new(), &Builtins::new(1))
+            .expect_err("order_id is not defined");
+        assert_eq!(err, TemplateError::Missing("order_id".into()));
     }
 }

@@ -4,7 +4,7 @@ pub mod assert;
 pub mod path;
 pub mod template;
 
-use crate::error::toml_message;
+use crate::error::TomlError;
 use crate::source::Problem;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -78,15 +78,11 @@ pub fn load_all(root: &Path, dir: &Path) -> (Vec<Scenario>, Vec<Problem>) {
                 out.push(s);
             }
             Err(e) => {
-                let msg = toml_message(&text, &e);
-                let (place, message) = match msg.split_once(": ") {
-                    Some((p, m)) if p.starts_with("line ") => (p.to_string(), m.to_string()),
-                    _ => (String::new(), msg),
-                };
+                let error = TomlError::new(&text, &e);
                 problems.push(Problem {
                     file: shown,
-                    place,
-                    message,
+                    place: error.place(),
+                    message: error.message,
                 })
             }
         }

@@ -1,19 +1,33 @@
 //! The proof that every check fires: each sandbox fault kind, injected into one endpoint, produces exactly
-//! the expected finding on exactly that endpoint; and a clean sandbox gives no finding over the catalogue.
+//! the expected findings on exactly that endpoint; every kind of finding the checks emit is provoked by a
+//! fault (or says why none can); and a clean sandbox gives no finding over the catalogue.
 
 use crate::common;
 
+use daodao_check::check;
 use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
 use daodao_check::result::CheckKind;
 use daodao_check::result::{RunResult, Status};
 use daodao_check::sandbox::fault::FaultKind;
-use std::collections::BTreeSet;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn run(faults: &[String], selection: Selection, extra_toml: &str) -> RunResult {
-    let root = common::repo();
-    let mut config = common::config_for(&root, "http://127.0.0.1:1/api/v1", extra_toml);
+    run_in(&common::repo(), faults, selection, extra_toml).await
+}
+
+/// A run of `selection` against the embedded sandbox serving the project at `root`.
+async fn run_in(
+    root: &Path,
+    faults: &[String],
+    selection: Selection,
+    extra_toml: &str,
+) -> RunResult {
+    let mut config = common::config_for(root, "http://127.0.0.1:1/api/v1", extra_toml);
     let catalog = common::catalog(&config);
     let _sandbox = daodao_check::sandbox::embed(&mut config, catalog.clone(), faults)
         .await
@@ -37,47 +51,198 @@ fn findings_by_endpoint(r: &RunResult) -> Vec<(String, BTreeSet<CheckKind>)> {
         .collect()
 }
 
-/// Each fault kind: the endpoint it is injected into, the finding that must appear there, and the
-/// other findings that may accompany it on that endpoint.
-fn matrix() -> Vec<(FaultKind, &'static str, CheckKind, Vec<CheckKind>)> {
+/// The project a row runs against.
+#[derive(Clone, Copy)]
+enum Project {
+    /// The shipped contracts, as they are.
+    Shipped,
+    /// The shipped contracts, with every error case of this contract pinning this HTTP status.
+    PinnedHttpStatus(&'static str, u16),
+}
+
+/// One fault injected into one endpoint: the findings that must appear there, and the others that may
+/// accompany them on that endpoint. Every other endpoint must stay clean.
+struct Row {
+    fault: FaultKind,
+    target: &'static str,
+    project: Project,
+    must: Vec<CheckKind>,
+    may: Vec<CheckKind>,
+}
+
+fn row(fault: FaultKind, target: &'static str, must: &[CheckKind]) -> Row {
+    Row {
+        fault,
+        target,
+        project: Project::Shipped,
+        must: must.to_vec(),
+        may: vec![],
+    }
+}
+
+fn matrix() -> Vec<Row> {
     use CheckKind as C;
     use FaultKind as F;
     vec![
-        (F::EnvelopeMissing, "users.profile", C::Envelope, vec![]),
-        (F::EnvelopeTypes, "auth.check-login", C::Envelope, vec![]),
-        (F::SuccessCode, "health.check", C::SuccessCode, vec![]),
-        (F::MissingField, "users.profile", C::Schema, vec![]),
-        (F::WrongType, "auth.check-login", C::Schema, vec![]),
-        (F::WrongFormat, "health.check", C::Schema, vec![]),
-        (F::BadEnum, "users.profile", C::Schema, vec![]),
-        (F::Slow, "health.check", C::Latency, vec![]),
-        (F::ServerError, "auth.check-login", C::ServerError, vec![]),
-        (F::AuthOff, "users.profile", C::AuthNotEnforced, vec![]),
-        (
-            F::MissingRoute,
-            "auth.check-login",
-            C::RouteNotActivated,
-            vec![],
-        ),
-        // Its error case (a malformed phone) also gets the 500, so error_code may accompany it.
-        (
+        row(F::EnvelopeMissing, "users.profile", &[C::Envelope]),
+        row(F::EnvelopeTypes, "auth.check-login", &[C::Envelope]),
+        row(F::SuccessCode, "health.check", &[C::SuccessCode]),
+        row(F::MissingField, "users.profile", &[C::Schema]),
+        row(F::WrongType, "auth.check-login", &[C::Schema]),
+        row(F::WrongFormat, "health.check", &[C::Schema]),
+        row(F::BadEnum, "users.profile", &[C::Schema]),
+        row(F::Slow, "health.check", &[C::Latency]),
+        row(F::ServerError, "auth.check-login", &[C::ServerError]),
+        row(F::AuthOff, "users.profile", &[C::AuthNotEnforced]),
+        row(F::MissingRoute, "auth.check-login", &[C::RouteNotActivated]),
+        // Requests missing a field get the 500, and so do its error cases (a malformed phone …).
+        row(
             F::BadInput500,
             "auth.send-code",
-            C::BadInputAccepted,
-            vec![C::ErrorCode],
+            &[C::BadInputAccepted, C::ErrorCode],
         ),
-        (F::InvalidJson, "health.check", C::Envelope, vec![]),
+        // Where the contract pins the HTTP status of its error cases, the 500 also breaks that.
+        Row {
+            project: Project::PinnedHttpStatus("auth/send-code.json", 400),
+            may: vec![C::BadInputAccepted, C::ErrorCode],
+            ..row(F::BadInput500, "auth.send-code", &[C::HttpStatus])
+        },
+        row(F::InvalidJson, "health.check", &[C::Envelope]),
+    ]
+}
+
+/// How a kind of finding is provoked against the sandbox.
+#[derive(Debug)]
+enum Provoker {
+    /// By this fault: a row of [`matrix`] requires the kind, and running the matrix proves it.
+    Fault(FaultKind),
+    /// By no fault, by nature; says why and what proves the kind instead.
+    NotByAFault(&'static str),
+}
+
+/// The kinds the expectation check emits besides the pipeline's `success_code`.
+const EXPECTATION_KINDS: [CheckKind; 3] = [
+    CheckKind::ErrorCode,
+    CheckKind::AuthNotEnforced,
+    CheckKind::BadInputAccepted,
+];
+
+/// Every kind of finding, and how the sandbox provokes it.
+fn provokers() -> Vec<(CheckKind, Provoker)> {
+    use CheckKind as C;
+    use FaultKind as F;
+    use Provoker::{Fault, NotByAFault};
+    vec![
+        (
+            C::Transport,
+            NotByAFault(
+                "needs no answer at all, which a sandbox that answers cannot give: \
+                 `transport_is_what_a_backend_that_went_down_gives` points a run at a closed port",
+            ),
+        ),
+        (C::RouteNotActivated, Fault(F::MissingRoute)),
+        (C::ServerError, Fault(F::ServerError)),
+        (C::Envelope, Fault(F::EnvelopeMissing)),
+        // Only where the contract pins its error cases' HTTP status: matrix() has that row.
+        (C::HttpStatus, Fault(F::BadInput500)),
+        (C::SuccessCode, Fault(F::SuccessCode)),
+        (C::Schema, Fault(F::MissingField)),
+        (C::ErrorCode, Fault(F::BadInput500)),
+        (C::AuthNotEnforced, Fault(F::AuthOff)),
+        (C::BadInputAccepted, Fault(F::BadInput500)),
+        (C::Latency, Fault(F::Slow)),
+        (
+            C::Assertion,
+            NotByAFault("a scenario's own business rule, judged by the scenario runner"),
+        ),
+        (
+            C::Capture,
+            NotByAFault(
+                "a scenario's capture path that finds nothing, judged by the scenario runner",
+            ),
+        ),
+        (
+            C::Session,
+            NotByAFault(
+                "the login or refresh before a request, not a check of its answer: \
+                 tests/integration/engine.rs (a failed refresh)",
+            ),
+        ),
+        (
+            C::Request,
+            NotByAFault(
+                "a request that cannot be built (a template, a path parameter) is never sent",
+            ),
+        ),
     ]
 }
 
 #[test]
 fn the_matrix_covers_every_fault_kind() {
-    let covered: BTreeSet<String> = matrix().iter().map(|m| m.0.name()).collect();
+    let covered: BTreeSet<String> = matrix().iter().map(|m| m.fault.name()).collect();
     let all: BTreeSet<String> = <FaultKind as clap::ValueEnum>::value_variants()
         .iter()
         .map(|k| k.name())
         .collect();
     assert_eq!(covered, all);
+}
+
+#[test]
+fn every_kind_the_checks_emit_has_a_fault_or_says_why_not() {
+    let table: BTreeMap<CheckKind, Provoker> = provokers().into_iter().collect();
+    let emitted: BTreeSet<CheckKind> = check::pipeline_kinds()
+        .into_iter()
+        .chain(EXPECTATION_KINDS)
+        .collect();
+    let missing: Vec<&str> = emitted
+        .iter()
+        .filter(|k| !table.contains_key(k))
+        .map(|k| k.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no sandbox fault provokes {missing:?}: add one (src/sandbox/fault.rs) and a row of matrix(), \
+         or say in provokers() why no fault can"
+    );
+    let rows = matrix();
+    for (kind, provoker) in &table {
+        match provoker {
+            Provoker::Fault(fault) => assert!(
+                rows.iter()
+                    .any(|r| r.fault == *fault && r.must.contains(kind)),
+                "{}: no row of matrix() requires it from {}",
+                kind.as_str(),
+                fault.name()
+            ),
+            // A stale excuse: a fault does provoke it now.
+            Provoker::NotByAFault(why) => assert!(
+                !rows.iter().any(|r| r.must.contains(kind)),
+                "{} is said to need no fault ({why}), but matrix() provokes it",
+                kind.as_str()
+            ),
+        }
+    }
+}
+
+/// A copy of the shipped project for a row that needs one, or the repository itself.
+fn project_for(row: &Row) -> (PathBuf, Option<tempfile::TempDir>) {
+    match row.project {
+        Project::Shipped => (common::repo(), None),
+        Project::PinnedHttpStatus(file, status) => {
+            let dir = common::real_project();
+            let path = dir.path().join("contracts").join(file);
+            let mut contract: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).expect("contract"))
+                    .expect("contract JSON");
+            let cases = contract["errors"].as_array_mut().expect("error cases");
+            assert!(!cases.is_empty(), "{file} has error cases to pin");
+            for case in cases {
+                case["expect"]["http_status"] = Value::from(status);
+            }
+            std::fs::write(&path, contract.to_string()).expect("write contract");
+            (dir.path().to_path_buf(), Some(dir))
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,24 +252,27 @@ async fn each_fault_gives_exactly_its_finding_on_exactly_its_endpoint() {
         include_endpoints: true,
         ..Default::default()
     };
-    for (kind, target, expected, allowed) in matrix() {
-        let spec = format!("{}={target}", kind.name());
+    for row in matrix() {
+        let spec = format!("{}={}", row.fault.name(), row.target);
+        let (root, _copy) = project_for(&row);
         // A small budget keeps the `slow` fault quick.
-        let r = run(
+        let r = run_in(
+            &root,
             std::slice::from_ref(&spec),
             selection.clone(),
             "[env.local.run]\nlatency_budget_ms = 300\n",
         )
         .await;
         for (id, found) in findings_by_endpoint(&r) {
-            if id == target {
+            if id == row.target {
+                let absent: Vec<_> = row.must.iter().filter(|k| !found.contains(k)).collect();
                 assert!(
-                    found.contains(&expected),
-                    "{spec}: expected {expected:?} on {id}, found {found:?}"
+                    absent.is_empty(),
+                    "{spec}: expected {absent:?} on {id}, found {found:?}"
                 );
                 let extra: Vec<_> = found
                     .iter()
-                    .filter(|k| **k != expected && !allowed.contains(k))
+                    .filter(|k| !row.must.contains(k) && !row.may.contains(k))
                     .collect();
                 assert!(extra.is_empty(), "{spec}: unexpected {extra:?} on {id}");
             } else {
@@ -114,7 +282,73 @@ async fn each_fault_gives_exactly_its_finding_on_exactly_its_endpoint() {
                 );
             }
         }
-        assert!(r.endpoints.iter().any(|e| e.id == target), "{target} ran");
+        assert!(
+            r.endpoints.iter().any(|e| e.id == row.target),
+            "{} ran",
+            row.target
+        );
+    }
+}
+
+/// A backend that answers the run's first request (the probe) and is gone before the next: every
+/// later request meets a closed port.
+async fn backend_that_goes_down() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let Ok((mut stream, _)) = listener.accept().await else {
+            return;
+        };
+        // Closed before answering, so no later connection can be accepted.
+        drop(listener);
+        let mut request = vec![0u8; 4096];
+        let mut read = 0;
+        while !request[..read].windows(4).any(|w| w == b"\r\n\r\n") && read < request.len() {
+            match stream.read(&mut request[read..]).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => read += n,
+            }
+        }
+        let body = "<pre>Cannot GET</pre>";
+        let answer = format!(
+            "HTTP/1.1 404 Not Found\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(answer.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    });
+    format!("http://{addr}/api/v1")
+}
+
+#[tokio::test]
+async fn transport_is_what_a_backend_that_went_down_gives() {
+    let dir = common::mini();
+    let base_url = backend_that_goes_down().await;
+    let config = common::config_for(dir.path(), &base_url, "");
+    let catalog = common::catalog(&config);
+    let mut runner = Runner::new(Arc::new(config), catalog).expect("runner");
+    let selection = Selection {
+        endpoints: vec!["demo.item".into()],
+        include_endpoints: true,
+        ..Default::default()
+    };
+    let r = runner
+        .run(&selection, &SilentObserver)
+        .await
+        .expect("the probe was answered");
+    let cases = &r.endpoints[0].cases;
+    assert!(!cases.is_empty());
+    for case in cases {
+        let kinds: Vec<CheckKind> = case.findings.iter().map(|f| f.check).collect();
+        assert_eq!(kinds, [CheckKind::Transport], "{}", case.name);
+        assert!(
+            case.findings[0].message.starts_with("refused"),
+            "{}: {}",
+            case.name,
+            case.findings[0].message
+        );
     }
 }
 

@@ -5,6 +5,7 @@ mod report_support;
 
 mod cli;
 mod engine;
+mod exit_codes;
 mod fault_matrix;
 mod import;
 mod plan;
