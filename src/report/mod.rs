@@ -8,7 +8,8 @@
 //!
 //! Every renderer reads only the view of a result: the excerpts in it are already redacted when the
 //! run records them, so no format ever sees a secret; HTML and XML output escape everything they
-//! print. The terminal report draws colours only when [`RenderOptions::style`] asks.
+//! print. The terminal format draws colours only when [`RenderOptions::style`] asks; written to a
+//! file (`--report terminal=PATH`) it is plain.
 //!
 //! Beside the formats: [`listing`] (the `list` command's tables) and [`bar`] (the progress bar).
 
@@ -36,6 +37,7 @@ pub const FORMATS: &[Format] = &[
     Format(&junit::Junit),
     Format(&html::Html),
     Format(&json::Json),
+    Format(&terminal::Terminal),
 ];
 
 /// One report format: how to name it and how to render a [`View`] in it.
