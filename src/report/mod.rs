@@ -210,3 +210,6 @@ pub fn case_summary(case: &CaseResult) -> String {
 pub fn ms(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.0} ms"))
 }
+
+#[cfg(test)]
+mod tests;

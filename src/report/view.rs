@@ -341,3 +341,6 @@ pub struct Failure<'a> {
     pub subject: Subject<'a>,
     pub cases: Vec<&'a CaseResult>,
 }
+
+#[cfg(test)]
+mod tests;
