@@ -4,7 +4,7 @@ use super::{fail, GlobalArgs};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use daodao_check::error::{exit, Error, Result, UsageError};
 use daodao_check::plan::Plan;
-use daodao_check::report::{self, Format};
+use daodao_check::report::{self, Format, RenderOptions, Style, View};
 use daodao_check::result::RunResult;
 use std::path::PathBuf;
 
@@ -24,9 +24,9 @@ pub struct ReportArgs {
 /// The library's formats as clap values, so `--help` and completion list them.
 pub fn format_parser() -> impl TypedValueParser<Value = Format> {
     PossibleValuesParser::new(
-        Format::ALL
+        report::FORMATS
             .iter()
-            .map(|f| PossibleValue::new(f.as_str()).aliases(f.aliases().iter().copied())),
+            .map(|f| PossibleValue::new(f.name()).aliases(f.aliases().iter().copied())),
     )
     .try_map(|name| name.parse::<Format>())
 }
@@ -51,11 +51,16 @@ fn render(g: &GlobalArgs, args: &ReportArgs) -> Result<()> {
     match &args.out {
         Some(path) => {
             report::write_one(&result, plan.as_ref(), args.format, path)?;
-            eprintln!("wrote {} ({})", path.display(), args.format.as_str());
+            eprintln!("wrote {} ({})", path.display(), args.format.name());
         }
         None => {
             use std::io::Write;
-            let text = report::render(&result, plan.as_ref(), args.format)?;
+            // On a terminal, the terminal format is drawn as `run` draws it.
+            let options = RenderOptions {
+                style: Style::detect(g.color()),
+            };
+            let view = View::new(&result, plan.as_ref());
+            let text = args.format.render(&view, &options)?;
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
                 .and_then(|_| out.flush())

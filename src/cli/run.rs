@@ -4,7 +4,7 @@
 use super::{fail, load_catalog, GlobalArgs};
 use daodao_check::error::{exit, Result};
 use daodao_check::plan::SelectionRequest;
-use daodao_check::report::{self, terminal, Style};
+use daodao_check::report::{self, terminal, Style, View};
 use daodao_check::result::RunResult;
 use daodao_check::source::display_path;
 use std::sync::Arc;
@@ -45,9 +45,16 @@ pub struct RunArgs {
 
 #[derive(clap::Args, Debug)]
 struct OutputArgs {
-    /// Also write a report: FORMAT=PATH (markdown, junit, html, json); repeatable.
-    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    #[arg(long = "report", value_name = "FORMAT=PATH", help = report_help())]
     reports: Vec<String>,
+}
+
+/// The `--report` help, naming the formats of the library's list.
+fn report_help() -> String {
+    format!(
+        "Also write a report: FORMAT=PATH ({}); repeatable",
+        report::format_names()
+    )
 }
 
 #[derive(clap::Args, Debug)]
@@ -160,7 +167,8 @@ fn execute(
         embedded.as_deref(),
         observer.as_ref(),
     )?;
-    print!("{}", terminal::render(&result, &catalog.plan, &style));
+    let view = View::new(&result, Some(&catalog.plan));
+    print!("{}", terminal::render(&view, &style));
     result.write(&last)?;
     eprintln!("wrote {}", display_path(&config.root, &last));
     for (format, path) in &wanted {
@@ -168,7 +176,7 @@ fn execute(
         eprintln!(
             "wrote {} ({})",
             display_path(&config.root, path),
-            format.as_str()
+            format.name()
         );
     }
     Ok(result)

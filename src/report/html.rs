@@ -3,10 +3,27 @@
 //! its findings and redacted excerpts, and a latency chart against the budget as inline SVG.
 //! Everything printed is escaped.
 
-use super::{case_summary, module_latencies, ms, phase_views, PhaseView};
-use crate::plan::{phase_label, Plan};
+use super::{case_summary, mark, ms, Failure, PhaseView, RenderOptions, Renderer, Subject, View};
+use crate::error::Result;
+use crate::plan::phase_label;
 use crate::result::{CaseResult, Counts, EndpointResult, RunResult, Status};
 use std::fmt::Write;
+
+/// The page's style sheet and script, kept as files of their own.
+const STYLE: &str = include_str!("html/report.css");
+const SCRIPT: &str = include_str!("html/report.js");
+
+pub struct Html;
+
+impl Renderer for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+
+    fn render(&self, view: &View, _: &RenderOptions) -> Result<String> {
+        Ok(render(view))
+    }
+}
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn esc(text: &str) -> String {
@@ -42,83 +59,15 @@ fn badge(s: Status) -> String {
     format!(
         "<span class=\"badge {}\">{} {}</span>",
         s.as_str(),
-        super::markdown::mark(s),
+        mark(s),
         esc(s.chinese())
     )
 }
 
-const STYLE: &str = r#"
-:root { --ok:#1a7f37; --bad:#cf222e; --skip:#8c959f; --warn:#bf8700; --bg:#fff; --fg:#1f2328; --line:#d0d7de; --soft:#f6f8fa; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: var(--fg); background: var(--bg); margin: 0 auto; max-width: 1200px; padding: 1.5rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin: 0 0 .5rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2rem; }
-.verdict { font-size: 1.2rem; font-weight: 600; } .verdict.pass { color: var(--ok); } .verdict.fail { color: var(--bad); }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; } dl.meta dt { color: #57606a; } dl.meta dd { margin: 0; word-break: break-all; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .92rem; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
-th { background: var(--soft); } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.sortable th { cursor: pointer; user-select: none; } table.sortable th[aria-sort="ascending"]::after { content: " ▲"; } table.sortable th[aria-sort="descending"]::after { content: " ▼"; }
-code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; }
-pre { background: var(--soft); border: 1px solid var(--line); padding: .5rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
-.badge { white-space: nowrap; } .badge.passed { color: var(--ok); } .badge.skipped { color: var(--skip); } .badge.failed, .badge.error, .badge.not_activated, .badge.blocked { color: var(--bad); }
-.phase { margin: .6rem 0; } .phase-head { display: flex; gap: 1rem; flex-wrap: wrap; align-items: baseline; } .phase-head .title { font-weight: 600; min-width: 14rem; }
-.state.done { color: var(--ok); } .state.problem { color: var(--bad); } .state.in-progress { color: var(--warn); } .state.not-started { color: var(--skip); }
-.bar { display: flex; height: 14px; background: var(--soft); border: 1px solid var(--line); border-radius: 7px; overflow: hidden; margin-top: .2rem; }
-.bar .seg.passed { background: var(--ok); } .bar .seg.problem { background: var(--bad); } .bar .seg.skipped { background: var(--skip); }
-details.failure { border: 1px solid var(--line); border-left: 4px solid var(--bad); margin: .5rem 0; padding: .3rem .6rem; }
-details.failure > summary { cursor: pointer; font-weight: 600; } details.failure h4 { margin: .7rem 0 .2rem; }
-svg text { font-size: 11px; fill: var(--fg); } svg .over { fill: var(--bad); } svg .under { fill: var(--ok); } svg .budget { stroke: var(--bad); stroke-dasharray: 4 3; }
-.muted { color: #57606a; }
-"#;
-
-const SCRIPT: &str = r#"
-(function () {
-  function cellValue(row, i, numeric) {
-    var c = row.cells[i]; var v = c.getAttribute('data-value'); if (v === null) { v = c.textContent.trim(); }
-    if (numeric) { var n = parseFloat(v); return isNaN(n) ? Infinity : n; } return v;
-  }
-  document.querySelectorAll('table.sortable').forEach(function (table) {
-    var heads = table.tHead.rows[0].cells;
-    Array.prototype.forEach.call(heads, function (th, i) {
-      th.addEventListener('click', function () {
-        var numeric = th.getAttribute('data-type') === 'num';
-        var asc = th.getAttribute('aria-sort') !== 'ascending';
-        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
-        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
-        var body = table.tBodies[0]; var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = cellValue(a, i, numeric), y = cellValue(b, i, numeric);
-          var r = numeric ? (x - y) : String(x).localeCompare(String(y), 'zh-CN', { numeric: true });
-          return asc ? r : -r;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      });
-    });
-  });
-  // `report.html#sort=5-desc` opens the endpoint table sorted by its sixth column, descending.
-  var m = /^#sort=(\d+)(-desc)?$/.exec(location.hash);
-  var table = document.getElementById('endpoint-table');
-  if (m && table) {
-    var th = table.tHead.rows[0].cells[parseInt(m[1], 10)];
-    if (th) { th.click(); if (m[2]) { th.click(); } }
-  }
-  // What the page shows, counted from the page itself (a test compares it with the JSON).
-  var check = document.getElementById('dom-check');
-  if (check) {
-    var rows = document.querySelectorAll('#endpoint-table tbody tr');
-    var counts = {};
-    rows.forEach(function (r) { var s = r.getAttribute('data-status'); counts[s] = (counts[s] || 0) + 1; });
-    check.setAttribute('data-rows', String(rows.length));
-    Object.keys(counts).forEach(function (k) { check.setAttribute('data-' + k, String(counts[k])); });
-    check.setAttribute('data-failures', String(document.querySelectorAll('details.failure').length));
-    check.setAttribute('data-ready', 'yes');
-  }
-})();
-"#;
-
-pub fn render(result: &RunResult, plan: Option<&Plan>) -> String {
+fn render(view: &View) -> String {
+    let result = view.result;
     let mut out = String::new();
-    let verdict = if result.passed() {
+    let verdict = if view.passed() {
         ("pass", "✅ 通过")
     } else {
         ("fail", "❌ 未通过")
@@ -128,7 +77,7 @@ pub fn render(result: &RunResult, plan: Option<&Plan>) -> String {
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>daodao-check 联调测试报告 · {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+         <title>daodao-check 联调测试报告 · {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
         esc(&result.env)
     );
     let _ = writeln!(out, "<header>\n<h1>daodao-check 联调测试报告</h1>");
@@ -138,29 +87,21 @@ pub fn render(result: &RunResult, plan: Option<&Plan>) -> String {
         verdict.0, verdict.1
     );
     let _ = writeln!(out, "<dl class=\"meta\">");
-    for (k, v) in [
-        ("环境", format!("{} ({})", result.env, result.base_url)),
-        ("范围", result.selection.clone()),
-        ("开始时间", result.started_at.clone()),
-        ("结束时间", result.finished_at.clone()),
-        ("用时", format!("{:.1} 秒", result.duration_ms / 1000.0)),
-        ("响应时间预算", format!("{} ms", result.latency_budget_ms)),
-        ("工具", result.tool.clone()),
-    ] {
+    for (k, v) in view.facts() {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     }
     let _ = writeln!(out, "</dl>\n</header>");
     counts_table(&mut out, result);
-    phases(&mut out, &phase_views(result, plan));
+    phases(&mut out, &view.phases);
     latency_chart(&mut out, result);
-    module_table(&mut out, result, plan);
-    endpoint_table(&mut out, result, plan);
-    failures(&mut out, result);
-    skipped(&mut out, result);
+    module_table(&mut out, view);
+    endpoint_table(&mut out, view);
+    failures(&mut out, view);
+    skipped(&mut out, view);
     scenarios(&mut out, result);
     let _ = writeln!(
         out,
-        "<div id=\"dom-check\" hidden></div>\n<script>{SCRIPT}</script>\n</body>\n</html>"
+        "<div id=\"dom-check\" hidden></div>\n<script>\n{SCRIPT}</script>\n</body>\n</html>"
     );
     out
 }
@@ -320,25 +261,18 @@ fn latency_chart(out: &mut String, result: &RunResult) {
     );
 }
 
-fn module_table(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
-    let rows: Vec<_> = module_latencies(result, plan)
-        .into_iter()
-        .filter(|r| r.measured > 0)
-        .collect();
+fn module_table(out: &mut String, view: &View) {
+    let rows: Vec<_> = view.modules.iter().filter(|r| r.measured > 0).collect();
     if rows.is_empty() {
         return;
     }
     let _ = writeln!(out, "<section id=\"modules\">\n<h2>各模块响应时间</h2>\n<table>\n<thead><tr><th>阶段</th><th>模块</th><th class=\"num\">已测接口</th><th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">最慢</th></tr></thead>\n<tbody>");
     for r in rows {
-        let module = match &r.name {
-            Some(n) => format!("{n} ({})", r.module),
-            None => r.module.clone(),
-        };
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&phase_label(r.phase)),
-            esc(&module),
+            esc(&r.label()),
             r.measured,
             ms(r.p50),
             ms(r.p95),
@@ -348,7 +282,8 @@ fn module_table(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
     let _ = writeln!(out, "</tbody>\n</table>\n</section>");
 }
 
-fn endpoint_table(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
+fn endpoint_table(out: &mut String, view: &View) {
+    let result = view.result;
     if result.endpoints.is_empty() {
         return;
     }
@@ -359,9 +294,7 @@ fn endpoint_table(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
         result.endpoints.len()
     );
     for e in &result.endpoints {
-        let module = plan
-            .and_then(|p| p.module_name(&e.module))
-            .map_or(e.module.clone(), |n| format!("{n} ({})", e.module));
+        let module = view.module_label(&e.module);
         let note = if e.status == Status::Passed {
             String::new()
         } else {
@@ -435,76 +368,58 @@ fn case_details(out: &mut String, k: &CaseResult, label: &str) {
     }
 }
 
-fn failures(out: &mut String, result: &RunResult) {
-    let eps: Vec<_> = result
-        .endpoints
-        .iter()
-        .filter(|e| e.status.is_failure())
-        .collect();
-    let scs: Vec<_> = result
-        .scenarios
-        .iter()
-        .filter(|s| s.status.is_failure())
-        .collect();
-    if eps.is_empty() && scs.is_empty() {
+fn failures(out: &mut String, view: &View) {
+    if view.failures.is_empty() {
         return;
     }
     let _ = writeln!(
         out,
         "<section id=\"failures\">\n<h2>失败详情 ({})</h2>",
-        eps.len() + scs.len()
+        view.failures.len()
     );
-    for e in eps {
-        let _ = writeln!(
-            out,
-            "<details class=\"failure\" data-endpoint=\"{}\"><summary>{} <code>{}</code> {} · {} · {}</summary>",
-            esc(&e.endpoint),
-            badge(e.status),
-            esc(&e.endpoint),
-            esc(&e.name),
-            esc(&phase_label(e.phase)),
-            esc(&e.module)
-        );
-        if let Some(r) = &e.reason {
+    for Failure { subject, cases } in &view.failures {
+        let _ = match subject {
+            Subject::Endpoint(e) => writeln!(
+                out,
+                "<details class=\"failure\" data-endpoint=\"{}\"><summary>{} <code>{}</code> {} · {} · {}</summary>",
+                esc(&e.endpoint),
+                badge(e.status),
+                esc(&e.endpoint),
+                esc(&e.name),
+                esc(&phase_label(e.phase)),
+                esc(&e.module)
+            ),
+            Subject::Scenario(s) => writeln!(
+                out,
+                "<details class=\"failure\" data-scenario=\"{}\"><summary>{} 场景 <code>{}</code> {} · {}</summary>",
+                esc(&s.name),
+                badge(s.status),
+                esc(&s.name),
+                esc(&s.title),
+                esc(&phase_label(s.phase))
+            ),
+        };
+        if let Some(r) = subject.reason() {
             let _ = writeln!(out, "<p>原因: {}</p>", esc(r));
         }
-        for k in e.cases.iter().filter(|k| k.status != Status::Passed) {
-            case_details(out, k, &k.name);
-        }
-        let _ = writeln!(out, "</details>");
-    }
-    for s in scs {
-        let _ = writeln!(
-            out,
-            "<details class=\"failure\" data-scenario=\"{}\"><summary>{} 场景 <code>{}</code> {} · {}</summary>",
-            esc(&s.name),
-            badge(s.status),
-            esc(&s.name),
-            esc(&s.title),
-            esc(&phase_label(s.phase))
-        );
-        if let Some(r) = &s.reason {
-            let _ = writeln!(out, "<p>原因: {}</p>", esc(r));
-        }
-        for k in s.steps.iter().filter(|k| k.status != Status::Passed) {
-            case_details(out, k, &format!("{} ({})", k.name, k.endpoint));
+        for k in cases {
+            let label = match subject {
+                Subject::Endpoint(_) => k.name.clone(),
+                Subject::Scenario(_) => format!("{} ({})", k.name, k.endpoint),
+            };
+            case_details(out, k, &label);
         }
         let _ = writeln!(out, "</details>");
     }
     let _ = writeln!(out, "</section>");
 }
 
-fn skipped(out: &mut String, result: &RunResult) {
-    let sk: Vec<_> = result
-        .endpoints
-        .iter()
-        .filter(|e| e.status == Status::Skipped)
-        .collect();
-    if sk.is_empty() {
+fn skipped(out: &mut String, view: &View) {
+    if view.skipped.is_empty() {
         return;
     }
-    let _ = writeln!(out, "<section id=\"skipped\">\n<h2>跳过 ({})</h2>\n<table><thead><tr><th>接口</th><th>名称</th><th>阶段</th><th>原因</th></tr></thead><tbody>", sk.len());
-    for e in sk {
+    let _ = writeln!(out, "<section id=\"skipped\">\n<h2>跳过 ({})</h2>\n<table><thead><tr><th>接口</th><th>名称</th><th>阶段</th><th>原因</th></tr></thead><tbody>", view.skipped.len());
+    for e in &view.skipped {
         let _ = writeln!(
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -1,9 +1,19 @@
-//! `reports/last-run.json`: the result model itself, pretty-printed, written atomically.
+//! The result model itself, pretty-printed: what reports/last-run.json holds.
 
-use crate::error::Result;
-use crate::result::RunResult;
-use std::path::Path;
+use super::{RenderOptions, Renderer, View};
+use crate::error::{Error, Result};
 
-pub fn write(result: &RunResult, path: &Path) -> Result<()> {
-    result.write(path)
+pub struct Json;
+
+impl Renderer for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn render(&self, view: &View, _: &RenderOptions) -> Result<String> {
+        let mut text = serde_json::to_string_pretty(view.result)
+            .map_err(|e| Error::Usage(format!("cannot serialise the result: {e}")))?;
+        text.push('\n');
+        Ok(text)
+    }
 }

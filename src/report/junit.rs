@@ -4,14 +4,28 @@
 //! excerpts, a reproducing curl) as text; skips are `<skipped>`. The shape is the common one that
 //! GitLab, Jenkins and GitHub actions read; quick-junit does the escaping.
 
-use super::case_summary;
+use super::{case_summary, PhaseView, RenderOptions, Renderer, View};
 use crate::error::{Error, Result};
-use crate::plan::{phase_label, Plan};
-use crate::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
+use crate::result::{CaseResult, EndpointResult, ScenarioResult, Status};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
+
+pub struct Junit;
+
+impl Renderer for Junit {
+    fn name(&self) -> &'static str {
+        "junit"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["xml"]
+    }
+
+    fn render(&self, view: &View, _: &RenderOptions) -> Result<String> {
+        render(view)
+    }
+}
 
 fn seconds(ms: Option<f64>) -> Option<Duration> {
     ms.filter(|v| v.is_finite() && *v >= 0.0)
@@ -147,8 +161,9 @@ fn phase_class(phase: u8) -> String {
     format!("daodao.phase{phase}")
 }
 
-/// Renders the JUnit XML document.
-pub fn render(result: &RunResult, plan: Option<&Plan>) -> Result<String> {
+/// Renders the JUnit XML document: a suite per phase that ran.
+fn render(view: &View) -> Result<String> {
+    let result = view.result;
     let mut report = Report::new("daodao-check");
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&result.started_at) {
         report.set_timestamp(t);
@@ -156,20 +171,22 @@ pub fn render(result: &RunResult, plan: Option<&Plan>) -> Result<String> {
     if let Some(d) = seconds(Some(result.duration_ms)) {
         report.set_time(d);
     }
-    let mut phases: BTreeMap<u8, Vec<TestCase>> = BTreeMap::new();
-    for e in &result.endpoints {
-        phases.entry(e.phase).or_default().extend(endpoint_tests(e));
-    }
-    for s in &result.scenarios {
-        phases.entry(s.phase).or_default().extend(scenario_tests(s));
-    }
-    for (phase, cases) in phases {
-        let label = phase_label(phase);
-        let name = match plan.and_then(|p| p.phase(phase)) {
-            Some(p) if p.name != label => format!("{label} {}", p.name),
-            _ => label,
-        };
-        let mut suite = TestSuite::new(name);
+    let ran = |p: &&PhaseView| p.endpoints.total + p.scenarios.total > 0;
+    for phase in view.phases.iter().filter(ran) {
+        let cases: Vec<TestCase> = result
+            .endpoints
+            .iter()
+            .filter(|e| e.phase == phase.number)
+            .flat_map(endpoint_tests)
+            .chain(
+                result
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.phase == phase.number)
+                    .flat_map(scenario_tests),
+            )
+            .collect();
+        let mut suite = TestSuite::new(phase.title());
         let time: f64 = cases
             .iter()
             .filter_map(|c| c.time.map(|t| t.as_secs_f64()))

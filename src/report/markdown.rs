@@ -2,17 +2,32 @@
 //! ❌ 有问题, "测试结果: 9/10 接口测试通过"): per-phase table, latency per module, every failure
 //! with its check, JSON path, expected vs actual and redacted excerpts, skips with reasons, scenarios.
 
-use super::{case_summary, module_latencies, ms, phase_views, terminal};
-use crate::plan::{phase_label, Plan};
-use crate::result::{CaseResult, RunResult, Status};
+use super::{case_summary, mark, ms, Failure, RenderOptions, Renderer, Subject, View};
+use crate::error::Result;
+use crate::plan::phase_label;
+use crate::result::{CaseResult, Status};
 use std::fmt::Write;
 
-/// The plan's marks for a status.
-pub fn mark(s: Status) -> &'static str {
-    match s {
-        Status::Passed => "✅",
-        Status::Skipped => "⏸️",
-        Status::Failed | Status::NotActivated | Status::Blocked | Status::Error => "❌",
+pub struct Markdown;
+
+impl Renderer for Markdown {
+    fn name(&self) -> &'static str {
+        "markdown"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["md"]
+    }
+
+    fn render(&self, view: &View, _: &RenderOptions) -> Result<String> {
+        let mut out = String::new();
+        header(&mut out, view);
+        phases(&mut out, view);
+        latency(&mut out, view);
+        failures(&mut out, view);
+        skipped(&mut out, view);
+        scenarios(&mut out, view);
+        Ok(out)
     }
 }
 
@@ -79,36 +94,17 @@ fn fenced(out: &mut String, lang: &str, text: &str) {
     let _ = writeln!(out, "{fence}");
 }
 
-pub fn render(result: &RunResult, plan: Option<&Plan>) -> String {
-    let mut out = String::new();
-    header(&mut out, result);
-    phases(&mut out, result, plan);
-    latency(&mut out, result, plan);
-    failures(&mut out, result, plan);
-    skipped(&mut out, result);
-    scenarios(&mut out, result);
-    out
-}
-
-fn header(out: &mut String, result: &RunResult) {
-    let s = &result.summary;
+fn header(out: &mut String, view: &View) {
+    let s = view.summary();
     let _ = writeln!(out, "# daodao-check 联调测试报告\n");
-    let verdict = if result.passed() {
+    let verdict = if view.passed() {
         "✅ 通过"
     } else {
         "❌ 未通过"
     };
     let _ = writeln!(out, "| 项目 | 内容 |\n|------|------|");
-    for (k, v) in [
-        ("结论", verdict.to_string()),
-        ("环境", format!("{} ({})", result.env, result.base_url)),
-        ("范围", result.selection.clone()),
-        ("开始时间", result.started_at.clone()),
-        ("结束时间", result.finished_at.clone()),
-        ("用时", format!("{:.1} 秒", result.duration_ms / 1000.0)),
-        ("响应时间预算", format!("{} ms", result.latency_budget_ms)),
-        ("工具", result.tool.clone()),
-    ] {
+    let _ = writeln!(out, "| 结论 | {} |", cell(verdict));
+    for (k, v) in view.facts() {
         let _ = writeln!(out, "| {k} | {} |", cell(&v));
     }
     out.push('\n');
@@ -140,9 +136,8 @@ fn other_counts(c: &crate::result::Counts) -> String {
         .collect()
 }
 
-fn phases(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
-    let views = phase_views(result, plan);
-    if views.is_empty() {
+fn phases(out: &mut String, view: &View) {
+    if view.phases.is_empty() {
         return;
     }
     let _ = writeln!(out, "## 阶段进度\n");
@@ -154,7 +149,7 @@ fn phases(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
         out,
         "|------|------|--------|------|------|------|------|--------|------|------|------|"
     );
-    for v in &views {
+    for v in &view.phases {
         let c = &v.endpoints;
         let scen = if v.scenarios.total > 0 {
             format!("{}/{}", v.scenarios.passed, v.scenarios.total)
@@ -178,7 +173,7 @@ fn phases(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
         );
     }
     out.push('\n');
-    let lines = terminal::phase_lines(result);
+    let lines = view.phase_lines();
     if !lines.is_empty() {
         for l in lines {
             let _ = writeln!(out, "- {}", cell(&l));
@@ -187,24 +182,16 @@ fn phases(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
     }
 }
 
-fn latency(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
-    let rows = module_latencies(result, plan);
-    if rows.iter().all(|r| r.measured == 0) {
+fn latency(out: &mut String, view: &View) {
+    if view.modules.iter().all(|r| r.measured == 0) {
         return;
     }
-    let budget = result.latency_budget_ms as f64;
-    let _ = writeln!(
-        out,
-        "## 响应时间 (正常请求, 预算 {} ms)\n",
-        result.latency_budget_ms
-    );
+    let budget_ms = view.result.latency_budget_ms;
+    let budget = budget_ms as f64;
+    let _ = writeln!(out, "## 响应时间 (正常请求, 预算 {budget_ms} ms)\n");
     let _ = writeln!(out, "| 阶段 | 模块 | 已测接口 | p50 | p95 | 最慢 |");
     let _ = writeln!(out, "|------|------|----------|-----|-----|------|");
-    for r in rows.iter().filter(|r| r.measured > 0) {
-        let module = match &r.name {
-            Some(n) => format!("{n} ({})", r.module),
-            None => r.module.clone(),
-        };
+    for r in view.modules.iter().filter(|r| r.measured > 0) {
         let over = |v: Option<f64>| {
             let text = ms(v);
             if v.is_some_and(|v| v > budget) {
@@ -217,7 +204,7 @@ fn latency(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
             out,
             "| {} | {} | {} | {} | {} | {} |",
             phase_label(r.phase),
-            cell(&module),
+            cell(&r.label()),
             r.measured,
             over(r.p50),
             over(r.p95),
@@ -227,80 +214,56 @@ fn latency(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
     out.push('\n');
 }
 
-fn failures(out: &mut String, result: &RunResult, plan: Option<&Plan>) {
-    let eps: Vec<_> = result
-        .endpoints
-        .iter()
-        .filter(|e| e.status.is_failure())
-        .collect();
-    let scs: Vec<_> = result
-        .scenarios
-        .iter()
-        .filter(|s| s.status.is_failure())
-        .collect();
-    if eps.is_empty() && scs.is_empty() {
+fn failures(out: &mut String, view: &View) {
+    if view.failures.is_empty() {
         return;
     }
-    let _ = writeln!(out, "## 失败详情 ({})\n", eps.len() + scs.len());
-    for e in eps {
-        let module = plan
-            .and_then(|p| p.module_name(&e.module))
-            .map_or(e.module.clone(), |n| format!("{n} ({})", e.module));
-        let _ = writeln!(
-            out,
-            "### {} {} {}\n",
-            mark(e.status),
-            code(&e.endpoint),
-            cell(&e.name)
-        );
-        let _ = writeln!(
-            out,
-            "- 阶段: {} · 模块: {} · 合约: {}",
-            phase_label(e.phase),
-            cell(&module),
-            code(&e.id)
-        );
-        let _ = writeln!(out, "- 状态: {}", status_cell(e.status));
-        if let Some(r) = &e.reason {
+    let _ = writeln!(out, "## 失败详情 ({})\n", view.failures.len());
+    for Failure { subject, cases } in &view.failures {
+        match subject {
+            Subject::Endpoint(e) => {
+                let _ = writeln!(
+                    out,
+                    "### {} {} {}\n",
+                    mark(e.status),
+                    code(&e.endpoint),
+                    cell(&e.name)
+                );
+                let _ = writeln!(
+                    out,
+                    "- 阶段: {} · 模块: {} · 合约: {}",
+                    phase_label(e.phase),
+                    cell(&view.module_label(&e.module)),
+                    code(&e.id)
+                );
+            }
+            Subject::Scenario(s) => {
+                let _ = writeln!(
+                    out,
+                    "### {} 场景 {} {}\n",
+                    mark(s.status),
+                    code(&s.name),
+                    cell(&s.title)
+                );
+                let _ = writeln!(
+                    out,
+                    "- 阶段: {} · 文件: {}",
+                    phase_label(s.phase),
+                    code(&s.file)
+                );
+            }
+        }
+        let _ = writeln!(out, "- 状态: {}", status_cell(subject.status()));
+        if let Some(r) = subject.reason() {
             let _ = writeln!(out, "- 原因: {}", cell(r));
         }
         out.push('\n');
-        cases(
-            out,
-            e.cases.iter().filter(|k| k.status != Status::Passed),
-            false,
-        );
-    }
-    for s in scs {
-        let _ = writeln!(
-            out,
-            "### {} 场景 {} {}\n",
-            mark(s.status),
-            code(&s.name),
-            cell(&s.title)
-        );
-        let _ = writeln!(
-            out,
-            "- 阶段: {} · 文件: {}",
-            phase_label(s.phase),
-            code(&s.file)
-        );
-        let _ = writeln!(out, "- 状态: {}", status_cell(s.status));
-        if let Some(r) = &s.reason {
-            let _ = writeln!(out, "- 原因: {}", cell(r));
-        }
-        out.push('\n');
-        cases(
-            out,
-            s.steps.iter().filter(|k| k.status != Status::Passed),
-            true,
-        );
+        self::cases(out, cases, matches!(subject, Subject::Scenario(_)));
     }
 }
 
 /// The findings table of the cases that did not pass, then each case's excerpts.
-fn cases<'a>(out: &mut String, cases: impl Iterator<Item = &'a CaseResult>, steps: bool) {
-    let cases: Vec<_> = cases.collect();
+fn cases(out: &mut String, cases: &[&CaseResult], steps: bool) {
     if cases.is_empty() {
         return;
     }
@@ -313,7 +276,7 @@ fn cases<'a>(out: &mut String, cases: impl Iterator<Item = &'a CaseResult>, step
         out,
         "|------|------|------|-----------|------|------|------|"
     );
-    for k in &cases {
+    for k in cases {
         let name = if steps {
             format!("{} ({})", k.name, k.endpoint)
         } else {
@@ -344,7 +307,7 @@ fn cases<'a>(out: &mut String, cases: impl Iterator<Item = &'a CaseResult>, step
         }
     }
     out.push('\n');
-    for k in &cases {
+    for k in cases {
         if k.request.is_none() && k.response.is_none() && k.curl.is_none() {
             continue;
         }
@@ -367,19 +330,14 @@ fn cases<'a>(out: &mut String, cases: impl Iterator<Item = &'a CaseResult>, step
     }
 }
 
-fn skipped(out: &mut String, result: &RunResult) {
-    let sk: Vec<_> = result
-        .endpoints
-        .iter()
-        .filter(|e| e.status == Status::Skipped)
-        .collect();
-    if sk.is_empty() {
+fn skipped(out: &mut String, view: &View) {
+    if view.skipped.is_empty() {
         return;
     }
-    let _ = writeln!(out, "## 跳过 ({})\n", sk.len());
+    let _ = writeln!(out, "## 跳过 ({})\n", view.skipped.len());
     let _ = writeln!(out, "| 接口 | 名称 | 阶段 | 原因 |");
     let _ = writeln!(out, "|------|------|------|------|");
-    for e in sk {
+    for e in &view.skipped {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
@@ -392,14 +350,15 @@ fn skipped(out: &mut String, result: &RunResult) {
     out.push('\n');
 }
 
-fn scenarios(out: &mut String, result: &RunResult) {
-    if result.scenarios.is_empty() {
+fn scenarios(out: &mut String, view: &View) {
+    let scenarios = &view.result.scenarios;
+    if scenarios.is_empty() {
         return;
     }
-    let _ = writeln!(out, "## 场景 ({})\n", result.scenarios.len());
+    let _ = writeln!(out, "## 场景 ({})\n", scenarios.len());
     let _ = writeln!(out, "| 场景 | 标题 | 阶段 | 步骤 | 通过 | 状态 |");
     let _ = writeln!(out, "|------|------|------|------|------|------|");
-    for s in &result.scenarios {
+    for s in scenarios {
         let passed = s.passed_steps();
         let _ = writeln!(
             out,

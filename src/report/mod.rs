@@ -1,7 +1,17 @@
-//! Renderers over the one result model. Each format is one file.
+//! Reports: one result, shown in every format.
 //!
-//! Every renderer reads only [`RunResult`]: the excerpts in it are already redacted when the run
-//! records them, so no format ever sees a secret; HTML and XML output escape everything they print.
+//! [`View`] computes once, from a [`RunResult`] and, when known, the plan, what every format shows
+//! (phase progress, module latencies, failures in display order, skips, flaky items). A format is
+//! a [`Renderer`] in its own file, listed once in [`FORMATS`]: the names, `--help`'s possible
+//! values, parsing a name and `--report FORMAT=PATH` all come from that list. **Adding a format is
+//! one new file and one line in [`FORMATS`].**
+//!
+//! Every renderer reads only the view of a result: the excerpts in it are already redacted when the
+//! run records them, so no format ever sees a secret; HTML and XML output escape everything they
+//! print. The terminal format draws colours only when [`RenderOptions::style`] asks; written to a
+//! file (`--report terminal=PATH`) it is plain.
+//!
+//! Beside the formats: [`listing`] (the `list` command's tables) and [`bar`] (the progress bar).
 
 pub mod bar;
 pub mod html;
@@ -9,87 +19,117 @@ pub mod json;
 pub mod junit;
 pub mod listing;
 pub mod markdown;
+mod style;
 pub mod terminal;
+mod view;
+
+pub use style::{ColorChoice, Style};
+pub use view::{Failure, ModuleView, PhaseState, PhaseView, Subject, View};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::result::RunResult;
+use crate::result::{CaseResult, RunResult, Status};
 use std::path::{Path, PathBuf};
 
-/// The file formats a report can be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Chinese Markdown in the plan's vocabulary.
-    Markdown,
-    /// JUnit XML for CI (GitLab, Jenkins, GitHub).
-    Junit,
-    /// One self-contained HTML file.
-    Html,
-    /// The result model itself (what reports/last-run.json holds).
-    Json,
-}
+/// Every report format, in the order `--help` and error messages list them.
+pub const FORMATS: &[Format] = &[
+    Format(&markdown::Markdown),
+    Format(&junit::Junit),
+    Format(&html::Html),
+    Format(&json::Json),
+    Format(&terminal::Terminal),
+];
 
-impl Format {
-    pub const ALL: [Format; 4] = [Format::Markdown, Format::Junit, Format::Html, Format::Json];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Markdown => "markdown",
-            Format::Junit => "junit",
-            Format::Html => "html",
-            Format::Json => "json",
-        }
-    }
+/// One report format: how to name it and how to render a [`View`] in it.
+pub trait Renderer: Sync {
+    /// The name on the command line (`--format NAME`, `--report NAME=PATH`).
+    fn name(&self) -> &'static str;
 
     /// Other names accepted on the command line.
-    pub fn aliases(self) -> &'static [&'static str] {
-        match self {
-            Format::Markdown => &["md"],
-            Format::Junit => &["xml"],
-            Format::Html | Format::Json => &[],
-        }
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
     }
 
-    fn names() -> String {
-        Format::ALL
-            .iter()
-            .map(|f| f.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+    fn render(&self, view: &View, options: &RenderOptions) -> Result<String>;
+}
+
+/// How to render, beyond the view itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Colours, for a terminal; files are written plain.
+    pub style: Style,
+}
+
+/// A format of [`FORMATS`]; parse one from its name or an alias.
+#[derive(Clone, Copy)]
+pub struct Format(&'static dyn Renderer);
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn aliases(self) -> &'static [&'static str] {
+        self.0.aliases()
+    }
+
+    pub fn render(self, view: &View, options: &RenderOptions) -> Result<String> {
+        self.0.render(view, options)
+    }
+}
+
+/// `markdown, junit, …`: the formats' names, for messages.
+pub fn format_names() -> String {
+    FORMATS
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Format) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Format {}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Format({})", self.name())
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
 impl std::str::FromStr for Format {
     type Err = Error;
 
+    /// A name or an alias of [`FORMATS`], in any case.
     fn from_str(s: &str) -> Result<Format> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "markdown" | "md" => Ok(Format::Markdown),
-            "junit" | "xml" => Ok(Format::Junit),
-            "html" => Ok(Format::Html),
-            "json" => Ok(Format::Json),
-            other => Err(Error::Usage(format!(
-                "unknown report format `{other}` (formats: {})",
-                Format::names()
-            ))),
-        }
+        let wanted = s.trim().to_ascii_lowercase();
+        FORMATS
+            .iter()
+            .copied()
+            .find(|f| f.name() == wanted || f.aliases().contains(&wanted.as_str()))
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown report format `{wanted}` (formats: {})",
+                    format_names()
+                ))
+            })
     }
 }
 
-/// Renders a result in a format. `plan` (contracts/plan.toml) adds phase and module names and
-/// the phases that did not run; every format works without it.
+/// Renders a result in a format, plain. `plan` (contracts/plan.toml) adds phase and module names
+/// and the phases that did not run; every format works without it.
 pub fn render(result: &RunResult, plan: Option<&Plan>, format: Format) -> Result<String> {
-    match format {
-        Format::Markdown => Ok(markdown::render(result, plan)),
-        Format::Junit => junit::render(result, plan),
-        Format::Html => Ok(html::render(result, plan)),
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(result)
-                .map_err(|e| Error::Usage(format!("cannot serialise the result: {e}")))?;
-            text.push('\n');
-            Ok(text)
-        }
-    }
+    format.render(&View::new(result, plan), &RenderOptions::default())
 }
 
 /// Parses `--report FORMAT=PATH` specs. Call it before a run, so a typo fails before anything
@@ -101,7 +141,7 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
             let (format, path) = spec.split_once('=').ok_or_else(|| {
                 Error::Usage(format!(
                     "--report `{spec}`: expected FORMAT=PATH, e.g. --report junit=reports/junit.xml (formats: {})",
-                    Format::names()
+                    format_names()
                 ))
             })?;
             let format: Format = format
@@ -117,7 +157,7 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
         .collect()
 }
 
-/// Renders a result and writes it atomically.
+/// Renders a result plain and writes it atomically.
 pub fn write_one(
     result: &RunResult,
     plan: Option<&Plan>,
@@ -137,188 +177,17 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
     crate::error::write_atomic(path, text.as_bytes())
 }
 
-/// How to draw for a terminal: colours only on a TTY and without `NO_COLOR`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Style {
-    pub color: bool,
-}
-
-impl Style {
-    pub const PLAIN: Style = Style { color: false };
-
-    /// Colour when stdout is a terminal and `NO_COLOR` is unset (https://no-color.org).
-    pub fn detect(choice: ColorChoice) -> Style {
-        use std::io::IsTerminal;
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
-        Style { color }
+/// The plan's marks for a status: `✅`, `⏸️`, `❌`.
+pub fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Passed => "✅",
+        Status::Skipped => "⏸️",
+        Status::Failed | Status::NotActivated | Status::Blocked | Status::Error => "❌",
     }
-
-    pub fn paint(&self, text: &str, code: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-/// How far a phase got, in the plan's vocabulary (its 联调进度表 状态 column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhaseState {
-    NotStarted,
-    InProgress,
-    Done,
-    Problem,
-}
-
-impl PhaseState {
-    /// `⏳ 待开始` / `🔄 进行中` / `✅ 已完成` / `❌ 有问题`.
-    pub fn label(self) -> &'static str {
-        match self {
-            PhaseState::NotStarted => "⏳ 待开始",
-            PhaseState::InProgress => "🔄 进行中",
-            PhaseState::Done => "✅ 已完成",
-            PhaseState::Problem => "❌ 有问题",
-        }
-    }
-
-    pub fn css(self) -> &'static str {
-        match self {
-            PhaseState::NotStarted => "not-started",
-            PhaseState::InProgress => "in-progress",
-            PhaseState::Done => "done",
-            PhaseState::Problem => "problem",
-        }
-    }
-}
-
-/// One phase as the reports show it.
-#[derive(Debug, Clone)]
-pub struct PhaseView {
-    pub number: u8,
-    /// The plan's heading name (核心认证模块), when the plan is known.
-    pub name: Option<String>,
-    /// Endpoint counts of this run.
-    pub endpoints: crate::result::Counts,
-    pub scenarios: crate::result::Counts,
-    /// Endpoints the plan lists for the phase, when the plan is known.
-    pub planned: Option<usize>,
-    pub state: PhaseState,
-}
-
-impl PhaseView {
-    /// `阶段一 核心认证模块`.
-    pub fn title(&self) -> String {
-        let label = crate::plan::phase_label(self.number);
-        match &self.name {
-            Some(n) if *n != label => format!("{label} {n}"),
-            _ => label,
-        }
-    }
-}
-
-/// Every phase of the run (and, with the plan, every phase of the plan), in order.
-/// A phase is 已完成 when nothing failed and every endpoint the plan lists for it ran;
-/// 进行中 when part of it ran without a failure; 有问题 when anything in it failed.
-pub fn phase_views(result: &RunResult, plan: Option<&Plan>) -> Vec<PhaseView> {
-    use crate::result::Counts;
-    use std::collections::BTreeMap;
-    let mut by: BTreeMap<u8, (Counts, Counts)> = BTreeMap::new();
-    if let Some(p) = plan {
-        for ph in &p.phases {
-            // Phase 0 (the health check) is shown only when it ran.
-            if ph.number > 0 {
-                by.entry(ph.number).or_default();
-            }
-        }
-    }
-    for e in &result.endpoints {
-        by.entry(e.phase).or_default().0.add(e.status);
-    }
-    for s in &result.scenarios {
-        by.entry(s.phase).or_default().1.add(s.status);
-    }
-    by.into_iter()
-        .map(|(number, (endpoints, scenarios))| {
-            let phase = plan.and_then(|p| p.phase(number));
-            let planned = phase.map(|p| p.endpoints.len());
-            let state = if endpoints.total == 0 && scenarios.total == 0 {
-                PhaseState::NotStarted
-            } else if endpoints.failures() > 0 || scenarios.failures() > 0 {
-                PhaseState::Problem
-            } else if planned.is_some_and(|n| endpoints.total < n) {
-                PhaseState::InProgress
-            } else {
-                PhaseState::Done
-            };
-            PhaseView {
-                number,
-                name: phase.map(|p| p.name.clone()),
-                endpoints,
-                scenarios,
-                planned,
-                state,
-            }
-        })
-        .collect()
-}
-
-/// Latency of one module's valid requests.
-#[derive(Debug, Clone)]
-pub struct ModuleLatency {
-    pub phase: u8,
-    pub module: String,
-    /// The plan's module name (用户认证模块), when the plan is known.
-    pub name: Option<String>,
-    /// Endpoints with a measured latency.
-    pub measured: usize,
-    pub p50: Option<f64>,
-    pub p95: Option<f64>,
-    pub max: Option<f64>,
-}
-
-/// p50 / p95 / max of each module's valid-request latencies, by phase and the plan's module order.
-pub fn module_latencies(result: &RunResult, plan: Option<&Plan>) -> Vec<ModuleLatency> {
-    use crate::result::percentile;
-    use std::collections::BTreeMap;
-    let mut by: BTreeMap<(u8, usize, String), Vec<f64>> = BTreeMap::new();
-    for e in &result.endpoints {
-        let order = plan
-            .and_then(|p| p.modules.iter().position(|m| m.id == e.module))
-            .unwrap_or(usize::MAX);
-        let lat = by.entry((e.phase, order, e.module.clone())).or_default();
-        lat.extend(e.latency_ms);
-    }
-    by.into_iter()
-        .map(|((phase, _, module), lat)| ModuleLatency {
-            phase,
-            name: plan.and_then(|p| p.module_name(&module).map(str::to_string)),
-            module,
-            measured: lat.len(),
-            p50: percentile(&lat, 50.0),
-            p95: percentile(&lat, 95.0),
-            max: lat.iter().copied().reduce(f64::max),
-        })
-        .collect()
 }
 
 /// One line saying what went wrong in a case: its reason, or its first finding.
-pub fn case_summary(case: &crate::result::CaseResult) -> String {
+pub fn case_summary(case: &CaseResult) -> String {
     if let Some(f) = case.findings.first() {
         let at = f
             .path
@@ -341,3 +210,6 @@ pub fn case_summary(case: &crate::result::CaseResult) -> String {
 pub fn ms(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.0} ms"))
 }
+
+#[cfg(test)]
+mod tests;

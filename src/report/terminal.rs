@@ -1,12 +1,25 @@
 //! The human reporter: a summary table per phase and module, then every failure with its check,
 //! JSON path, expected vs actual, redacted excerpts and a reproducing curl command.
 
-use super::Style;
-use crate::plan::{phase_label, Plan};
-use crate::result::{percentile, CaseResult, Counts, EndpointResult, RunResult, Status};
+use super::{ms, Failure, RenderOptions, Renderer, Style, Subject, View};
+use crate::error::Result;
+use crate::plan::phase_label;
+use crate::result::{CaseResult, Counts, Status};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
-use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// What a run prints. As a file (`--report terminal=PATH`) it is written plain.
+pub struct Terminal;
+
+impl Renderer for Terminal {
+    fn name(&self) -> &'static str {
+        "terminal"
+    }
+
+    fn render(&self, view: &View, options: &RenderOptions) -> Result<String> {
+        Ok(render(view, &options.style))
+    }
+}
 
 fn status_word(style: &Style, s: Status) -> String {
     let code = match s {
@@ -34,10 +47,6 @@ fn status_cell(style: &Style, s: Status) -> Cell {
     })
 }
 
-fn ms(v: Option<f64>) -> String {
-    v.map_or("-".into(), |v| format!("{v:.0} ms"))
-}
-
 fn new_table() -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
@@ -54,48 +63,34 @@ fn count_cells(c: &Counts) -> Vec<Cell> {
 }
 
 /// The per-phase / per-module summary table.
-pub fn summary_table(result: &RunResult, plan: &Plan) -> String {
+pub fn summary_table(view: &View) -> String {
     let mut t = new_table();
     let mut header = vec!["阶段", "模块", "接口"];
     header.extend(Status::ALL.iter().map(|s| s.chinese()));
     header.extend(["p50", "p95"]);
     t.set_header(header);
-    let mut by: BTreeMap<(u8, usize, String), Vec<&EndpointResult>> = BTreeMap::new();
-    for e in &result.endpoints {
-        let order = plan
-            .modules
-            .iter()
-            .position(|m| m.id == e.module)
-            .unwrap_or(usize::MAX);
-        by.entry((e.phase, order, e.module.clone()))
-            .or_default()
-            .push(e);
-    }
-    for ((phase, _, module), eps) in &by {
-        let mut c = Counts::default();
-        eps.iter().for_each(|e| c.add(e.status));
-        let lat: Vec<f64> = eps.iter().filter_map(|e| e.latency_ms).collect();
-        let module_name = plan.module_name(module).unwrap_or(module);
+    for m in &view.modules {
+        let module_name = m.name.as_deref().unwrap_or(&m.module);
         let mut row = vec![
-            Cell::new(phase_label(*phase)),
-            Cell::new(format!("{module_name} ({module})")),
+            Cell::new(phase_label(m.phase)),
+            Cell::new(format!("{module_name} ({})", m.module)),
         ];
-        row.extend(count_cells(&c));
-        row.push(Cell::new(ms(percentile(&lat, 50.0))).set_alignment(CellAlignment::Right));
-        row.push(Cell::new(ms(percentile(&lat, 95.0))).set_alignment(CellAlignment::Right));
+        row.extend(count_cells(&m.endpoints));
+        row.push(Cell::new(ms(m.p50)).set_alignment(CellAlignment::Right));
+        row.push(Cell::new(ms(m.p95)).set_alignment(CellAlignment::Right));
         t.add_row(row);
     }
     t.to_string()
 }
 
-pub fn scenario_table(result: &RunResult, style: &Style) -> String {
+pub fn scenario_table(view: &View, style: &Style) -> String {
     let mut t = new_table();
     if style.color {
         // Our own TTY/NO_COLOR decision stands, also when stdout is piped with --color always.
         t.enforce_styling();
     }
     t.set_header(vec!["场景", "阶段", "步骤", "通过", "未通过", "状态"]);
-    for s in &result.scenarios {
+    for s in &view.result.scenarios {
         let passed = s.passed_steps();
         t.add_row(vec![
             Cell::new(&s.name),
@@ -107,30 +102,6 @@ pub fn scenario_table(result: &RunResult, style: &Style) -> String {
         ]);
     }
     t.to_string()
-}
-
-/// The plan's own line per phase: `测试结果: 9/10 接口测试通过 (微信授权登录: 需小程序环境)`.
-pub fn phase_lines(result: &RunResult) -> Vec<String> {
-    let mut out = vec![];
-    for (phase, counts) in &result.summary.phases {
-        let skipped: Vec<String> = result
-            .endpoints
-            .iter()
-            .filter(|e| e.phase == *phase && e.status == Status::Skipped)
-            .map(|e| format!("{}: {}", e.name, e.reason.clone().unwrap_or_default()))
-            .collect();
-        let mut line = format!(
-            "{} 测试结果: {}/{} 接口测试通过",
-            phase_label(*phase),
-            counts.passed,
-            counts.total
-        );
-        if !skipped.is_empty() {
-            let _ = write!(line, " ({})", skipped.join("; "));
-        }
-        out.push(line);
-    }
-    out
 }
 
 fn case_block(out: &mut String, style: &Style, k: &CaseResult) {
@@ -180,43 +151,34 @@ fn case_block(out: &mut String, style: &Style, k: &CaseResult) {
 }
 
 /// Every endpoint and scenario that did not pass, with the detail to act on.
-pub fn failures(result: &RunResult, style: &Style) -> String {
+pub fn failures(view: &View, style: &Style) -> String {
     let mut out = String::new();
-    for e in result.endpoints.iter().filter(|e| e.status.is_failure()) {
-        let _ = writeln!(
-            out,
-            "{} {}  {}  {} · {} · {}",
-            style.paint("✗", "31"),
-            status_word(style, e.status),
-            e.endpoint,
-            e.name,
-            phase_label(e.phase),
-            e.module
-        );
-        if let Some(r) = &e.reason {
+    for Failure { subject, cases } in &view.failures {
+        let cross = style.paint("✗", "31");
+        let status = status_word(style, subject.status());
+        let _ = match subject {
+            Subject::Endpoint(e) => writeln!(
+                out,
+                "{cross} {status}  {}  {} · {} · {}",
+                e.endpoint,
+                e.name,
+                phase_label(e.phase),
+                e.module
+            ),
+            Subject::Scenario(s) => writeln!(
+                out,
+                "{cross} {status}  scenario {}  {} · {}",
+                s.name, s.title, s.file
+            ),
+        };
+        if let Some(r) = subject.reason() {
             let _ = writeln!(out, "    原因: {r}");
         }
-        for k in e.cases.iter().filter(|k| k.status != Status::Passed) {
+        for k in cases {
             case_block(&mut out, style, k);
-        }
-        out.push('\n');
-    }
-    for s in result.scenarios.iter().filter(|s| s.status.is_failure()) {
-        let _ = writeln!(
-            out,
-            "{} {}  scenario {}  {} · {}",
-            style.paint("✗", "31"),
-            status_word(style, s.status),
-            s.name,
-            s.title,
-            s.file
-        );
-        if let Some(r) = &s.reason {
-            let _ = writeln!(out, "    原因: {r}");
-        }
-        for k in s.steps.iter().filter(|k| k.status != Status::Passed) {
-            case_block(&mut out, style, k);
-            let _ = writeln!(out, "      endpoint: {} ({})", k.endpoint, k.contract);
+            if let Subject::Scenario(_) = subject {
+                let _ = writeln!(out, "      endpoint: {} ({})", k.endpoint, k.contract);
+            }
         }
         out.push('\n');
     }
@@ -233,7 +195,8 @@ fn counts_line(c: &Counts) -> String {
 }
 
 /// The whole human report.
-pub fn render(result: &RunResult, plan: &Plan, style: &Style) -> String {
+pub fn render(view: &View, style: &Style) -> String {
+    let result = view.result;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -241,56 +204,55 @@ pub fn render(result: &RunResult, plan: &Plan, style: &Style) -> String {
         result.env, result.base_url, result.selection
     );
     if !result.endpoints.is_empty() {
-        out.push_str(&summary_table(result, plan));
+        out.push_str(&summary_table(view));
         out.push('\n');
-        for l in phase_lines(result) {
+        for l in view.phase_lines() {
             let _ = writeln!(out, "{l}");
         }
         out.push('\n');
     }
     if !result.scenarios.is_empty() {
-        out.push_str(&scenario_table(result, style));
+        out.push_str(&scenario_table(view, style));
         out.push_str("\n\n");
     }
-    let f = failures(result, style);
-    if !f.is_empty() {
-        out.push_str(&f);
-    }
-    // Passing only on a retry is not silently green.
-    for (what, attempts) in result
-        .endpoints
-        .iter()
-        .filter(|e| e.flaky())
-        .map(|e| (format!("{}  {}", e.endpoint, e.name), e.attempts))
-        .chain(
-            result
-                .scenarios
-                .iter()
-                .filter(|s| s.flaky())
-                .map(|s| (format!("scenario {}", s.name), s.attempts)),
-        )
-    {
+    out.push_str(&failures(view, style));
+    flaky(&mut out, view, style);
+    verdict(&mut out, view, style);
+    out
+}
+
+/// Passing only on a retry is not silently green.
+fn flaky(out: &mut String, view: &View, style: &Style) {
+    for subject in &view.flaky {
+        let what = match subject {
+            Subject::Endpoint(e) => format!("{}  {}", e.endpoint, e.name),
+            Subject::Scenario(s) => format!("scenario {}", s.name),
+        };
         let _ = writeln!(
             out,
-            "{} flaky 不稳定  {what}  passed on attempt {attempts}",
-            style.paint("⚠", "33")
+            "{} flaky 不稳定  {what}  passed on attempt {}",
+            style.paint("⚠", "33"),
+            subject.attempts()
         );
     }
-    let verdict = if result.passed() {
+}
+
+fn verdict(out: &mut String, view: &View, style: &Style) {
+    let verdict = if view.passed() {
         style.paint("PASS 通过", "1;32")
     } else {
         style.paint("FAIL 未通过", "1;31")
     };
-    let flaky = match result.summary.flaky {
+    let summary = view.summary();
+    let flaky = match summary.flaky {
         0 => String::new(),
         n => format!(" · {n} flaky"),
     };
     let _ = writeln!(
         out,
         "{verdict} · endpoints: {} · scenarios: {}{flaky} · {:.1}s",
-        counts_line(&result.summary.endpoints),
-        counts_line(&result.summary.scenarios),
-        result.duration_ms / 1000.0
+        counts_line(&summary.endpoints),
+        counts_line(&summary.scenarios),
+        view.result.duration_ms / 1000.0
     );
-    out
 }

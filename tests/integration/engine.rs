@@ -543,10 +543,11 @@ async fn a_check_that_passes_only_on_a_retry_is_flaky_not_silently_green() {
     assert_eq!((e.status, e.attempts), (Status::Passed, 2));
     assert!(e.flaky());
     assert_eq!(r.summary.flaky, 1);
+    let plan =
+        daodao_check::plan::Plan::load(&common::repo().join("tests/fixtures/mini/contracts"))
+            .unwrap();
     let text = daodao_check::report::terminal::render(
-        &r,
-        &daodao_check::plan::Plan::load(&common::repo().join("tests/fixtures/mini/contracts"))
-            .unwrap(),
+        &daodao_check::report::View::new(&r, Some(&plan)),
         &daodao_check::report::Style::PLAIN,
     );
     assert!(

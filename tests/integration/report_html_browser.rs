@@ -3,7 +3,7 @@
 //! absent. Set DAODAO_CHROMIUM to use another binary.
 
 use crate::report_support::{plan, sample};
-use daodao_check::report::{self, Format};
+use daodao_check::report;
 use daodao_check::result::{RunResult, Status};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -93,7 +93,7 @@ fn the_html_report_renders_in_chromium_with_the_jsons_numbers() {
     let html = dir.path().join("report.html");
     std::fs::write(
         &html,
-        report::render(&result, Some(&plan()), Format::Html).expect("html"),
+        report::render(&result, Some(&plan()), "html".parse().expect("a format")).expect("html"),
     )
     .expect("write");
     let url = format!("file://{}", html.display());

@@ -3,7 +3,7 @@
 use crate::common;
 
 use daodao_check::plan::Plan;
-use daodao_check::report::{terminal, Style};
+use daodao_check::report::{terminal, Style, View};
 use daodao_check::result::{CaseKind, CheckKind, Finding};
 use daodao_check::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
 
@@ -199,12 +199,15 @@ fn plan() -> Plan {
 
 #[test]
 fn summary_table_per_phase_and_module() {
-    insta::assert_snapshot!(terminal::summary_table(&sample(), &plan()));
+    insta::assert_snapshot!(terminal::summary_table(&View::new(
+        &sample(),
+        Some(&plan())
+    )));
 }
 
 #[test]
 fn phase_lines_use_the_plans_words() {
-    let lines = terminal::phase_lines(&sample());
+    let lines = View::new(&sample(), None).phase_lines();
     assert_eq!(
         lines,
         [
@@ -216,13 +219,16 @@ fn phase_lines_use_the_plans_words() {
 
 #[test]
 fn the_whole_plain_report() {
-    insta::assert_snapshot!(terminal::render(&sample(), &plan(), &Style::PLAIN));
+    insta::assert_snapshot!(terminal::render(
+        &View::new(&sample(), Some(&plan())),
+        &Style::PLAIN
+    ));
 }
 
 #[test]
 fn colour_only_when_asked() {
-    let plain = terminal::render(&sample(), &plan(), &Style::PLAIN);
+    let plain = terminal::render(&View::new(&sample(), Some(&plan())), &Style::PLAIN);
     assert!(!plain.contains('\x1b'));
-    let coloured = terminal::render(&sample(), &plan(), &Style { color: true });
+    let coloured = terminal::render(&View::new(&sample(), Some(&plan())), &Style { color: true });
     assert!(coloured.contains("\x1b[31m"));
 }
