@@ -120,7 +120,7 @@ fn scenario(name: &str, phase: u8, status: Status) -> ScenarioResult {
 
 fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunResult {
     RunResult {
-        schema_version: 1,
+        schema_version: crate::result::SCHEMA_VERSION,
         tool: "daodao-check test".into(),
         started_at: "2026-11-25T10:00:00+08:00".into(),
         finished_at: "2026-11-25T10:00:01+08:00".into(),
@@ -132,6 +132,7 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         summary: RunResult::summarise(&endpoints, &scenarios),
         endpoints,
         scenarios,
+        setups: vec![],
     }
 }
 
