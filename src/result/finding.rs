@@ -108,6 +108,10 @@ pub struct Finding {
     /// `/data/1/isHot` … is one, at `/data/*/isHot`, with `actual` from the first); absent when one.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub count: usize,
+    /// When the contract deliberately differs from the requirement doc here: the team's decision and the
+    /// row of contracts/README.md's 分歧表 it comes from, so whoever followed the doc knows it is not a typo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
 }
 
 fn one() -> usize {
@@ -127,6 +131,7 @@ impl Finding {
             expected: None,
             actual: None,
             count: 1,
+            decision: None,
         }
     }
     pub fn at(mut self, path: impl Into<String>) -> Self {

@@ -7,6 +7,7 @@ mod cli;
 mod engine;
 mod exit_codes;
 mod fault_matrix;
+mod field_truth;
 mod import;
 mod plan;
 mod progress;
