@@ -2,6 +2,7 @@
 //! its compiled validators, and the scenarios. `lint` is this loading plus coverage.
 
 use crate::config::Config;
+use crate::contract::decision::Decisions;
 use crate::contract::schema::{violations, Compiled, SchemaSet};
 use crate::contract::{self, Contract};
 use crate::plan::{Plan, Selection, SelectionError, SelectionRequest};
@@ -15,6 +16,8 @@ pub struct Catalog {
     pub contracts: Vec<Contract>,
     pub compiled: HashMap<String, Compiled>,
     pub scenarios: Vec<Scenario>,
+    /// Where the contracts deliberately differ from the requirement doc (contracts/decisions.toml).
+    pub decisions: Decisions,
 }
 
 /// The catalogue has problems (each printed where it was found): nothing runs.
@@ -74,11 +77,15 @@ impl Catalog {
         }
         let (scenarios, p) = scenario::load_all(root, &config.scenarios_dir);
         problems.extend(p);
+        let ids: Vec<&str> = contracts.iter().map(|c| c.id.as_str()).collect();
+        let (decisions, p) = Decisions::load(root, &config.contracts_dir, &ids);
+        problems.extend(p);
         let catalog = Catalog {
             plan,
             contracts,
             compiled,
             scenarios,
+            decisions,
         };
         problems.extend(catalog.reference_problems(config));
         problems.sort();

@@ -1,5 +1,6 @@
 //! Contracts: one JSON file per endpoint, loaded into one catalogue with one schema registry per run.
 
+pub mod decision;
 pub mod schema;
 
 use crate::scenario::Step;
