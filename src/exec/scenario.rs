@@ -243,7 +243,9 @@ async fn prepare(
     let fail = |status: Status, reason: String| error_case(cx, c, &step.name, kind, status, reason);
     let refs = step_refs(step);
     if let Some(bad) = flow.poisoned.blocker(&refs) {
-        let cause = flow.poisoned.cause(bad).unwrap_or_default();
+        // What this step would have captured has no value for the same root cause.
+        let cause = flow.poisoned.cause(bad).unwrap_or_default().to_string();
+        flow.poisoned.captures_of(step, &cause);
         let reason = format!("依赖的变量 `{bad}` 没有值 ({cause})");
         return Err(fail(Status::Blocked, reason));
     }
