@@ -60,8 +60,7 @@ pub fn sandbox(g: &Global, req: &SandboxRequest) -> i32 {
         options.record = req.record.clone();
         let base_path = options.base_path.clone();
         let count = catalog.contracts.len();
-        let sandbox = crate::sandbox::Sandbox::new(catalog, &config.contracts_dir, options)
-            .map_err(Error::Usage)?;
+        let sandbox = crate::sandbox::Sandbox::new(catalog, &config.contracts_dir, options)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

@@ -2,41 +2,58 @@
 
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum FaultKind {
-    /// The body is `data` alone, without the envelope.
-    EnvelopeMissing,
-    /// The envelope's `code` is a string.
-    EnvelopeTypes,
-    /// Success is answered with code 1.
-    SuccessCode,
-    /// A required `data` field is missing.
-    MissingField,
-    /// A `data` field has the wrong type.
-    WrongType,
-    /// A `data` field breaks its format (date-time, date …).
-    WrongFormat,
-    /// A `data` field holds a value outside its enum.
-    BadEnum,
-    /// Answers after the latency budget.
-    Slow,
-    /// HTTP 500 on valid input.
-    ServerError,
-    /// Requests without a valid token are served.
-    AuthOff,
-    /// The route is missing: the framework's own 404 page.
-    MissingRoute,
-    /// Invalid input gets a 500 instead of a 400.
-    BadInput500,
-    /// The body is not valid JSON.
-    InvalidJson,
+/// The table of fault kinds: the variant, its command-line name, its description.
+macro_rules! fault_kinds {
+    ($($kind:ident = $name:literal: $help:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum FaultKind {
+            $(#[doc = $help] $kind,)*
+        }
+
+        impl FaultKind {
+            /// Every kind, in the order help and error messages list them.
+            pub const ALL: &'static [FaultKind] = &[$(FaultKind::$kind,)*];
+
+            /// The kebab-case name used on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(FaultKind::$kind => $name,)*
+                }
+            }
+
+            /// One line saying what the fault does, for `--help`.
+            pub fn help(self) -> &'static str {
+                match self {
+                    $(FaultKind::$kind => $help,)*
+                }
+            }
+        }
+    };
+}
+
+fault_kinds! {
+    EnvelopeMissing = "envelope-missing": "The body is `data` alone, without the envelope.",
+    EnvelopeTypes = "envelope-types": "The envelope's `code` is a string.",
+    SuccessCode = "success-code": "Success is answered with code 1.",
+    MissingField = "missing-field": "A required `data` field is missing.",
+    WrongType = "wrong-type": "A `data` field has the wrong type.",
+    WrongFormat = "wrong-format": "A `data` field breaks its format (date-time, date …).",
+    BadEnum = "bad-enum": "A `data` field holds a value outside its enum.",
+    Slow = "slow": "Answers after the latency budget.",
+    ServerError = "server-error": "HTTP 500 on valid input.",
+    AuthOff = "auth-off": "Requests without a valid token are served.",
+    MissingRoute = "missing-route": "The route is missing: the framework's own 404 page.",
+    BadInput500 = "bad-input500": "Invalid input gets a 500 instead of a 400.",
+    InvalidJson = "invalid-json": "The body is not valid JSON.",
 }
 
 impl FaultKind {
-    pub fn name(self) -> String {
-        clap::ValueEnum::to_possible_value(&self)
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default()
+    /// The kind with this name (ASCII case does not matter).
+    pub fn from_name(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -47,18 +64,25 @@ pub struct Fault {
     pub endpoints: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("unknown fault `{given}` (known: {})", known_names())]
+pub struct ParseFaultError {
+    pub given: String,
+}
+
+fn known_names() -> String {
+    let names: Vec<&str> = FaultKind::ALL.iter().map(|k| k.name()).collect();
+    names.join(", ")
+}
+
 impl Fault {
-    pub fn parse(spec: &str) -> Result<Fault, String> {
+    pub fn parse(spec: &str) -> Result<Fault, ParseFaultError> {
         let (kind, ids) = match spec.split_once('=') {
             Some((k, ids)) => (k, Some(ids)),
             None => (spec, None),
         };
-        let kind = <FaultKind as clap::ValueEnum>::from_str(kind.trim(), true).map_err(|_| {
-            let known: Vec<String> = <FaultKind as clap::ValueEnum>::value_variants()
-                .iter()
-                .map(|k| k.name())
-                .collect();
-            format!("unknown fault `{kind}` (known: {})", known.join(", "))
+        let kind = FaultKind::from_name(kind.trim()).ok_or_else(|| ParseFaultError {
+            given: kind.to_string(),
         })?;
         let endpoints = ids.map(|s| {
             s.split(',')
@@ -234,4 +258,54 @@ pub fn envelope(
     m.insert(names.message.clone(), Value::String(message.to_string()));
     m.insert(names.data.clone(), data);
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_alone_applies_to_every_endpoint() {
+        let f = Fault::parse("wrong-type").unwrap();
+        assert_eq!(f.kind, FaultKind::WrongType);
+        assert_eq!(f.endpoints, None);
+        assert!(f.applies_to("anything"));
+    }
+
+    #[test]
+    fn a_kind_with_ids_applies_to_those_only() {
+        let f = Fault::parse(" bad-input500 = auth.login, ,orders.create ").unwrap();
+        assert_eq!(f.kind, FaultKind::BadInput500);
+        assert_eq!(
+            f.endpoints,
+            Some(vec!["auth.login".to_string(), "orders.create".to_string()])
+        );
+        assert!(f.applies_to("orders.create"));
+        assert!(!f.applies_to("orders.list"));
+    }
+
+    #[test]
+    fn names_are_kebab_case_and_read_back_in_any_ascii_case() {
+        for kind in FaultKind::ALL {
+            assert_eq!(FaultKind::from_name(kind.name()), Some(*kind));
+            assert_eq!(
+                FaultKind::from_name(&kind.name().to_uppercase()),
+                Some(*kind)
+            );
+            assert!(!kind.help().is_empty());
+        }
+        assert_eq!(FaultKind::from_name("invalid_json"), None);
+        assert_eq!(FaultKind::EnvelopeMissing.name(), "envelope-missing");
+    }
+
+    #[test]
+    fn an_unknown_kind_is_named_with_every_known_one() {
+        let err = Fault::parse("nope=health.check").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown fault `nope` (known: envelope-missing, envelope-types, success-code, \
+             missing-field, wrong-type, wrong-format, bad-enum, slow, server-error, auth-off, \
+             missing-route, bad-input500, invalid-json)"
+        );
+    }
 }

@@ -14,7 +14,7 @@ mod state;
 use crate::catalog::Catalog;
 use crate::config::{Config, EnvelopeConfig};
 use crate::error::{Error, Result};
-use behaviour::Behaviour;
+use behaviour::{Behaviour, BehaviourError};
 use bytes::Bytes;
 use fault::Fault;
 use http_body_util::{BodyExt, Full, Limited};
@@ -23,6 +23,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 
@@ -47,7 +48,7 @@ pub struct Options {
     /// The body field the refresh endpoint takes its token in.
     pub refresh_field: String,
     /// Append every request as a JSON line here (for the benchmark's bare-client replay).
-    pub record: Option<std::path::PathBuf>,
+    pub record: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -62,6 +63,27 @@ impl Default for Options {
             refresh_field: "refreshToken".into(),
             record: None,
         }
+    }
+}
+
+/// Why a sandbox could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("{}: {source}", file.display())]
+    Behaviour {
+        file: PathBuf,
+        source: BehaviourError,
+    },
+    #[error("{}: {source}", path.display())]
+    Record {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<SandboxError> for Error {
+    fn from(e: SandboxError) -> Error {
+        Error::Usage(e.to_string())
     }
 }
 
@@ -100,12 +122,15 @@ impl Sandbox {
         catalog: Arc<Catalog>,
         contracts_dir: &std::path::Path,
         options: Options,
-    ) -> Result<Sandbox, String> {
+    ) -> Result<Sandbox, SandboxError> {
         let mut behaviours = HashMap::new();
         let mut routes = vec![];
         for (index, c) in catalog.contracts.iter().enumerate() {
             let b = match &c.sandbox {
-                Some(v) => Behaviour::parse(v).map_err(|e| format!("{}: {e}", c.file.display()))?,
+                Some(v) => Behaviour::parse(v).map_err(|source| SandboxError::Behaviour {
+                    file: c.file.clone(),
+                    source,
+                })?,
                 None => Behaviour::default(),
             };
             behaviours.insert(c.id.clone(), b);
@@ -138,9 +163,12 @@ impl Sandbox {
             catalog,
             state: Mutex::new(state::State::new(options.seed)),
             recorder: match &options.record {
-                Some(p) => Some(Mutex::new(
-                    std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
-                )),
+                Some(path) => Some(Mutex::new(std::fs::File::create(path).map_err(
+                    |source| SandboxError::Record {
+                        path: path.clone(),
+                        source,
+                    },
+                )?)),
                 None => None,
             },
             options,
@@ -432,7 +460,7 @@ pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> 
         .iter()
         .map(|f| fault::Fault::parse(f))
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(Error::Usage)?;
+        .map_err(|e| Error::Usage(e.to_string()))?;
     Ok(Options {
         seed,
         faults,
@@ -453,7 +481,7 @@ pub async fn embed(
     faults: &[String],
 ) -> Result<Running> {
     let options = options_for(config, 1, faults, false)?;
-    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options).map_err(Error::Usage)?;
+    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)?;
     let running = start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
         .await
         .map_err(|e| Error::io("starting the sandbox", e))?;
