@@ -13,7 +13,7 @@ use super::{json, routing, Sandbox};
 use crate::contract::Contract;
 use serde_json::{json, Value};
 pub(crate) use walk::SchemaDocs;
-use walk::{first_leaf, has_keyword, present_required, Reach, Schema};
+use walk::{first_leaf, has_keyword, present_required, Schema};
 
 /// The table of fault kinds: the variant, its command-line name, its description.
 macro_rules! fault_kinds {
@@ -214,10 +214,7 @@ impl<'a> Faults<'a> {
 }
 
 fn remove_required_field(data: &mut Value, faults: &Faults) {
-    if let Some(p) = faults
-        .schema()
-        .find(data, &present_required, Reach::AllOfAndItems)
-    {
+    if let Some(p) = faults.schema().find(data, &present_required) {
         json::remove_at(data, &p);
     }
 }
@@ -236,10 +233,7 @@ fn retype_first_value(data: &mut Value, _: &Faults) {
 }
 
 fn break_where_schema_has(data: &mut Value, faults: &Faults, keyword: &'static str, bad: Value) {
-    if let Some(p) = faults
-        .schema()
-        .find(data, &has_keyword(keyword), Reach::Everywhere)
-    {
+    if let Some(p) = faults.schema().find(data, &has_keyword(keyword)) {
         json::replace_at(data, &p, bad);
     }
 }

@@ -43,15 +43,6 @@ pub(crate) struct Schema<'a> {
     pub docs: &'a SchemaDocs,
 }
 
-/// How far the walk goes from a schema object besides `$ref`, `allOf` and the first array item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reach {
-    /// Also `anyOf`, `oneOf` and the properties present in the data.
-    Everywhere,
-    /// No further: the required fields of the data itself and of its items.
-    AllOfAndItems,
-}
-
 /// Looks at one schema object and the data it describes; names a place there (a pointer relative to
 /// that data: `""` for the data itself, `/key` for one of its fields) or lets the walk go on.
 pub(crate) type Visitor<'v> = &'v dyn Fn(&Map<String, Value>, &Value) -> Option<String>;
@@ -59,10 +50,9 @@ pub(crate) type Visitor<'v> = &'v dyn Fn(&Map<String, Value>, &Value) -> Option<
 impl Schema<'_> {
     /// The JSON Pointer of the first place in `data` the visitor names. The walk is depth first: at
     /// each schema object it follows `$ref` first, then asks the visitor, then follows `allOf`,
-    /// `anyOf`, `oneOf`, the `properties` present in the data, and `items` for the first array item
-    /// (only `allOf` and `items` with [`Reach::AllOfAndItems`]).
-    pub fn find(&self, data: &Value, visit: Visitor, reach: Reach) -> Option<String> {
-        self.walk(self.root, data, "", 0, visit, reach)
+    /// `anyOf`, `oneOf`, the `properties` present in the data, and `items` for the first array item.
+    pub fn find(&self, data: &Value, visit: Visitor) -> Option<String> {
+        self.walk(self.root, data, "", 0, visit)
     }
 
     fn walk(
@@ -72,7 +62,6 @@ impl Schema<'_> {
         base: &str,
         depth: usize,
         visit: Visitor,
-        reach: Reach,
     ) -> Option<String> {
         if depth > MAX_DEPTH {
             return None;
@@ -82,9 +71,7 @@ impl Schema<'_> {
             Some(Value::String(r)) => self.docs.resolve(r, base),
             _ => None,
         };
-        let deeper =
-            |s: &Value, d: &Value, doc: &str| self.walk(s, d, doc, depth + 1, visit, reach);
-        let everywhere = reach == Reach::Everywhere;
+        let deeper = |s: &Value, d: &Value, doc: &str| self.walk(s, d, doc, depth + 1, visit);
         if let Some(p) = referenced.and_then(|(target, doc)| deeper(target, data, doc)) {
             return Some(p);
         }
@@ -93,14 +80,13 @@ impl Schema<'_> {
         }
         let branches = ["allOf", "anyOf", "oneOf"]
             .into_iter()
-            .filter(|k| everywhere || *k == "allOf")
             .filter_map(|k| node.get(k).and_then(Value::as_array))
             .flatten();
         if let Some(p) = branches.into_iter().find_map(|s| deeper(s, data, base)) {
             return Some(p);
         }
-        let properties = node.get("properties").filter(|_| everywhere);
-        if let (Some(Value::Object(props)), Value::Object(fields)) = (properties, data) {
+        if let (Some(Value::Object(props)), Value::Object(fields)) = (node.get("properties"), data)
+        {
             let found = props.iter().find_map(|(k, s)| {
                 let p = deeper(s, fields.get(k)?, base)?;
                 Some(format!("/{k}{p}"))
@@ -178,16 +164,12 @@ mod tests {
     }
 
     fn find(schema: &Value, data: &Value, visit: Visitor) -> Option<String> {
-        find_within(schema, data, visit, Reach::Everywhere)
-    }
-
-    fn find_within(schema: &Value, data: &Value, visit: Visitor, reach: Reach) -> Option<String> {
         let docs = docs();
         let schema = Schema {
             root: schema,
             docs: &docs,
         };
-        schema.find(data, visit, reach)
+        schema.find(data, visit)
     }
 
     #[test]
@@ -258,26 +240,18 @@ mod tests {
     }
 
     #[test]
-    fn a_walk_kept_to_all_of_and_items_skips_alternatives_and_properties() {
+    fn finds_a_required_field_inside_alternatives_and_properties() {
         let nullable = json!({"anyOf": [{"type": "null"}, {"$ref": "common.json#/$defs/user"}]});
-        let data = json!({"id": "u1"});
         assert_eq!(
-            find(&nullable, &data, &present_required),
+            find(&nullable, &json!({"id": "u1"}), &present_required),
             Some("/id".into())
         );
-        let within = |schema| find_within(schema, &data, &present_required, Reach::AllOfAndItems);
-        assert_eq!(within(&nullable), None);
-        let all_of = json!({"allOf": [{"$ref": "common.json#/$defs/user"}]});
-        assert_eq!(within(&all_of), Some("/id".into()));
+        assert_eq!(find(&nullable, &Value::Null, &present_required), None);
         let nested = json!({"properties": {"user": {"$ref": "common.json#/$defs/user"}}});
         let data = json!({"user": {"id": "u1"}});
         assert_eq!(
             find(&nested, &data, &present_required),
             Some("/user/id".into())
-        );
-        assert_eq!(
-            find_within(&nested, &data, &present_required, Reach::AllOfAndItems),
-            None
         );
     }
 
@@ -292,7 +266,7 @@ mod tests {
             root: &schema,
             docs: &docs,
         }
-        .find(&json!({}), &has_keyword("enum"), Reach::Everywhere);
+        .find(&json!({}), &has_keyword("enum"));
         assert_eq!(found, None);
     }
 
