@@ -117,18 +117,21 @@ fn page(ctx: &Ctx, state: &State, items: &[&Record]) -> Result<Value, Refusal> {
         .clamp(1, 100);
     let page = q("page").unwrap_or(1).max(1);
     let template = example_items(example).into_iter().next();
-    let shaped: Vec<Value> = (items.iter().skip((page - 1) * limit).take(limit))
-        .map(|r| {
-            let mut v = r.value.clone();
-            if let Some(each) = &ctx.behaviour.each {
-                per_item(ctx, state, each, &mut v)?;
-            }
-            Ok(match &template {
-                Some(t) => fit(t, &v),
-                None => v,
-            })
+    let shaped: Vec<Value> = (items
+        .iter()
+        .skip((page - 1).saturating_mul(limit))
+        .take(limit))
+    .map(|r| {
+        let mut v = r.value.clone();
+        if let Some(each) = &ctx.behaviour.each {
+            per_item(ctx, state, each, &mut v)?;
+        }
+        Ok(match &template {
+            Some(t) => fit(t, &v),
+            None => v,
         })
-        .collect::<Result<_, Refusal>>()?;
+    })
+    .collect::<Result<_, Refusal>>()?;
     Ok(match example {
         Value::Object(_) => page_object(example, shaped, page, limit, items.len()),
         Value::Array(_) => Value::Array(shaped),

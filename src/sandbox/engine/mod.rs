@@ -4,6 +4,8 @@
 mod list;
 mod rules;
 mod seed;
+#[cfg(test)]
+mod tests;
 
 use super::auth::{self, Caller};
 use super::behaviour::{Action, Behaviour, Lookup};
@@ -280,7 +282,7 @@ fn create(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
         v @ Value::Object(_) => v.clone(),
         _ => json!({}),
     };
-    merge(&mut value, &ctx.body);
+    merge_body(ctx, &mut value);
     value[&b.key] = Value::String(key.clone());
     ctx.vars.insert("record.key".into(), json!(key));
     apply_set(ctx, state, &mut value)?;
@@ -304,7 +306,7 @@ fn on_record(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
     match ctx.behaviour.action {
         Action::Update => {
             let mut value = record;
-            merge(&mut value, &ctx.body);
+            merge_body(ctx, &mut value);
             apply_set(ctx, state, &mut value)?;
             if let Some(r) = state
                 .records
@@ -322,6 +324,14 @@ fn on_record(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
             record_answer(ctx, state, &record)
         }
         _ => record_answer(ctx, state, &record),
+    }
+}
+
+/// Overlays the request body's fields on a record. A body that is not an object has no fields: the
+/// record stays an object.
+fn merge_body(ctx: &Ctx, record: &mut Value) {
+    if ctx.body.is_object() {
+        merge(record, &ctx.body);
     }
 }
 

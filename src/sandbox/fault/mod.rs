@@ -284,7 +284,11 @@ fn cut_in_half(reply: &mut Reply, faults: &Faults) {
     if reply.is_success() {
         let content_type = reply.body.content_type();
         let mut text = reply.body.text(&faults.sandbox.options.envelope);
-        text.truncate(text.len() / 2);
+        let mut half = text.len() / 2;
+        while !text.is_char_boundary(half) {
+            half -= 1;
+        }
+        text.truncate(half);
         reply.body = Body::Text { content_type, text };
     }
 }

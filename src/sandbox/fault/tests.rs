@@ -53,6 +53,10 @@ mod applied {
     use crate::sandbox::{test_sandbox, Sandbox};
     use serde_json::{json, Value};
 
+    /// Long enough that half the answer falls inside it, between the bytes of one character.
+    const MESSAGE: &str =
+        "下单成功，请在三十分钟内完成支付，超时未支付的订单将被自动取消并释放库存";
+
     fn contracts() -> Vec<Value> {
         let order_schema = json!({"type": "object", "required": ["orderId", "status"], "properties": {
             "orderId": {"type": "string"},
@@ -65,7 +69,7 @@ mod applied {
             json!({"id": "orders.create", "method": "POST", "path": "/orders", "phase": 1,
                    "module": "orders", "name": "下单", "auth": "none",
                    "response": {"data": order_schema},
-                   "example": {"response": {"code": 0, "message": "下单成功", "data": order}},
+                   "example": {"response": {"code": 0, "message": MESSAGE, "data": order}},
                    "sandbox": {"action": "create", "collection": "orders", "key": "orderId"}}),
             json!({"id": "orders.list", "method": "GET", "path": "/orders", "phase": 1,
                    "module": "orders", "name": "订单列表", "auth": "user",
@@ -99,7 +103,7 @@ mod applied {
         let (reply, body) = created(&[]);
         assert_eq!((reply.status, reply.delay_ms), (200, 0));
         assert_eq!(body["code"], json!(0));
-        assert_eq!(body["message"], json!("下单成功"));
+        assert_eq!(body["message"], json!(MESSAGE));
         assert_eq!(body["data"]["status"], json!("PENDING"));
     }
 
@@ -182,5 +186,17 @@ mod applied {
         let (reply, text) = call(&s, "GET", "");
         assert_eq!(reply.body.content_type(), "application/json; charset=utf-8");
         assert_eq!(text, r#"{"code":0,"message":"#);
+    }
+
+    #[test]
+    fn invalid_json_cuts_a_chinese_body_between_characters() {
+        let s = test_sandbox(contracts(), &["invalid-json"]);
+        let whole = call(&test_sandbox(contracts(), &[]), "POST", "{}").1;
+        assert!(!whole.is_char_boundary(whole.len() / 2), "{whole}");
+        let (reply, text) = call(&s, "POST", "{}");
+        assert_eq!(reply.status, 200);
+        assert!(whole.starts_with(&text));
+        assert!(text.len() <= whole.len() / 2 && text.len() + 3 > whole.len() / 2);
+        assert!(serde_json::from_str::<Value>(&text).is_err());
     }
 }
