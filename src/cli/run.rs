@@ -62,10 +62,8 @@ struct SandboxFlags {
     /// Run against the embedded sandbox (served from the contracts) instead of a backend.
     #[arg(long)]
     sandbox: bool,
-    /// Inject a fault into the embedded sandbox: KIND or KIND=ID,ID (envelope-missing, envelope-types,
-    /// success-code, missing-field, wrong-type, wrong-format, bad-enum, slow, server-error, auth-off,
-    /// missing-route, bad-input500, invalid-json); implies --sandbox; repeatable.
-    #[arg(long = "sandbox-fault", value_name = "KIND[=ID,…]")]
+    /// Inject a fault into the embedded sandbox: KIND or KIND=ID,ID; implies --sandbox; repeatable.
+    #[arg(long = "sandbox-fault", value_name = "KIND[=ID,…]", long_help = fault_help())]
     faults: Vec<String>,
 }
 
@@ -180,4 +178,17 @@ fn execute(
         );
     }
     Ok(result)
+}
+
+/// `--sandbox-fault`'s long help: every fault kind with what it breaks, from the sandbox's own table.
+pub fn fault_help() -> String {
+    let kinds: Vec<String> = daodao_check::sandbox::fault::FaultKind::ALL
+        .iter()
+        .map(|k| format!("  {:<16} {}", k.name(), k.help()))
+        .collect();
+    format!(
+        "Inject a fault into the embedded sandbox: KIND, or KIND=ID,ID for some contracts only; implies \
+         --sandbox; repeatable. Kinds:\n{}",
+        kinds.join("\n")
+    )
 }

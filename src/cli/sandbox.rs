@@ -14,8 +14,8 @@ pub struct SandboxArgs {
     /// Seed for generated tokens, for reproducible runs.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Break the contract on purpose: KIND or KIND=ID,ID (see `--help` of `phase` for kinds); repeatable.
-    #[arg(long = "fault", value_name = "KIND[=ID,…]")]
+    /// Break the contract on purpose: KIND or KIND=ID,ID; repeatable (`--help` lists the kinds).
+    #[arg(long = "fault", value_name = "KIND[=ID,…]", long_help = super::run::fault_help())]
     faults: Vec<String>,
     /// Do not log requests.
     #[arg(long)]
@@ -39,8 +39,7 @@ fn serve(g: &GlobalArgs, args: &SandboxArgs) -> Result<()> {
     options.record = args.record.clone();
     let base_path = options.base_path.clone();
     let count = catalog.contracts.len();
-    let server =
-        sandbox::Sandbox::new(catalog, &config.contracts_dir, options).map_err(Error::Usage)?;
+    let server = sandbox::Sandbox::new(catalog, &config.contracts_dir, options)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -189,6 +189,14 @@ fn not_found() -> i64 {
     404
 }
 
+/// A contract's `sandbox` key that does not describe a behaviour: where in it, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("sandbox.{path}: {source}")]
+pub struct BehaviourError {
+    pub path: String,
+    pub source: serde_json::Error,
+}
+
 /// A precondition; when it does not hold the sandbox answers `code` (400) with `message`.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -228,15 +236,55 @@ impl Behaviour {
         self.lookup.iter().chain(&self.lookups)
     }
 
-    pub fn parse(v: &Value) -> Result<Behaviour, String> {
-        serde_path_to_error::deserialize(v.clone()).map_err(|e| {
-            let path = e.path().to_string();
-            format!("sandbox.{path}: {}", e.into_inner())
+    pub fn parse(v: &Value) -> Result<Behaviour, BehaviourError> {
+        serde_path_to_error::deserialize(v.clone()).map_err(|e| BehaviourError {
+            path: e.path().to_string(),
+            source: e.into_inner(),
         })
+    }
+
+    /// Where get/update/delete find the record's key: `param`, else the contract's first path
+    /// parameter.
+    pub fn key_param(&self, contract: &crate::contract::Contract) -> Option<String> {
+        let first_path_param = || contract.path_param_names().first().map(|s| s.to_string());
+        self.param.clone().or_else(first_path_param)
     }
 
     /// Counters read into responses are named like `name` or `global:name`.
     pub fn counter_is_global(name: &str) -> bool {
         name.starts_with("global:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_bad_behaviour_names_the_place_in_the_sandbox_key() {
+        let err = Behaviour::parse(&json!({"require": [{"value": 1, "equals": 1}]})).unwrap_err();
+        assert_eq!(err.path, "require[0]");
+        assert_eq!(
+            err.to_string(),
+            "sandbox.require[0]: missing field `message`"
+        );
+        let err = Behaviour::parse(&json!({"action": "explode"})).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("sandbox.action: unknown variant `explode`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn lookups_come_in_order_lookup_then_lookups() {
+        let b = Behaviour::parse(&json!({
+            "lookup": {"collection": "a", "param": "id"},
+            "lookups": [{"collection": "b", "param": "body.b"}]
+        }))
+        .unwrap();
+        let order: Vec<&str> = b.lookups().map(|l| l.collection.as_str()).collect();
+        assert_eq!(order, ["a", "b"]);
     }
 }

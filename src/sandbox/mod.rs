@@ -6,23 +6,31 @@
 //! the contract's example, shaped by the generic behaviours of [`behaviour`], and can be broken on
 //! purpose with [`fault`]s.
 
+mod auth;
 pub mod behaviour;
+mod engine;
 pub mod fault;
 mod handler;
+mod json;
+mod reply;
+mod routing;
 mod state;
 
 use crate::catalog::Catalog;
 use crate::config::{Config, EnvelopeConfig};
 use crate::error::{Error, Result};
-use behaviour::Behaviour;
+use behaviour::{Behaviour, BehaviourError};
 use bytes::Bytes;
-use fault::Fault;
+use fault::{Fault, SchemaDocs};
+use handler::Incoming;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use reply::{Outcome, Reply};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 
@@ -47,7 +55,7 @@ pub struct Options {
     /// The body field the refresh endpoint takes its token in.
     pub refresh_field: String,
     /// Append every request as a JSON line here (for the benchmark's bare-client replay).
-    pub record: Option<std::path::PathBuf>,
+    pub record: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -65,201 +73,81 @@ impl Default for Options {
     }
 }
 
-pub struct Route {
-    pub index: usize,
-    pub method: String,
-    pub segments: Vec<String>,
+/// Why a sandbox could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("{}: {source}", file.display())]
+    Behaviour {
+        file: PathBuf,
+        source: BehaviourError,
+    },
+    #[error("{}: {source}", path.display())]
+    Record {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<SandboxError> for Error {
+    fn from(e: SandboxError) -> Error {
+        Error::Usage(e.to_string())
+    }
 }
 
 pub struct Sandbox {
     pub catalog: Arc<Catalog>,
     pub options: Options,
     behaviours: HashMap<String, Behaviour>,
-    routes: Vec<Route>,
-    /// Shared schema documents by file name, for resolving `$ref` when breaking fields on purpose.
-    shared: HashMap<String, Value>,
+    routes: routing::Routes,
+    /// Shared schema documents, for resolving `$ref` when breaking fields on purpose.
+    schemas: SchemaDocs,
     /// Initial counter values, by counter name template.
     counter_init: HashMap<String, f64>,
     state: Mutex<state::State>,
     recorder: Option<Mutex<std::fs::File>>,
 }
 
-/// The response the handler produced.
-pub struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: String,
-    pub delay_ms: u64,
-    /// Envelope code, for the log line.
-    pub code: Option<i64>,
-}
-
 impl Sandbox {
     /// Builds the sandbox from a loaded catalogue. Errors name the contract whose `sandbox` key is invalid.
     pub fn new(
         catalog: Arc<Catalog>,
-        contracts_dir: &std::path::Path,
+        contracts_dir: &Path,
         options: Options,
-    ) -> Result<Sandbox, String> {
+    ) -> Result<Sandbox, SandboxError> {
         let mut behaviours = HashMap::new();
-        let mut routes = vec![];
-        for (index, c) in catalog.contracts.iter().enumerate() {
+        for c in &catalog.contracts {
             let b = match &c.sandbox {
-                Some(v) => Behaviour::parse(v).map_err(|e| format!("{}: {e}", c.file.display()))?,
+                Some(v) => Behaviour::parse(v).map_err(|source| SandboxError::Behaviour {
+                    file: c.file.clone(),
+                    source,
+                })?,
                 None => Behaviour::default(),
             };
             behaviours.insert(c.id.clone(), b);
-            routes.push(Route {
-                index,
-                method: c.method.clone(),
-                segments: c
-                    .path
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            });
         }
-        // Literal segments win over parameters: /vehicles/favorites before /vehicles/{id}.
-        routes.sort_by_key(|r| {
-            std::cmp::Reverse(r.segments.iter().filter(|s| !s.starts_with('{')).count())
-        });
-        let mut shared = HashMap::new();
-        if let Ok(rd) = std::fs::read_dir(contracts_dir.join("_schemas")) {
-            for e in rd.flatten() {
-                if let Ok(text) = std::fs::read_to_string(e.path()) {
-                    if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                        shared.insert(e.file_name().to_string_lossy().to_string(), v);
-                    }
-                }
-            }
-        }
-        let mut sandbox = Sandbox {
+        let endpoints = catalog.contracts.iter();
+        let routes = routing::Routes::new(endpoints.map(|c| (c.method.as_str(), c.path.as_str())));
+        let recorder = match &options.record {
+            Some(path) => Some(Mutex::new(std::fs::File::create(path).map_err(
+                |source| SandboxError::Record {
+                    path: path.clone(),
+                    source,
+                },
+            )?)),
+            None => None,
+        };
+        let mut state = state::State::new(options.seed);
+        let counter_init = engine::seed(&catalog, &behaviours, &options.envelope.data, &mut state);
+        Ok(Sandbox {
+            schemas: SchemaDocs::load(&contracts_dir.join("_schemas")),
             catalog,
-            state: Mutex::new(state::State::new(options.seed)),
-            recorder: match &options.record {
-                Some(p) => Some(Mutex::new(
-                    std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
-                )),
-                None => None,
-            },
+            state: Mutex::new(state),
+            recorder,
             options,
             behaviours,
             routes,
-            shared,
-            counter_init: HashMap::new(),
-        };
-        sandbox.seed();
-        Ok(sandbox)
-    }
-
-    /// Seeds collections from the examples (list items, detail examples) and counters from the examples
-    /// of the endpoints that read them.
-    fn seed(&mut self) {
-        let data_field = self.options.envelope.data.clone();
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        for c in &self.catalog.contracts {
-            let Some(b) = self.behaviours.get(&c.id) else {
-                continue;
-            };
-            let data = c
-                .example
-                .response
-                .get(&data_field)
-                .cloned()
-                .unwrap_or(Value::Null);
-            // Counters start at the example's value, by template and by the name the example's own
-            // request renders it to (so `likes:{{path.id}}` starts at the example for that id only).
-            let mut vars = crate::scenario::template::Vars::new();
-            for (prefix, part) in [
-                ("path", &c.example.request.path_params),
-                ("query", &c.example.request.query),
-                ("body", &c.example.request.body),
-            ] {
-                if let Some(Value::Object(o)) = part {
-                    for (k, v) in o {
-                        vars.insert(format!("{prefix}.{k}"), v.clone());
-                    }
-                }
-            }
-            let builtins = crate::scenario::template::Builtins::new(0);
-            for (pointer, name) in &b.counters {
-                if let (Some(name), Some(v)) =
-                    (name.as_str(), data.pointer(pointer).and_then(Value::as_f64))
-                {
-                    self.counter_init.entry(name.to_string()).or_insert(v);
-                    if let Ok(Value::String(rendered)) =
-                        crate::scenario::template::render_str(name, &vars, &builtins)
-                    {
-                        self.counter_init.entry(rendered).or_insert(v);
-                    }
-                }
-            }
-            let Some(collection) = b.collection.as_ref().filter(|_| b.seed) else {
-                continue;
-            };
-            let items: Vec<Value> = match b.action {
-                behaviour::Action::List => example_items(&data),
-                behaviour::Action::Get => {
-                    let param = b
-                        .param
-                        .clone()
-                        .or_else(|| c.path_param_names().first().map(|s| s.to_string()));
-                    let key = param.and_then(|p| {
-                        c.example
-                            .request
-                            .path_params
-                            .as_ref()
-                            .and_then(|pp| pp.get(&p))
-                            .cloned()
-                    });
-                    match (key, data.clone()) {
-                        (Some(k), Value::Object(mut o)) => {
-                            o.entry(b.key.clone()).or_insert(k);
-                            vec![Value::Object(o)]
-                        }
-                        _ => vec![],
-                    }
-                }
-                _ => vec![],
-            };
-            for item in items {
-                let Some(key) = item.get(&b.key).map(crate::scenario::template::value_text) else {
-                    continue;
-                };
-                let records = state.records.entry(collection.clone()).or_default();
-                if !records.iter().any(|r| r.key == key) {
-                    records.push(state::Record {
-                        key,
-                        owner: None,
-                        value: item,
-                        seq: 0,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Resolves a `$ref` found in shared document `base` ("" for a contract's own schema).
-    fn resolve_ref(&self, r: &str, base: &str) -> Option<(Value, String)> {
-        let (file, pointer) = r.split_once('#').unwrap_or((r, ""));
-        let file = file.rsplit('/').next().unwrap_or(file);
-        let doc_name = if file.is_empty() { base } else { file };
-        let doc = self.shared.get(doc_name)?;
-        Some((doc.pointer(pointer)?.clone(), doc_name.to_string()))
-    }
-}
-
-/// The items of a list example: a bare array, or the `list` of a page.
-pub(crate) fn example_items(data: &Value) -> Vec<Value> {
-    match data {
-        Value::Array(a) => a.clone(),
-        Value::Object(o) => o
-            .get("list")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => vec![],
+            counter_init,
+        })
     }
 }
 
@@ -297,94 +185,121 @@ fn cors(builder: hyper::http::response::Builder) -> hyper::http::response::Build
         )
 }
 
+/// What the log and the recorder keep of a request.
+struct Seen {
+    method: String,
+    path: String,
+    query: Option<String>,
+    authorization: Option<String>,
+}
+
+impl Seen {
+    fn of(req: &hyper::Request<hyper::body::Incoming>) -> Seen {
+        Seen {
+            method: req.method().as_str().to_string(),
+            path: req.uri().path().to_string(),
+            query: req.uri().query().map(str::to_string),
+            authorization: header(req, hyper::header::AUTHORIZATION),
+        }
+    }
+
+    fn with_body<'a>(&'a self, body: &'a [u8]) -> Incoming<'a> {
+        Incoming {
+            method: &self.method,
+            path: &self.path,
+            query: self.query.as_deref(),
+            authorization: self.authorization.as_deref(),
+            body,
+        }
+    }
+}
+
+fn header(
+    req: &hyper::Request<hyper::body::Incoming>,
+    name: hyper::header::HeaderName,
+) -> Option<String> {
+    let value = req.headers().get(name)?;
+    value.to_str().ok().map(str::to_string)
+}
+
 async fn serve_one(
     sandbox: Arc<Sandbox>,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
     let start = std::time::Instant::now();
-    let method = req.method().as_str().to_string();
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().map(str::to_string);
-    let auth = req
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let content_type = req
-        .headers()
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let mut recorded_body = Value::Null;
-    let reply = if method == "OPTIONS" {
-        Reply {
-            status: 204,
-            content_type: "text/plain",
-            body: String::new(),
-            delay_ms: 0,
-            code: None,
-        }
+    let seen = Seen::of(&req);
+    let content_type = header(&req, hyper::header::CONTENT_TYPE);
+    let (reply, body) = if seen.method == "OPTIONS" {
+        let preflight = Reply::text(204, "text/plain", String::new(), Outcome::Preflight);
+        (preflight, None)
     } else {
-        match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
-            .collect()
-            .await
-        {
-            Ok(collected) => {
-                let mut bytes = collected.to_bytes();
-                // A form upload is validated and answered like a JSON body whose file fields hold the
-                // uploaded file's name.
-                if let Some(boundary) = content_type
-                    .as_deref()
-                    .and_then(|ct| multer::parse_boundary(ct).ok())
-                {
-                    bytes = match form_as_json(bytes, boundary).await {
-                        Ok(json) => Bytes::from(json.to_string()),
-                        Err(e) => Bytes::from(format!("not a valid multipart body: {e}")),
-                    };
-                }
-                if sandbox.recorder.is_some() {
-                    recorded_body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                }
-                let s = sandbox.clone();
-                handler::handle(
-                    &s,
-                    &method,
-                    &path,
-                    query.as_deref(),
-                    auth.as_deref(),
-                    &bytes,
-                )
-            }
-            Err(_) => {
-                handler::envelope_reply(&sandbox, 400, 400, "请求体过大或读取失败", Value::Null)
+        match read_body(req.into_body(), content_type.as_deref()).await {
+            Some(body) => (
+                handler::handle(&sandbox, &seen.with_body(&body)),
+                Some(body),
+            ),
+            None => {
+                let unread = Reply::failure(Outcome::Unreadable, 400, 400, "请求体过大或读取失败");
+                (unread, None)
             }
         }
     };
     if reply.delay_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(reply.delay_ms)).await;
     }
-    if let Some(rec) = &sandbox.recorder {
-        use std::io::Write;
-        let line = serde_json::json!({
-            "method": method, "path": path, "query": query, "authorization": auth, "body": recorded_body,
-        });
-        let mut f = rec.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(f, "{line}");
-    }
+    record(&sandbox, &seen, body.as_deref());
     if sandbox.options.log {
         eprintln!(
-            "{method} {path} {} code={} {}ms",
+            "{} {} {} code={} {}ms",
+            seen.method,
+            seen.path,
             reply.status,
             reply.code.map_or("-".into(), |c| c.to_string()),
             start.elapsed().as_millis()
         );
     }
+    let text = reply.body.text(&sandbox.options.envelope);
     let resp = cors(hyper::Response::builder())
         .status(reply.status)
-        .header("Content-Type", reply.content_type)
-        .body(Full::new(Bytes::from(reply.body)))
+        .header("Content-Type", reply.body.content_type())
+        .body(Full::new(Bytes::from(text)))
         .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())));
     Ok(resp)
+}
+
+/// The request body, up to the size limit (`None` past it or when it cannot be read). A form upload
+/// reads as a JSON body whose file fields hold the uploaded file's name, so it is validated and
+/// answered like one.
+async fn read_body(body: hyper::body::Incoming, content_type: Option<&str>) -> Option<Bytes> {
+    let bytes = Limited::new(body, MAX_REQUEST_BYTES)
+        .collect()
+        .await
+        .ok()?
+        .to_bytes();
+    let Some(boundary) = content_type.and_then(|ct| multer::parse_boundary(ct).ok()) else {
+        return Some(bytes);
+    };
+    Some(match form_as_json(bytes, boundary).await {
+        Ok(json) => Bytes::from(json.to_string()),
+        Err(e) => Bytes::from(format!("not a valid multipart body: {e}")),
+    })
+}
+
+/// Appends the request to the recording, if there is one (the body as JSON, or null).
+fn record(sandbox: &Sandbox, seen: &Seen, body: Option<&[u8]>) {
+    use std::io::Write;
+    let Some(recorder) = &sandbox.recorder else {
+        return;
+    };
+    let body: Value = body
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .unwrap_or(Value::Null);
+    let line = serde_json::json!({
+        "method": seen.method, "path": seen.path, "query": seen.query,
+        "authorization": seen.authorization, "body": body,
+    });
+    let mut f = recorder.lock().unwrap_or_else(|e| e.into_inner());
+    let _ = writeln!(f, "{line}");
 }
 
 /// Reads a multipart/form-data body into a JSON object: text fields as strings, files as their names.
@@ -430,9 +345,9 @@ pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<R
 pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> Result<Options> {
     let faults = faults
         .iter()
-        .map(|f| fault::Fault::parse(f))
+        .map(|f| Fault::parse(f))
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(Error::Usage)?;
+        .map_err(|e| Error::Usage(e.to_string()))?;
     Ok(Options {
         seed,
         faults,
@@ -453,7 +368,7 @@ pub async fn embed(
     faults: &[String],
 ) -> Result<Running> {
     let options = options_for(config, 1, faults, false)?;
-    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options).map_err(Error::Usage)?;
+    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)?;
     let running = start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
         .await
         .map_err(|e| Error::io("starting the sandbox", e))?;
@@ -466,4 +381,31 @@ pub async fn embed(
         a.flow = crate::config::LoginFlow::Register;
     }
     Ok(running)
+}
+
+/// A sandbox over contracts given as JSON, without request validation, for the unit tests.
+#[cfg(test)]
+pub(crate) fn test_sandbox(contracts: Vec<Value>, faults: &[&str]) -> Sandbox {
+    let catalog = Catalog {
+        plan: crate::plan::Plan {
+            prefix: "/api/v1".into(),
+            modules: vec![],
+            phases: vec![],
+        },
+        contracts: contracts
+            .into_iter()
+            .map(|c| serde_json::from_value(c).expect("a contract"))
+            .collect(),
+        compiled: HashMap::new(),
+        scenarios: vec![],
+        decisions: Default::default(),
+    };
+    let options = Options {
+        faults: faults
+            .iter()
+            .map(|f| Fault::parse(f).expect("a fault"))
+            .collect(),
+        ..Options::default()
+    };
+    Sandbox::new(Arc::new(catalog), Path::new("no-contracts-dir"), options).expect("a sandbox")
 }

@@ -1,0 +1,183 @@
+//! JSON helpers of the sandbox: shaping answers like the contract's example, reading query strings as
+//! typed values, template variables from a request part, and setting values at a JSON Pointer.
+
+use crate::scenario::template::Vars;
+use serde_json::{json, Value};
+
+/// Overlays `value` onto `template`, keeping the template's shape: only keys the template has, and
+/// only values of the same JSON kind, so the answer stays valid against the contract's schema.
+pub(crate) fn fit(template: &Value, value: &Value) -> Value {
+    match (template, value) {
+        (Value::Object(t), Value::Object(v)) => Value::Object(
+            t.iter()
+                .map(|(k, tv)| {
+                    let fitted = v.get(k).map_or_else(|| tv.clone(), |vv| fit(tv, vv));
+                    (k.clone(), fitted)
+                })
+                .collect(),
+        ),
+        (Value::Array(t), Value::Array(v)) => match t.first() {
+            None => Value::Array(v.clone()),
+            Some(item) => Value::Array(v.iter().map(|x| fit(item, x)).collect()),
+        },
+        (Value::Null, v) => v.clone(),
+        (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_))
+        | (Value::Number(_), Value::Number(_)) => value.clone(),
+        _ => template.clone(),
+    }
+}
+
+/// Query strings arrive as strings; a schema may want numbers or booleans.
+pub(crate) fn coerce(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), coerce(v))).collect()),
+        Value::String(s) => {
+            if let Ok(i) = s.parse::<i64>() {
+                json!(i)
+            } else if let Ok(f) = s.parse::<f64>() {
+                json!(f)
+            } else if s == "true" || s == "false" {
+                json!(s == "true")
+            } else {
+                v.clone()
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+/// Adds every field of `v`, at any depth, as a template variable `prefix.a.b`.
+pub(crate) fn flatten(prefix: &str, v: &Value, vars: &mut Vars) {
+    if let Value::Object(o) = v {
+        for (k, x) in o {
+            let name = format!("{prefix}.{k}");
+            vars.insert(name.clone(), x.clone());
+            flatten(&name, x, vars);
+        }
+    }
+}
+
+/// Replaces, in string values, each `from` with its `to` (the example's path parameter values with the
+/// requested ones).
+pub(crate) fn substitute(v: &mut Value, pairs: &[(String, String)]) {
+    match v {
+        Value::String(s) => {
+            for (from, to) in pairs {
+                if s == from {
+                    *s = to.clone();
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| substitute(x, pairs)),
+        Value::Object(o) => o.values_mut().for_each(|x| substitute(x, pairs)),
+        _ => {}
+    }
+}
+
+/// Replaces the value at a pointer when there is one there (`""`: the whole value).
+pub(crate) fn replace_at(data: &mut Value, pointer: &str, v: Value) {
+    if let Some(slot) = data.pointer_mut(pointer) {
+        *slot = v;
+    }
+}
+
+/// Sets the value at a pointer, adding the last key to its object when it is missing.
+pub(crate) fn insert_at(data: &mut Value, pointer: &str, v: Value) {
+    if let Some(slot) = data.pointer_mut(pointer) {
+        *slot = v;
+    } else if let Some((parent, key)) = pointer.rsplit_once('/') {
+        if let Some(Value::Object(o)) = data.pointer_mut(parent) {
+            o.insert(key.to_string(), v);
+        }
+    }
+}
+
+/// Removes the object key at a pointer; false when there is none.
+pub(crate) fn remove_at(data: &mut Value, pointer: &str) -> bool {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    match data.pointer_mut(parent) {
+        Some(Value::Object(o)) => o.remove(key).is_some(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_keeps_the_templates_keys_and_kinds() {
+        let template = json!({"id": "u_1", "age": 1, "vip": false, "tags": ["a"], "extra": null});
+        let value = json!({"id": "u_9", "age": "old", "vip": true, "tags": ["x", 2], "unknown": 1,
+                           "extra": {"any": "thing"}});
+        assert_eq!(
+            fit(&template, &value),
+            json!({"id": "u_9", "age": 1, "vip": true, "tags": ["x", "a"], "extra": {"any": "thing"}})
+        );
+    }
+
+    #[test]
+    fn fit_shapes_every_array_item_like_the_first_example_item() {
+        let template = json!({"list": [{"id": "a", "n": 0}]});
+        let value = json!({"list": [{"id": "b", "n": 2, "x": 1}, {"id": "c"}]});
+        assert_eq!(
+            fit(&template, &value),
+            json!({"list": [{"id": "b", "n": 2}, {"id": "c", "n": 0}]})
+        );
+        // An empty example array takes the value's items as they are.
+        assert_eq!(fit(&json!([]), &json!([1, "x"])), json!([1, "x"]));
+    }
+
+    #[test]
+    fn coerce_reads_numbers_and_booleans_and_leaves_other_text() {
+        let query = json!({"page": "2", "price": "1.5", "open": "true", "off": "false",
+                           "q": "房车", "id": "007x", "n": 3});
+        assert_eq!(
+            coerce(&query),
+            json!({"page": 2, "price": 1.5, "open": true, "off": false,
+                   "q": "房车", "id": "007x", "n": 3})
+        );
+    }
+
+    #[test]
+    fn flatten_names_every_nested_field() {
+        let mut vars = Vars::new();
+        flatten("body", &json!({"a": {"b": 1}, "c": [1]}), &mut vars);
+        assert_eq!(vars["body.a"], json!({"b": 1}));
+        assert_eq!(vars["body.a.b"], json!(1));
+        assert_eq!(vars["body.c"], json!([1]));
+        assert_eq!(vars.len(), 3);
+    }
+
+    #[test]
+    fn substitute_replaces_whole_strings_only() {
+        let mut v = json!({"id": "p1", "list": ["p1", "p10"], "n": 1});
+        substitute(&mut v, &[("p1".into(), "p2".into())]);
+        assert_eq!(v, json!({"id": "p2", "list": ["p2", "p10"], "n": 1}));
+    }
+
+    #[test]
+    fn replace_at_only_replaces_while_insert_at_adds_the_last_key() {
+        let mut v = json!({"a": {"b": 1}});
+        replace_at(&mut v, "/a/c", json!(2));
+        assert_eq!(v, json!({"a": {"b": 1}}));
+        insert_at(&mut v, "/a/c", json!(2));
+        insert_at(&mut v, "/a/b", json!(3));
+        insert_at(&mut v, "/x/y", json!(4));
+        assert_eq!(v, json!({"a": {"b": 3, "c": 2}}));
+        replace_at(&mut v, "", json!("all"));
+        assert_eq!(v, json!("all"));
+    }
+
+    #[test]
+    fn remove_at_removes_object_keys() {
+        let mut v = json!({"a": {"b": 1, "c": 2}});
+        assert!(remove_at(&mut v, "/a/b"));
+        assert!(!remove_at(&mut v, "/a/b"));
+        assert!(!remove_at(&mut v, ""));
+        assert_eq!(v, json!({"a": {"c": 2}}));
+    }
+}
