@@ -1,7 +1,7 @@
 //! `progress`: writes the latest results into the plan and the API doc, in place.
 
 use super::{fail, GlobalArgs};
-use daodao_check::progress::{self, Request};
+use daodao_check::progress::{self, Change, Report, Request};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -38,7 +38,45 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
     };
     // The config is optional here: with --results given, progress works outside a project.
     match progress::run(g.load_config(), &request) {
-        Ok(code) => code,
+        Ok(report) => print(&report),
         Err(e) => fail(&e),
+    }
+}
+
+/// Warnings first (stderr), then the diffs of `--dry-run` (stdout), then a line per document
+/// (stderr); returns the exit code.
+fn print(report: &Report) -> i32 {
+    for d in &report.documents {
+        for w in &d.warnings {
+            eprintln!("warning: {}: {w}", d.path.display());
+        }
+    }
+    for d in &report.documents {
+        if let Change::WouldChange {
+            diff: Some(diff), ..
+        } = &d.change
+        {
+            print!("{diff}");
+        }
+    }
+    for d in &report.documents {
+        let path = d.path.display();
+        match &d.change {
+            Change::UpToDate => eprintln!("{path}: up to date"),
+            Change::WouldChange { lines, diff } => eprintln!(
+                "{path}: {lines} line(s) would change{}",
+                if diff.is_none() {
+                    " (--dry-run shows the diff)"
+                } else {
+                    ""
+                }
+            ),
+            Change::Updated { lines } => eprintln!("{path}: updated {lines} line(s)"),
+            Change::NotWritten => {}
+        }
+    }
+    match &report.error {
+        Some(e) => fail(e),
+        None => report.exit_code,
     }
 }
