@@ -8,11 +8,24 @@ use std::sync::LazyLock;
 /// The HTTP methods a document's endpoint can have.
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-/// `` `METHOD /path` ``, with the groups `method` (any word: [`Route::is_known`] says whether it is
-/// an HTTP method) and `path`. Spaces inside the backticks are allowed.
-pub const PATTERN: &str = r"`\s*(?P<method>[A-Za-z]+)\s+(?P<path>/[^`\s]*)\s*`";
+/// An endpoint's two parts: the groups `method` (any word: [`Route::is_known`] says whether it is
+/// an HTTP method) and `path` (from its `/` to a space or backtick).
+macro_rules! method_and_path {
+    () => {
+        r"(?P<method>[A-Za-z]+)\s+(?P<path>/[^`\s]*)"
+    };
+}
+
+/// `` `METHOD /path` ``: an endpoint in backticks (spaces inside them allowed), as the plan's
+/// endpoint lines and the API doc's `**接口**` fields write it.
+pub const PATTERN: &str = concat!(r"`\s*", method_and_path!(), r"\s*`");
 
 static ROUTE: LazyLock<Regex> = LazyLock::new(|| Regex::new(PATTERN).expect("static regex"));
+
+/// `METHOD /path` without backticks, opening a text that is known to hold an endpoint.
+static BARE_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(r"^\s*", method_and_path!(), r"(?:\s|$)")).expect("static regex")
+});
 
 /// A backtick, an HTTP method and a slash: what an endpoint looks like even when the rest of it
 /// cannot be read.
@@ -62,6 +75,12 @@ pub fn find(text: &str) -> Option<Route> {
     first
 }
 
+/// The endpoint of a field that holds one (`**接口**: …`): in backticks anywhere ([`find`]), else
+/// written bare at the start (`GET /api/v1/stores`).
+pub fn find_in_field(value: &str) -> Option<Route> {
+    find(value).or_else(|| BARE_ROUTE.captures(value).map(|c| Route::from_captures(&c)))
+}
+
 /// `text` has something that starts like an endpoint (a backtick, a known method, a slash).
 pub fn looks_like(text: &str) -> bool {
     ROUTE_START.is_match(text)
@@ -107,6 +126,21 @@ mod tests {
         assert_eq!(find("GET /api/v1/stores"), None);
         assert_eq!(find("`GET api/v1/stores`"), None);
         assert_eq!(find("`GET /api/v1/a b`"), None);
+    }
+
+    #[test]
+    fn a_field_may_also_give_its_endpoint_bare_at_its_start() {
+        assert_eq!(
+            find_in_field("GET /api/v1/stores (需登录)"),
+            Some(route("GET", "/api/v1/stores"))
+        );
+        assert_eq!(
+            find_in_field("见 `POST /api/v1/a`"),
+            Some(route("POST", "/api/v1/a"))
+        );
+        assert_eq!(find_in_field("见 GET /api/v1/stores"), None);
+        assert_eq!(find_in_field("GET api/v1/stores"), None);
+        assert_eq!(find_in_field("待定"), None);
     }
 
     #[test]

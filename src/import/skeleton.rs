@@ -1,6 +1,6 @@
 //! From one doc endpoint to the request/response schemas and examples of its contract skeleton.
 
-use super::apidoc::{DocEndpoint, Issue, Param, ParamLocation};
+use super::doc_endpoint::{DocEndpoint, Issue, Param, ParamLocation};
 use super::infer::{self, object_schema, Inferred};
 use regex::Regex;
 use serde_json::{json, Map, Value};

@@ -179,6 +179,13 @@ mod tests {
     }
 
     #[test]
+    fn an_endpoint_written_without_backticks_is_read_too() {
+        let bare = DOC.replace("`GET /api/v1/stores/{id}`", "GET /api/v1/stores/{id}");
+        let out = update(&bare, &with(Status::Passed)).expect("updates");
+        assert_eq!(out.text, bare.replace("待测试", "联调成功 (2026-01-09)"));
+    }
+
+    #[test]
     fn results_without_a_section_are_a_warning() {
         let mut r = with(Status::Passed);
         r.endpoints[0].endpoint = "GET /api/v1/cities".into();
@@ -197,7 +204,7 @@ mod tests {
         let e = update(&orphan, &r).expect_err("orphan");
         assert_eq!(e.line(), Some(9), "{e}");
         assert!(e.to_string().contains("has no **接口** above it"));
-        let bad = format!("{orphan}### 1.3 坏\r\n**接口**: GET /api/v1/x\r\n");
+        let bad = format!("{orphan}### 1.3 坏\r\n**接口**: 待定\r\n");
         assert_eq!(update(&bad, &r).expect_err("orphan first").line(), Some(9));
         let bad_first = DOC.replace("`GET /api/v1/stores/{id}`", "`FETCH /api/v1/stores`");
         let e = update(&bad_first, &r).expect_err("bad endpoint");

@@ -41,7 +41,7 @@ pub struct EndpointField {
     pub line: usize,
     /// What follows `**接口**:`, trimmed.
     pub value: String,
-    /// The `` `METHOD /path` `` in it, if there is one.
+    /// The `METHOD /path` in it, if there is one ([`endpoint::find_in_field`]).
     pub route: Option<Route>,
 }
 
@@ -224,7 +224,7 @@ impl Section {
                 self.endpoint_fields.push(EndpointField {
                     line: n,
                     value: value.to_string(),
-                    route: endpoint::find(value),
+                    route: endpoint::find_in_field(value),
                 });
                 return;
             }

@@ -173,11 +173,11 @@ fn code_blocks_hide_fields_and_an_unclosed_one_is_reported_at_its_start() {
 #[test]
 fn unreadable_endpoints_and_fields_without_an_endpoint_are_kept_for_the_caller_to_judge() {
     let doc = ApiDoc::parse(
-        "### 1.1 a\n**接口**: POST /api/v1/a\n**联调结果**: 待测试\n### 1.2 b\n**联调结果**: 待测试\n",
+        "### 1.1 a\n**接口**: 待定\n**联调结果**: 待测试\n### 1.2 b\n**联调结果**: 待测试\n",
     );
     let a = &doc.sections[1];
     assert_eq!(a.endpoint_fields[0].route, None);
-    assert_eq!(a.endpoint_fields[0].value, "POST /api/v1/a");
+    assert_eq!(a.endpoint_fields[0].value, "待定");
     assert_eq!(a.result_fields[0].endpoint, Some(0));
     assert_eq!(doc.sections[2].result_fields[0].endpoint, None);
     assert_eq!(doc.sections[2].result_fields[0].line, 5);
