@@ -227,3 +227,99 @@ fn write(updates: Vec<Update>) -> Report {
         error,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(path: PathBuf, old: &str, new: &str) -> Update {
+        Update {
+            path,
+            old: old.into(),
+            outcome: Outcome {
+                text: new.into(),
+                warnings: vec!["line 1: 注意".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn only_changed_documents_are_written_and_a_failed_write_stops_the_rest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let same = dir.path().join("same.md");
+        let plan = dir.path().join("plan.md");
+        std::fs::write(&plan, "a\n").expect("write");
+        // A file where a directory should be: the write fails.
+        std::fs::write(dir.path().join("file"), "").expect("write");
+        let unwritable = dir.path().join("file").join("api.md");
+        let report = write(vec![
+            update(same.clone(), "x\n", "x\n"),
+            update(plan.clone(), "a\n", "b\n"),
+            update(unwritable, "a\n", "b\n"),
+            update(dir.path().join("after.md"), "a\n", "b\n"),
+        ]);
+        let changes: Vec<&Change> = report.documents.iter().map(|d| &d.change).collect();
+        assert_eq!(
+            changes,
+            [
+                &Change::UpToDate,
+                &Change::Updated { lines: 2 },
+                &Change::NotWritten,
+                &Change::NotWritten
+            ]
+        );
+        assert!(!same.exists(), "an up-to-date document is not written");
+        assert_eq!(std::fs::read_to_string(&plan).expect("read"), "b\n");
+        assert!(!dir.path().join("after.md").exists());
+        assert_eq!(report.exit_code, exit::USAGE);
+        assert!(report.error.is_some());
+        assert_eq!(report.documents[3].warnings, ["line 1: 注意"]);
+    }
+
+    #[test]
+    fn a_preview_writes_nothing_and_check_fails_when_stale() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("plan.md");
+        let args = Request {
+            check: true,
+            ..Request::default()
+        };
+        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &args);
+        assert_eq!(
+            report.documents[0].change,
+            Change::WouldChange {
+                lines: 2,
+                diff: None
+            }
+        );
+        assert_eq!(report.exit_code, exit::FAILED);
+        assert!(!path.exists());
+        let dry = Request {
+            dry_run: true,
+            ..Request::default()
+        };
+        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &dry);
+        assert_eq!(report.exit_code, exit::OK);
+        match &report.documents[0].change {
+            Change::WouldChange {
+                diff: Some(diff), ..
+            } => assert!(diff.contains("\n-a\n+b\n"), "{diff}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_owner_that_would_break_the_table_is_refused_and_blank_is_none() {
+        let with = |o: &str| Request {
+            owner: Some(o.into()),
+            ..Request::default()
+        };
+        assert_eq!(
+            owner(&with("  张三 "), None).expect("ok").as_deref(),
+            Some("张三")
+        );
+        assert_eq!(owner(&with(" "), None).expect("ok"), None);
+        assert!(owner(&with("a|b"), None).is_err());
+        assert!(owner(&with("a\tb"), None).is_err());
+    }
+}
