@@ -2,8 +2,14 @@
 //! whose response or request the doc gives only by naming a sibling reuses the sibling's.
 
 use super::doc_endpoint::{DocEndpoint, Issue, Located};
-use super::skeleton::{self, Built, Part};
+use super::skeleton::{Built, Part};
+use regex::Regex;
 use serde_json::json;
+use std::sync::LazyLock;
+
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:同|与)\s*(.+?)\s*(?:相同.*|一致.*)?$").expect("static regex")
+});
 
 /// “同注册接口” and friends: reuse a sibling's own response / request; anything else in prose is noted.
 pub(super) fn resolve_references(
@@ -45,8 +51,8 @@ impl Siblings<'_> {
 
     /// The sibling a prose names (same chapter first) that has what `has` asks for.
     fn named(&self, prose: &Located, has: impl Fn(&Built) -> bool) -> Option<usize> {
-        let name = skeleton::reference(&prose.text)?;
-        skeleton::candidates(&name, self.me, self.eps)
+        let name = reference(&prose.text)?;
+        candidates(&name, self.me, self.eps)
             .into_iter()
             .find(|j| has(&self.own[*j]))
     }
@@ -131,5 +137,81 @@ fn request(s: &Siblings, prose: &Located, built: &mut Built, notes: &mut Vec<Iss
                 prose.text
             ),
         }),
+    }
+}
+
+/// The name a “同注册接口” / “与创建订单相同的参数…” sentence refers to (`注册`, `创建订单`), if it is one.
+fn reference(text: &str) -> Option<String> {
+    let c = REFERENCE.captures(text.trim())?;
+    let mut name = c[1]
+        .trim()
+        .trim_end_matches(['。', '.', '，', ','])
+        .to_string();
+    for suffix in ["的响应", "的参数", "响应", "参数", "接口", "的"] {
+        if let Some(s) = name.strip_suffix(suffix) {
+            name = s.trim().to_string();
+        }
+    }
+    (!name.is_empty()).then_some(name)
+}
+
+/// Whether every character of `needle` appears in `hay` in order (`创建订单` in `创建特惠套餐订单`).
+fn subsequence(needle: &str, hay: &str) -> bool {
+    let mut it = hay.chars();
+    needle.chars().all(|n| it.any(|h| h == n))
+}
+
+/// Sections that `name` could refer to, best first: same chapter (exact title, title containing it, title
+/// containing its characters in order), then the whole doc (exact, containing). `me` is excluded.
+fn candidates(name: &str, me: usize, eps: &[&DocEndpoint]) -> Vec<usize> {
+    let chapter = eps[me].chapter;
+    let tests: [&dyn Fn(&DocEndpoint) -> bool; 5] = [
+        &|e| e.chapter == chapter && e.title == name,
+        &|e| e.chapter == chapter && e.title.contains(name),
+        &|e| e.chapter == chapter && subsequence(name, &e.title),
+        &|e| e.title == name,
+        &|e| e.title.contains(name),
+    ];
+    let mut out = vec![];
+    for t in tests {
+        for (i, e) in eps.iter().enumerate() {
+            if i != me && t(e) && !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docs::api::ApiDoc;
+    use crate::import::doc_endpoint::doc_endpoints;
+
+    #[test]
+    fn a_reference_names_its_sibling_without_the_words_around_it() {
+        assert_eq!(reference("同注册接口").as_deref(), Some("注册"));
+        assert_eq!(
+            reference("与创建订单相同的参数。").as_deref(),
+            Some("创建订单")
+        );
+        assert_eq!(reference("与车辆列表一致").as_deref(), Some("车辆列表"));
+        assert_eq!(reference("类似车辆列表"), None);
+        assert_eq!(reference("同"), None);
+    }
+
+    #[test]
+    fn candidates_prefer_the_same_chapter_then_the_whole_doc() {
+        let doc = ApiDoc::parse(
+            "## 1. 甲\n### 1.1 创建订单\n**接口**: `POST /api/v1/a`\n### 1.2 创建特惠套餐订单\n**接口**: `POST /api/v1/b`\n### 1.3 引用\n**接口**: `POST /api/v1/c`\n## 2. 乙\n### 2.1 创建订单\n**接口**: `POST /api/v1/d`\n### 2.2 引用\n**接口**: `POST /api/v1/e`\n",
+        );
+        let parsed = doc_endpoints(doc, "/api/v1");
+        let eps: Vec<&DocEndpoint> = parsed.endpoints.iter().collect();
+        // From chapter 1: its own 创建订单, then the one containing the characters, then chapter 2's.
+        assert_eq!(candidates("创建订单", 2, &eps), [0, 1, 3]);
+        // From chapter 2: its own first.
+        assert_eq!(candidates("创建订单", 4, &eps), [3, 0]);
+        assert_eq!(candidates("退款", 4, &eps), Vec::<usize>::new());
     }
 }
