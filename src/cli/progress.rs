@@ -38,14 +38,14 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
     };
     // The config is optional here: with --results given, progress works outside a project.
     match progress::run(g.load_config(), &request) {
-        Ok(report) => print(&report),
+        Ok(report) => print(report),
         Err(e) => fail(&e),
     }
 }
 
 /// Warnings first (stderr), then the diffs of `--dry-run` (stdout), then a line per document
 /// (stderr); returns the exit code.
-fn print(report: &Report) -> i32 {
+fn print(report: Report) -> i32 {
     for d in &report.documents {
         for w in &d.warnings {
             eprintln!("warning: {}: {w}", d.path.display());
@@ -75,8 +75,8 @@ fn print(report: &Report) -> i32 {
             Change::NotWritten => {}
         }
     }
-    match &report.error {
-        Some(e) => fail(e),
+    match report.error {
+        Some(e) => fail(&e),
         None => report.exit_code,
     }
 }
