@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod contract;
+pub mod docs;
 pub mod error;
 pub mod exec;
 pub mod import;

@@ -2,7 +2,7 @@
 
 use super::{fail, GlobalArgs};
 use daodao_check::error::Error;
-use daodao_check::progress::{self, Request};
+use daodao_check::progress::{self, Change, Report, Request};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -39,7 +39,45 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
     };
     // The config is optional here: with --results given, progress works outside a project.
     match progress::run(g.load_config().map_err(Error::from), &request) {
-        Ok(code) => code,
+        Ok(report) => print(report),
         Err(e) => fail(e),
+    }
+}
+
+/// Warnings first (stderr), then the diffs of `--dry-run` (stdout), then a line per document
+/// (stderr); returns the exit code.
+fn print(report: Report) -> i32 {
+    for d in &report.documents {
+        for w in &d.warnings {
+            eprintln!("warning: {}: {w}", d.path.display());
+        }
+    }
+    for d in &report.documents {
+        if let Change::WouldChange {
+            diff: Some(diff), ..
+        } = &d.change
+        {
+            print!("{diff}");
+        }
+    }
+    for d in &report.documents {
+        let path = d.path.display();
+        match &d.change {
+            Change::UpToDate => eprintln!("{path}: up to date"),
+            Change::WouldChange { lines, diff } => eprintln!(
+                "{path}: {lines} line(s) would change{}",
+                if diff.is_none() {
+                    " (--dry-run shows the diff)"
+                } else {
+                    ""
+                }
+            ),
+            Change::Updated { lines } => eprintln!("{path}: updated {lines} line(s)"),
+            Change::NotWritten => {}
+        }
+    }
+    match report.error {
+        Some(e) => fail(e),
+        None => report.exit_code,
     }
 }

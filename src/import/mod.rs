@@ -1,6 +1,6 @@
 //! Readers that turn other documents into contracts: `daodao-check import apidoc PATH --out DIR [--force]`.
 //!
-//! `import apidoc` reads a markdown API doc in the style of 小程序端API.md ([`apidoc`] has its shape) and
+//! `import apidoc` reads a markdown API doc in the style of 小程序端API.md ([`crate::docs::api`] has its shape) and
 //! writes one contract skeleton per endpoint, `DIR/<module>/<name>.json`, in the format of
 //! `contracts/README.md`:
 //!
@@ -23,16 +23,20 @@
 //! Everything that could not be read is reported with the doc's line number and is a warning, not a failure:
 //! the exit code is 0 unless the doc cannot be read at all (or has no endpoint) or a file cannot be written (2).
 
-pub mod apidoc;
+pub mod doc_endpoint;
 pub mod infer;
 pub mod naming;
+mod output;
+mod references;
 pub mod skeleton;
 
+use crate::docs::api::ApiDoc;
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use apidoc::{DocEndpoint, Issue};
-use serde_json::{json, Map, Value};
-use skeleton::{Built, Part};
+pub use doc_endpoint::Issue;
+use doc_endpoint::{doc_endpoints, DocEndpoint, DocEndpoints};
+use output::Existing;
+use skeleton::Built;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -109,9 +113,7 @@ impl Summary {
 
 /// Reads `doc` and writes the contract skeletons into `out_dir`.
 pub fn import_apidoc(doc: &Path, out_dir: &Path, force: bool) -> Result<Summary> {
-    let bytes = std::fs::read(doc).map_err(|e| Error::file(doc, format!("cannot read: {e}")))?;
-    let text =
-        String::from_utf8(bytes).map_err(|e| Error::file(doc, format!("not UTF-8 text: {e}")))?;
+    let text = crate::docs::read_text(doc)?;
     let mut summary = Summary {
         doc: doc
             .file_name()
@@ -120,61 +122,27 @@ pub fn import_apidoc(doc: &Path, out_dir: &Path, force: bool) -> Result<Summary>
         out_dir: out_dir.to_path_buf(),
         ..Summary::default()
     };
-    let plan = if out_dir.join(crate::plan::FILE_NAME).is_file() {
-        match Plan::load(out_dir) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                summary.warnings.push(Issue {
-                    line: 0,
-                    message: format!(
-                        "{e}; importing without the plan (phase 0, modules from paths)"
-                    ),
-                });
-                None
-            }
-        }
-    } else {
-        None
-    };
+    let plan = load_plan(out_dir, &mut summary);
     let prefix = plan
         .as_ref()
         .map_or(DEFAULT_PREFIX.to_string(), |p| p.prefix.clone());
-    let parsed = apidoc::parse(&text, &prefix);
-    summary.warnings.extend(parsed.warnings);
+    let parsed = doc_endpoints(ApiDoc::parse(&text), &prefix);
     if parsed.endpoints.is_empty() {
         return Err(Error::file(
             doc,
             format!("no endpoint found (no readable `**接口**: `METHOD {prefix}/…`` line)"),
         ));
     }
-
-    // The same route twice: the first wins.
-    let mut first: HashMap<String, usize> = HashMap::new();
-    let mut unique: Vec<&DocEndpoint> = vec![];
-    for ep in &parsed.endpoints {
-        let spelling = ep.spelling(&prefix);
-        match first.get(&spelling) {
-            Some(line) => summary.warnings.push(Issue {
-                line: ep.line,
-                message: format!(
-                    "duplicate endpoint `{spelling}` (first at line {line}); this one is ignored"
-                ),
-            }),
-            None => {
-                first.insert(spelling, ep.line);
-                unique.push(ep);
-            }
-        }
-    }
+    summary.warnings.extend(parsed.warnings.iter().cloned());
+    let unique = first_of_each_route(&parsed, &prefix, &mut summary.warnings);
     summary.endpoints = unique.len();
 
     let mut built: Vec<Built> = unique
         .iter()
         .map(|ep| skeleton::build(ep, &prefix, &mut summary.warnings, &mut summary.notes))
         .collect();
-    resolve_references(&unique, &mut built, &prefix, &mut summary.notes);
+    references::resolve_references(&unique, &mut built, &prefix, &mut summary.notes);
 
-    let existing = Existing::scan(out_dir);
     if plan.is_none() {
         summary.notes.push(Issue {
             line: 0,
@@ -185,66 +153,23 @@ pub fn import_apidoc(doc: &Path, out_dir: &Path, force: bool) -> Result<Summary>
             ),
         });
     }
+    let existing = Existing::scan(out_dir);
     let mut claimed: HashSet<String> = HashSet::new();
     for (ep, b) in unique.iter().zip(&built) {
-        let spelling = ep.spelling(&prefix);
-        let (phase, module, name) = match plan
-            .as_ref()
-            .and_then(|p| p.endpoints().find(|(_, e)| e.endpoint == spelling))
-        {
-            Some((phase, entry)) => (phase.number, entry.module.clone(), entry.name.clone()),
-            None => {
-                let module = naming::module_of(&ep.path);
-                if plan.is_some() {
-                    summary.notes.push(Issue {
-                        line: ep.line,
-                        message: format!(
-                            "`{spelling}` is not in {}: phase 0, module `{module}`",
-                            crate::plan::FILE_NAME
-                        ),
-                    });
-                }
-                (0, module, ep.title.clone())
-            }
-        };
-        let route = format!("{} {}", ep.method, ep.path);
-        let (file, id) = match existing.by_route.get(&route) {
-            Some(f) => (f.clone(), id_of_file(f)),
-            None => {
-                let stem = naming::contract_name(&ep.method, &ep.path, &module);
-                let mut candidate = stem.clone();
-                let mut k = 1;
-                loop {
-                    let id = format!("{module}.{candidate}");
-                    let file = out_dir.join(&module).join(format!("{candidate}.json"));
-                    let other_route =
-                        matches!(existing.routes.get(&file), Some(Some(r)) if *r != route);
-                    if !claimed.contains(&id) && !other_route {
-                        if candidate != stem {
-                            summary.notes.push(Issue {
-                                line: ep.line,
-                                message: format!(
-                                    "`{module}.{stem}` already names another route; this one is `{id}`"
-                                ),
-                            });
-                        }
-                        break (file, id);
-                    }
-                    k += 1;
-                    candidate = format!("{stem}-{k}");
-                }
-            }
-        };
-        claimed.insert(id.clone());
+        let (phase, module, name) = placement(plan.as_ref(), ep, &prefix, &mut summary.notes);
+        let (file, id) = existing.claim(out_dir, ep, &module, &mut claimed, &mut summary.notes);
         if file.exists() && !force {
             summary.skipped.push(file);
             continue;
         }
-        let contract = contract_json(&id, ep, phase, &module, &name, b);
-        for problem in self_check(&contract) {
+        let contract = output::contract_json(&id, ep, phase, &module, &name, b);
+        for problem in output::self_check(&contract) {
             summary.warnings.push(Issue {
                 line: ep.line,
-                message: format!("{spelling}: the generated example does not validate: {problem}"),
+                message: format!(
+                    "{}: the generated example does not validate: {problem}",
+                    ep.spelling(&prefix)
+                ),
             });
         }
         let mut text = serde_json::to_string_pretty(&contract).unwrap_or_default();
@@ -259,261 +184,72 @@ pub fn import_apidoc(doc: &Path, out_dir: &Path, force: bool) -> Result<Summary>
     Ok(summary)
 }
 
-/// “同注册接口” and friends: reuse a sibling's own response / request; anything else in prose is noted.
-fn resolve_references(
-    eps: &[&DocEndpoint],
-    built: &mut [Built],
+/// The plan in the out dir, when there is one; one that cannot be read is a warning.
+fn load_plan(out_dir: &Path, summary: &mut Summary) -> Option<Plan> {
+    if !out_dir.join(crate::plan::FILE_NAME).is_file() {
+        return None;
+    }
+    match Plan::load(out_dir) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            summary.warnings.push(Issue {
+                line: 0,
+                message: format!("{e}; importing without the plan (phase 0, modules from paths)"),
+            });
+            None
+        }
+    }
+}
+
+/// The same route twice: the first wins, the others are warnings.
+fn first_of_each_route<'d>(
+    parsed: &'d DocEndpoints,
+    prefix: &str,
+    warnings: &mut Vec<Issue>,
+) -> Vec<&'d DocEndpoint> {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut unique = vec![];
+    for ep in &parsed.endpoints {
+        let spelling = ep.spelling(prefix);
+        match first.get(&spelling) {
+            Some(line) => warnings.push(Issue {
+                line: ep.line,
+                message: format!(
+                    "duplicate endpoint `{spelling}` (first at line {line}); this one is ignored"
+                ),
+            }),
+            None => {
+                first.insert(spelling, ep.line);
+                unique.push(ep);
+            }
+        }
+    }
+    unique
+}
+
+/// Phase, module and name: the plan's when it lists the route, else phase 0, the path's module
+/// and the heading's name (noted when there is a plan).
+fn placement(
+    plan: Option<&Plan>,
+    ep: &DocEndpoint,
     prefix: &str,
     notes: &mut Vec<Issue>,
-) {
-    let own: Vec<Built> = built.to_vec();
-    let reuse_note =
-        |ep: &DocEndpoint, what: &str, prose: &apidoc::Located, target: &DocEndpoint| Issue {
-            line: prose.line,
+) -> (u8, String, String) {
+    let spelling = ep.spelling(prefix);
+    if let Some((phase, entry)) =
+        plan.and_then(|p| p.endpoints().find(|(_, e)| e.endpoint == spelling))
+    {
+        return (phase.number, entry.module.clone(), entry.name.clone());
+    }
+    let module = naming::module_of(&ep.path);
+    if plan.is_some() {
+        notes.push(Issue {
+            line: ep.line,
             message: format!(
-                "{}: {what} “{}” reuses {} {} (line {})",
-                ep.spelling(prefix),
-                prose.text,
-                target.number,
-                target.title,
-                target.line
+                "`{spelling}` is not in {}: phase 0, module `{module}`",
+                crate::plan::FILE_NAME
             ),
-        };
-    for (i, ep) in eps.iter().enumerate() {
-        let spelling = ep.spelling(prefix);
-        if built[i].data.is_none() {
-            let mut resolved = false;
-            if let Some(prose) = &ep.response_prose {
-                if let Some(name) = skeleton::reference(&prose.text) {
-                    if let Some(j) = skeleton::candidates(&name, i, eps)
-                        .into_iter()
-                        .find(|j| own[*j].data.is_some())
-                    {
-                        built[i].data = own[j].data.clone();
-                        built[i].code = own[j].code.clone();
-                        built[i].message = own[j].message.clone();
-                        notes.push(reuse_note(ep, "response", prose, eps[j]));
-                        resolved = true;
-                    }
-                }
-            }
-            if !resolved {
-                let message = match (&ep.response_prose, &ep.response_json) {
-                    (Some(p), _) => format!(
-                        "response given only as prose (“{}”): data schema is permissive",
-                        p.text
-                    ),
-                    (None, None) => "no response format: data schema is permissive".to_string(),
-                    // A JSON block that did not parse is a warning already.
-                    (None, Some(_)) => String::new(),
-                };
-                if !message.is_empty() {
-                    notes.push(Issue {
-                        line: ep.response_prose.as_ref().map_or(ep.line, |p| p.line),
-                        message: format!("{spelling}: {message}"),
-                    });
-                }
-                built[i].data = Some(Part {
-                    schema: json!({
-                        "description": "文档未给出 JSON 响应示例，待补充"
-                    }),
-                    example: json!({}),
-                });
-            }
-        }
-        if let Some(prose) = &ep.request_prose {
-            let get = ep.method == "GET";
-            let has_part = |b: &Built| {
-                if get {
-                    b.query.is_some()
-                } else {
-                    b.body.is_some()
-                }
-            };
-            let target = skeleton::reference(&prose.text).and_then(|name| {
-                skeleton::candidates(&name, i, eps)
-                    .into_iter()
-                    .find(|j| has_part(&own[*j]))
-            });
-            match target {
-                Some(j) if !has_part(&built[i]) => {
-                    if get {
-                        built[i].query = own[j].query.clone();
-                    } else {
-                        built[i].body = own[j].body.clone();
-                    }
-                    notes.push(reuse_note(ep, "request", prose, eps[j]));
-                }
-                Some(_) => {}
-                None => notes.push(Issue {
-                    line: prose.line,
-                    message: format!(
-                        "{spelling}: request parameters given only as prose (“{}”): no request schema",
-                        prose.text
-                    ),
-                }),
-            }
-        }
+        });
     }
-}
-
-/// `<module>.<stem>` of a contract file.
-fn id_of_file(file: &Path) -> String {
-    let module = file
-        .parent()
-        .and_then(Path::file_name)
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-    format!("{module}.{stem}")
-}
-
-/// The contracts already in the out dir, by route, read leniently (a file that is not a contract still
-/// counts as existing).
-struct Existing {
-    /// `METHOD /path` → file.
-    by_route: HashMap<String, PathBuf>,
-    /// Every `*.json` file under a module directory, with the route it describes if readable.
-    routes: HashMap<PathBuf, Option<String>>,
-}
-
-impl Existing {
-    fn scan(out_dir: &Path) -> Existing {
-        let mut by_route = HashMap::new();
-        let mut routes = HashMap::new();
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(out_dir)
-            .map(|rd| {
-                rd.flatten()
-                    .filter(|e| {
-                        let n = e.file_name().to_string_lossy().to_string();
-                        !n.starts_with('_') && !n.starts_with('.') && n != "notes"
-                    })
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        dirs.sort();
-        for dir in dirs {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map(|rd| {
-                    rd.flatten()
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                        .collect()
-                })
-                .unwrap_or_default();
-            files.sort();
-            for f in files {
-                let route = std::fs::read_to_string(&f)
-                    .ok()
-                    .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-                    .and_then(|v| {
-                        let m = v.get("method")?.as_str()?.to_ascii_uppercase();
-                        let p = v.get("path")?.as_str()?.to_string();
-                        Some(format!("{m} {p}"))
-                    });
-                if let Some(r) = &route {
-                    by_route.entry(r.clone()).or_insert_with(|| f.clone());
-                }
-                routes.insert(f, route);
-            }
-        }
-        Existing { by_route, routes }
-    }
-}
-
-/// The contract, keys in the order of contracts/README.md.
-fn contract_json(
-    id: &str,
-    ep: &DocEndpoint,
-    phase: u8,
-    module: &str,
-    name: &str,
-    b: &Built,
-) -> Value {
-    let mut c = Map::new();
-    c.insert("id".into(), json!(id));
-    c.insert("method".into(), json!(ep.method));
-    c.insert("path".into(), json!(ep.path));
-    c.insert("phase".into(), json!(phase));
-    c.insert("module".into(), json!(module));
-    c.insert("name".into(), json!(name));
-    c.insert(
-        "auth".into(),
-        json!(if ep.auth_user { "user" } else { "none" }),
-    );
-    if b.multipart {
-        c.insert("body_format".into(), json!("multipart"));
-    }
-    if let Some(skip) = &b.skip {
-        c.insert("skip".into(), json!(skip));
-    }
-    let parts = [
-        ("path_params", &b.path_params),
-        ("query", &b.query),
-        ("body", &b.body),
-    ];
-    let mut request = Map::new();
-    let mut example_request = Map::new();
-    for (key, part) in parts {
-        if let Some(p) = part {
-            request.insert(key.into(), p.schema.clone());
-            example_request.insert(key.into(), p.example.clone());
-        }
-    }
-    if !request.is_empty() {
-        c.insert("request".into(), Value::Object(request));
-    }
-    let (data_schema, data_example) = match &b.data {
-        Some(d) => (d.schema.clone(), d.example.clone()),
-        None => (json!({}), json!({})),
-    };
-    c.insert("response".into(), json!({ "data": data_schema }));
-    let mut response = Map::new();
-    response.insert("code".into(), b.code.clone());
-    response.insert("message".into(), b.message.clone());
-    response.insert("data".into(), data_example);
-    let mut example = Map::new();
-    example.insert("request".into(), Value::Object(example_request));
-    example.insert("response".into(), Value::Object(response));
-    c.insert("example".into(), Value::Object(example));
-    c.insert("errors".into(), json!([]));
-    Value::Object(c)
-}
-
-/// Validates the contract's examples against its own schemas (formats on, as the engine does).
-fn self_check(contract: &Value) -> Vec<String> {
-    let mut out = vec![];
-    let pairs = [
-        ("request.path_params", "/request/path_params"),
-        ("request.query", "/request/query"),
-        ("request.body", "/request/body"),
-        ("response.data", "/response/data"),
-    ];
-    for (place, pointer) in pairs {
-        let Some(schema) = contract.pointer(&format!("/{}", place.replace('.', "/"))) else {
-            continue;
-        };
-        let instance = contract
-            .pointer(&format!("/example{pointer}"))
-            .cloned()
-            .unwrap_or(Value::Null);
-        match jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .should_validate_formats(true)
-            .build(schema)
-        {
-            Ok(v) => {
-                for e in v.iter_errors(&instance) {
-                    out.push(format!("{place} at {}: {e}", e.instance_path()));
-                }
-            }
-            Err(e) => out.push(format!("{place}: schema does not compile: {e}")),
-        }
-    }
-    out
+    (0, module, ep.title.clone())
 }

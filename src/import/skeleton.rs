@@ -1,6 +1,6 @@
 //! From one doc endpoint to the request/response schemas and examples of its contract skeleton.
 
-use super::apidoc::{DocEndpoint, Issue, Param, ParamLocation};
+use super::doc_endpoint::{DocEndpoint, Issue, Param, ParamLocation};
 use super::infer::{self, object_schema, Inferred};
 use regex::Regex;
 use serde_json::{json, Map, Value};
@@ -37,9 +37,6 @@ static DEFAULT_VALUE: LazyLock<Regex> =
 static LISTED_VALUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[:：]\s*([A-Za-z0-9_-]+)(?:\s*[/|]\s*[A-Za-z0-9_-]+)+").expect("static regex")
 });
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:同|与)\s*(.+?)\s*(?:相同.*|一致.*)?$").expect("static regex")
-});
 
 /// Builds what the endpoint's own section says; references (“同…”) are left to the caller.
 pub fn build(
@@ -56,39 +53,7 @@ pub fn build(
         })
     };
     let path_params = path_params(ep, warnings);
-    let mut query = params_part(ep, ParamLocation::Query);
-    let mut body = params_part(ep, ParamLocation::Body);
-    if let Some(req) = &ep.request_json {
-        match infer::parse_lenient(&req.text) {
-            Ok(Value::Object(map)) => {
-                if ep.method == "GET" {
-                    note(
-                        req.line,
-                        "the JSON request example of a GET is read as query parameters".into(),
-                    );
-                    query = Some(query_from_json(&map));
-                } else {
-                    let inf = infer::infer("body", &Value::Object(map));
-                    let from_json = Part {
-                        schema: inf.schema,
-                        example: inf.example,
-                    };
-                    body = Some(match body {
-                        Some(listed) => overlay_params(from_json, &listed, ep),
-                        None => from_json,
-                    });
-                }
-            }
-            Ok(_) => warnings.push(Issue {
-                line: req.line,
-                message: "request example is not a JSON object; no request schema from it".into(),
-            }),
-            Err((l, msg)) => warnings.push(Issue {
-                line: req.line + l - 1,
-                message: format!("request example is not JSON: {msg}"),
-            }),
-        }
-    }
+    let (mut query, mut body) = request_parts(ep, warnings, &mut note);
     for (field, line) in &ep.optional_fields {
         let part = if ep.method == "GET" {
             query.as_mut()
@@ -101,58 +66,16 @@ pub fn build(
             }
         }
     }
-    let skip = None;
     if ep.multipart {
-        // File fields become `"format": "binary"`, their example a file under fixtures/ that the engine uploads.
         if let Some(b) = body.as_mut() {
-            for p in ep
-                .params
-                .iter()
-                .filter(|p| p.location == ParamLocation::Body && p.ty == "file")
-            {
-                b.schema["properties"][&p.name] =
-                    json!({"type": "string", "format": "binary", "description": p.description});
-                b.example[&p.name] = json!(UPLOAD_FIXTURE);
-            }
+            upload_fields(ep, b);
         }
         note(
             ep.line,
             format!("multipart/form-data upload: file fields are uploaded from fixtures/{UPLOAD_FIXTURE}"),
         );
     }
-    let (mut code, mut message, mut data) = (json!(0), json!("success"), None);
-    if let Some(resp) = &ep.response_json {
-        match infer::parse_lenient(&resp.text) {
-            Ok(Value::Object(envelope)) => match envelope.get("data") {
-                Some(d) => {
-                    let inf = infer::infer_data(d);
-                    data = Some(Part {
-                        schema: inf.schema,
-                        example: inf.example,
-                    });
-                    if let Some(c) = envelope.get("code") {
-                        code = c.clone();
-                    }
-                    if let Some(m) = envelope.get("message") {
-                        message = m.clone();
-                    }
-                }
-                None => warnings.push(Issue {
-                    line: resp.line,
-                    message: "response example has no `data` field; data schema left permissive"
-                        .into(),
-                }),
-            },
-            Ok(_) => warnings.push(Issue {
-                line: resp.line,
-                message: "response example is not a JSON object (an envelope with `data`)".into(),
-            }),
-            Err((l, msg)) => warnings.push(Issue {
-                line: resp.line + l - 1,
-                message: format!("response example is not JSON: {msg}"),
-            }),
-        }
-    }
+    let (code, message, data) = response_parts(ep, warnings);
     Built {
         path_params,
         query,
@@ -160,52 +83,111 @@ pub fn build(
         data,
         code,
         message,
-        skip,
+        skip: None,
         multipart: ep.multipart,
     }
 }
 
-/// The name a “同注册接口” / “与创建订单相同的参数…” sentence refers to (`注册`, `创建订单`), if it is one.
-pub fn reference(text: &str) -> Option<String> {
-    let c = REFERENCE.captures(text.trim())?;
-    let mut name = c[1]
-        .trim()
-        .trim_end_matches(['。', '.', '，', ','])
-        .to_string();
-    for suffix in ["的响应", "的参数", "响应", "参数", "接口", "的"] {
-        if let Some(s) = name.strip_suffix(suffix) {
-            name = s.trim().to_string();
-        }
-    }
-    (!name.is_empty()).then_some(name)
-}
-
-/// Whether every character of `needle` appears in `hay` in order (`创建订单` in `创建特惠套餐订单`).
-fn subsequence(needle: &str, hay: &str) -> bool {
-    let mut it = hay.chars();
-    needle.chars().all(|n| it.any(|h| h == n))
-}
-
-/// Sections that `name` could refer to, best first: same chapter (exact title, title containing it, title
-/// containing its characters in order), then the whole doc (exact, containing). `me` is excluded.
-pub fn candidates(name: &str, me: usize, eps: &[&DocEndpoint]) -> Vec<usize> {
-    let chapter = eps[me].chapter;
-    let tests: [&dyn Fn(&DocEndpoint) -> bool; 5] = [
-        &|e| e.chapter == chapter && e.title == name,
-        &|e| e.chapter == chapter && e.title.contains(name),
-        &|e| e.chapter == chapter && subsequence(name, &e.title),
-        &|e| e.title == name,
-        &|e| e.title.contains(name),
-    ];
-    let mut out = vec![];
-    for t in tests {
-        for (i, e) in eps.iter().enumerate() {
-            if i != me && t(e) && !out.contains(&i) {
-                out.push(i);
+/// The query and body from the parameter list, and from the JSON request example (a GET's is
+/// its query; a body's listed parameters lay their descriptions and optionality over it).
+fn request_parts(
+    ep: &DocEndpoint,
+    warnings: &mut Vec<Issue>,
+    note: &mut impl FnMut(usize, String),
+) -> (Option<Part>, Option<Part>) {
+    let mut query = params_part(ep, ParamLocation::Query);
+    let mut body = params_part(ep, ParamLocation::Body);
+    let Some(req) = &ep.request_json else {
+        return (query, body);
+    };
+    match infer::parse_lenient(&req.text) {
+        Ok(Value::Object(map)) => {
+            if ep.method == "GET" {
+                note(
+                    req.line,
+                    "the JSON request example of a GET is read as query parameters".into(),
+                );
+                query = Some(query_from_json(&map));
+            } else {
+                let inf = infer::infer("body", &Value::Object(map));
+                let from_json = Part {
+                    schema: inf.schema,
+                    example: inf.example,
+                };
+                body = Some(match body {
+                    Some(listed) => overlay_params(from_json, &listed, ep),
+                    None => from_json,
+                });
             }
         }
+        Ok(_) => warnings.push(Issue {
+            line: req.line,
+            message: "request example is not a JSON object; no request schema from it".into(),
+        }),
+        Err((l, msg)) => warnings.push(Issue {
+            line: req.line + l - 1,
+            message: format!("request example is not JSON: {msg}"),
+        }),
     }
-    out
+    (query, body)
+}
+
+/// File fields become `"format": "binary"`, their example a file under fixtures/ that the engine uploads.
+fn upload_fields(ep: &DocEndpoint, body: &mut Part) {
+    for p in ep
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Body && p.ty == "file")
+    {
+        body.schema["properties"][&p.name] =
+            json!({"type": "string", "format": "binary", "description": p.description});
+        body.example[&p.name] = json!(UPLOAD_FIXTURE);
+    }
+}
+
+/// `code`, `message` and the `data` part of the JSON response example (`0`, `success` and none
+/// when the doc gives no usable example).
+fn response_parts(ep: &DocEndpoint, warnings: &mut Vec<Issue>) -> (Value, Value, Option<Part>) {
+    let (mut code, mut message) = (json!(0), json!("success"));
+    let Some(resp) = &ep.response_json else {
+        return (code, message, None);
+    };
+    let envelope = match infer::parse_lenient(&resp.text) {
+        Ok(Value::Object(envelope)) => envelope,
+        Ok(_) => {
+            warnings.push(Issue {
+                line: resp.line,
+                message: "response example is not a JSON object (an envelope with `data`)".into(),
+            });
+            return (code, message, None);
+        }
+        Err((l, msg)) => {
+            warnings.push(Issue {
+                line: resp.line + l - 1,
+                message: format!("response example is not JSON: {msg}"),
+            });
+            return (code, message, None);
+        }
+    };
+    let Some(d) = envelope.get("data") else {
+        warnings.push(Issue {
+            line: resp.line,
+            message: "response example has no `data` field; data schema left permissive".into(),
+        });
+        return (code, message, None);
+    };
+    let inf = infer::infer_data(d);
+    if let Some(c) = envelope.get("code") {
+        code = c.clone();
+    }
+    if let Some(m) = envelope.get("message") {
+        message = m.clone();
+    }
+    let data = Part {
+        schema: inf.schema,
+        example: inf.example,
+    };
+    (code, message, Some(data))
 }
 
 fn path_params(ep: &DocEndpoint, warnings: &mut Vec<Issue>) -> Option<Part> {

@@ -1,4 +1,4 @@
-//! The requirement doc (小程序端API.md) and what `progress --api-doc` writes into it.
+//! What `progress --api-doc` writes into the requirement doc (小程序端API.md).
 //!
 //! Each endpoint section (a heading, then `**接口**: \`METHOD /path\``) has a `**联调结果**:` field.
 //! From the results: passed → `联调成功 (YYYY-MM-DD)`; failed or not activated →
@@ -7,29 +7,32 @@
 //! its date, so that re-running with new results of the same outcome changes nothing. An endpoint
 //! described in two sections gets both fields.
 
-use super::doc::{Doc, DocError, Edits};
-use super::{result_date, verdict, Outcome, Verdict};
+use super::verdict::{result_date, verdict, Verdict};
+use super::Outcome;
+use crate::docs::api::{ApiDoc, ResultField, Section};
+use crate::docs::{Doc, DocError, Edits};
 use crate::result::{EndpointResult, RunResult};
 use regex::Regex;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
-static ENDPOINT_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*\*\*接口\*\*\s*[:：]").expect("regex"));
-static ENDPOINT_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"`\s*(?P<ep>(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/[^`\s]*)\s*`")
-        .expect("regex")
-});
-static RESULT_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<p>\s*\*\*联调结果\*\*\s*[:：]\s*)(?P<v>.*)$").expect("regex")
-});
 static FAILED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^联调失败\s*\(\s*\d{4}-\d{2}-\d{2}\s*(?::\s*(?P<d>.*?))?\s*\)\s*$").expect("regex")
+    Regex::new(r"^联调失败\s*\(\s*\d{4}-\d{2}-\d{2}\s*(?::\s*(?P<d>.*?))?\s*\)\s*$")
+        .expect("static regex")
 });
 
 pub fn update(text: &str, result: &RunResult) -> Result<Outcome, DocError> {
     let doc = Doc::parse(text);
     let date = result_date(result)?;
+    let api = ApiDoc::read(&doc);
+    if let Some(e) = first_unreadable(&api) {
+        return Err(e);
+    }
+    if api.sections.iter().all(|s| s.result_fields.is_empty()) {
+        return Err(DocError::whole(
+            "no **联调结果** field found: is this the requirement doc (小程序端API.md)?",
+        ));
+    }
     let by_endpoint: HashMap<&str, &EndpointResult> = result
         .endpoints
         .iter()
@@ -37,83 +40,179 @@ pub fn update(text: &str, result: &RunResult) -> Result<Outcome, DocError> {
         .map(|e| (e.endpoint.as_str(), e))
         .collect();
     let mut edits = Edits::default();
-    let mut described = BTreeSet::new();
-    // The endpoint of the section being read, and the level of the heading that opened it: a
-    // heading of that level or higher ends it, a deeper one (#### 请求参数) does not.
-    let mut current: Option<(String, usize)> = None;
-    let mut level = 0usize;
-    let mut fields = 0usize;
-    for i in 0..doc.lines.len() {
-        if let Some((l, _)) = doc.heading(i) {
-            if current.as_ref().is_none_or(|_| l <= level) {
-                current = None;
-                level = l;
+    for s in &api.sections {
+        for f in &s.result_fields {
+            let Some(endpoint) = endpoint_of(s, f) else {
+                continue;
+            };
+            let new = by_endpoint
+                .get(endpoint.as_str())
+                .and_then(|e| new_value(&f.value, &verdict(e), &date));
+            if let Some(v) = new {
+                edits.replace(&doc, f.line, format!("{}{v}", f.prefix));
             }
-            continue;
         }
-        let l = &doc.lines[i];
-        if l.in_fence {
-            continue;
-        }
-        if ENDPOINT_FIELD.is_match(l.text) {
-            let c = ENDPOINT_VALUE.captures(l.text).ok_or_else(|| {
-                DocError::at(
-                    i,
-                    "cannot read this **接口** field: expected ``**接口**: `METHOD /api/v1/…` ``",
-                )
-            })?;
-            let ep = c["ep"].split_whitespace().collect::<Vec<_>>().join(" ");
-            described.insert(ep.clone());
-            current = Some((ep, level));
-            continue;
-        }
-        let Some(c) = RESULT_FIELD.captures(l.text) else {
-            continue;
-        };
-        fields += 1;
-        let Some((ep, _)) = &current else {
-            return Err(DocError::at(
-                i,
+    }
+    Ok(Outcome {
+        text: doc.apply(&edits),
+        warnings: missing_sections(&api, result).into_iter().collect(),
+    })
+}
+
+/// The first line this update cannot place: a `**接口**` line without a readable endpoint, or a
+/// `**联调结果**` field with no `**接口**` above it in its section.
+fn first_unreadable(api: &ApiDoc) -> Option<DocError> {
+    let endpoints = api.sections.iter().flat_map(|s| &s.endpoint_fields);
+    let bad_endpoint = endpoints
+        .filter(|e| !e.route.as_ref().is_some_and(|r| r.is_known()))
+        .map(|e| {
+            (
+                e.line,
+                "cannot read this **接口** field: expected ``**接口**: `METHOD /api/v1/…` ``",
+            )
+        });
+    let orphan = api
+        .sections
+        .iter()
+        .flat_map(|s| &s.result_fields)
+        .filter(|f| f.endpoint.is_none())
+        .map(|f| {
+            (
+                f.line,
                 "this **联调结果** field has no **接口** above it in its section: which endpoint is it?",
-            ));
-        };
-        let old = c["v"].trim_end();
-        let new = match by_endpoint.get(ep.as_str()).map(|e| verdict(e)) {
-            Some(Verdict::Passed) if old.starts_with("联调成功") => None,
-            Some(Verdict::Passed) => Some(format!("联调成功 ({date})")),
-            Some(Verdict::Failed { detail, .. }) => {
-                let same = FAILED_VALUE
-                    .captures(old)
-                    .is_some_and(|f| f.name("d").map_or("", |d| d.as_str()) == detail);
-                (!same).then(|| format!("联调失败 ({date}: {detail})"))
-            }
-            _ => None,
-        };
-        if let Some(v) = new {
-            edits.replace(&doc, i, format!("{}{v}", &c["p"]));
+            )
+        });
+    bad_endpoint
+        .chain(orphan)
+        .min_by_key(|(line, _)| *line)
+        .map(|(line, message)| DocError::at(line, message))
+}
+
+/// `METHOD /path` of the `**接口**` line a result field belongs to.
+fn endpoint_of(s: &Section, f: &ResultField) -> Option<String> {
+    let field = s.endpoint_fields.get(f.endpoint?)?;
+    field.route.as_ref().map(|r| r.spelling())
+}
+
+/// The field's new value, when it should change.
+fn new_value(old: &str, verdict: &Verdict, date: &str) -> Option<String> {
+    match verdict {
+        Verdict::Passed if old.starts_with("联调成功") => None,
+        Verdict::Passed => Some(format!("联调成功 ({date})")),
+        Verdict::Failed { detail, .. } => {
+            let same = FAILED_VALUE
+                .captures(old)
+                .is_some_and(|f| f.name("d").map_or("", |d| d.as_str()) == detail);
+            (!same).then(|| format!("联调失败 ({date}: {detail})"))
         }
+        Verdict::Skipped(_) | Verdict::NotRun => None,
     }
-    if fields == 0 {
-        return Err(DocError::whole(
-            "no **联调结果** field found: is this the requirement doc (小程序端API.md)?",
-        ));
-    }
-    let mut warnings = vec![];
+}
+
+/// Endpoints of the results (the health check aside) that no section describes.
+fn missing_sections(api: &ApiDoc, result: &RunResult) -> Option<String> {
+    let described: BTreeSet<String> = api
+        .sections
+        .iter()
+        .flat_map(|s| &s.endpoint_fields)
+        .filter_map(|e| e.route.as_ref().map(|r| r.spelling()))
+        .collect();
     let missing: Vec<&str> = result
         .endpoints
         .iter()
         .filter(|e| e.phase > 0 && !described.contains(&e.endpoint))
         .map(|e| e.endpoint.as_str())
         .collect();
-    if !missing.is_empty() {
-        warnings.push(format!(
+    (!missing.is_empty()).then(|| {
+        format!(
             "{} endpoint(s) in the results have no section (**接口**) in this document: {}",
             missing.len(),
             missing.join(", ")
-        ));
-    }
-    Ok(Outcome {
-        text: doc.apply(&edits),
-        warnings,
+        )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::verdict::tests::{endpoint, run};
+    use crate::result::Status;
+
+    const DOC: &str = "### 1.1 门店\r\n\r\n**接口**: `GET /api/v1/stores/{id}`\r\n\r\n#### 请求参数\r\n\r\n**联调结果**: 待测试\r\n";
+
+    fn with(status: Status) -> RunResult {
+        run(vec![endpoint(status, None, vec![])])
+    }
+
+    #[test]
+    fn passed_and_failed_write_the_field_and_keep_the_line_ending() {
+        let out = update(DOC, &with(Status::Passed)).expect("updates");
+        assert_eq!(out.text, DOC.replace("待测试", "联调成功 (2026-01-09)"));
+        assert!(out.warnings.is_empty());
+        let out = update(DOC, &with(Status::NotActivated)).expect("updates");
+        assert!(out
+            .text
+            .contains("**联调结果**: 联调失败 (2026-01-09: 后端路由未激活)\r\n"));
+    }
+
+    #[test]
+    fn the_same_outcome_later_keeps_the_field_and_its_date() {
+        let done = DOC.replace("待测试", "联调成功 (2026-01-01)");
+        assert_eq!(
+            update(&done, &with(Status::Passed)).expect("updates").text,
+            done
+        );
+        let failed = DOC.replace("待测试", "联调失败 (2026-01-01: 后端路由未激活)");
+        assert_eq!(
+            update(&failed, &with(Status::NotActivated))
+                .expect("updates")
+                .text,
+            failed
+        );
+    }
+
+    #[test]
+    fn skipped_and_not_run_keep_the_field() {
+        for s in [Status::Skipped, Status::Blocked, Status::Error] {
+            assert_eq!(update(DOC, &with(s)).expect("updates").text, DOC);
+        }
+    }
+
+    #[test]
+    fn an_endpoint_written_without_backticks_is_read_too() {
+        let bare = DOC.replace("`GET /api/v1/stores/{id}`", "GET /api/v1/stores/{id}");
+        let out = update(&bare, &with(Status::Passed)).expect("updates");
+        assert_eq!(out.text, bare.replace("待测试", "联调成功 (2026-01-09)"));
+    }
+
+    #[test]
+    fn results_without_a_section_are_a_warning() {
+        let mut r = with(Status::Passed);
+        r.endpoints[0].endpoint = "GET /api/v1/cities".into();
+        let out = update(DOC, &r).expect("updates");
+        assert_eq!(out.text, DOC);
+        assert_eq!(
+            out.warnings,
+            ["1 endpoint(s) in the results have no section (**接口**) in this document: GET /api/v1/cities"]
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_placed_is_an_error_at_its_line_the_first_one_first() {
+        let r = with(Status::Passed);
+        let orphan = format!("{DOC}### 1.2 其他\r\n**联调结果**: 待测试\r\n");
+        let e = update(&orphan, &r).expect_err("orphan");
+        assert_eq!(e.line(), Some(9), "{e}");
+        assert!(e.to_string().contains("has no **接口** above it"));
+        let bad = format!("{orphan}### 1.3 坏\r\n**接口**: 待定\r\n");
+        assert_eq!(update(&bad, &r).expect_err("orphan first").line(), Some(9));
+        let bad_first = DOC.replace("`GET /api/v1/stores/{id}`", "`FETCH /api/v1/stores`");
+        let e = update(&bad_first, &r).expect_err("bad endpoint");
+        assert_eq!(
+            e.to_string(),
+            "line 3: cannot read this **接口** field: expected ``**接口**: `METHOD /api/v1/…` ``"
+        );
+        let none = update("# 别的文档\n", &r).expect_err("no field");
+        assert!(none.to_string().starts_with("no **联调结果** field found"));
+    }
 }

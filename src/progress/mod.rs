@@ -4,16 +4,23 @@
 //! Only the lines that carry progress change; every other byte (line endings included) stays as
 //! it was. Running it twice with the same results changes nothing the second time. A document it
 //! cannot understand is an error naming the line, and no file is touched. What is written where is
-//! described in [`plan_doc`] and [`api_doc`].
+//! described in [`plan_doc`] and [`api_doc`]; what a result means for a document, in [`verdict`].
+//!
+//! This module only orchestrates: it reads, computes both updates, then writes (or previews) them,
+//! and returns what happened for the command line to print.
 
 pub mod api_doc;
-pub mod doc;
+pub mod diff;
 pub mod plan_doc;
+pub mod verdict;
+
+pub use diff::{changed_lines, unified_diff};
+pub use verdict::{clean, result_date, short_reason, verdict, Verdict};
 
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
-use crate::result::{EndpointResult, RunResult, Status};
-use std::path::{Path, PathBuf};
+use crate::result::RunResult;
+use std::path::PathBuf;
 
 /// What `progress` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -41,36 +48,72 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-struct Target {
-    path: PathBuf,
-    old: String,
-    new: String,
+/// What happened to one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    UpToDate,
+    /// With `--dry-run` or `--check`: the lines that would change, and with `--dry-run` the diff.
+    WouldChange {
+        lines: usize,
+        diff: Option<String>,
+    },
+    /// Written: the lines that changed.
+    Updated {
+        lines: usize,
+    },
+    /// Not written: writing it, or a document before it, failed ([`Report::error`]).
+    NotWritten,
 }
 
-/// Updates the documents (or, with `dry_run`/`check`, says what would change); returns the exit code.
+/// One document's part of a `progress` run.
+#[derive(Debug, Clone)]
+pub struct DocReport {
+    pub path: PathBuf,
+    /// What the update noticed (see [`Outcome::warnings`]).
+    pub warnings: Vec<String>,
+    pub change: Change,
+}
+
+/// What `progress` did, document by document (the plan first), and the exit code it means.
+#[derive(Debug)]
+pub struct Report {
+    pub documents: Vec<DocReport>,
+    pub exit_code: i32,
+    /// A document could not be written; it and the documents after it are [`Change::NotWritten`].
+    pub error: Option<Error>,
+}
+
+/// A document's text before and after the update.
+struct Update {
+    path: PathBuf,
+    old: String,
+    outcome: Outcome,
+}
+
+impl Update {
+    fn is_stale(&self) -> bool {
+        self.old != self.outcome.text
+    }
+
+    fn report(self, change: Change) -> DocReport {
+        DocReport {
+            path: self.path,
+            warnings: self.outcome.warnings,
+            change,
+        }
+    }
+}
+
+/// Updates the documents (or, with `dry_run`/`check`, says what would change).
 /// `config` is optional: with `results` given, progress works outside a project.
-pub fn run(config: Result<Config>, args: &Request) -> Result<i32> {
+pub fn run(config: Result<Config>, args: &Request) -> Result<Report> {
     if args.doc.is_none() && args.api_doc.is_none() {
         return Err(Error::Usage(
             "progress needs --doc PATH (the plan, API对接联调计划.md) and/or --api-doc PATH (小程序端API.md)"
                 .into(),
         ));
     }
-    let configured_owner = config.as_ref().ok().and_then(|c| c.owner.clone());
-    let owner = match args
-        .owner
-        .as_deref()
-        .or(configured_owner.as_deref())
-        .map(str::trim)
-    {
-        Some("") | None => None,
-        Some(o) if o.contains('|') || o.chars().any(char::is_control) => {
-            return Err(Error::Usage(format!(
-                "--owner `{o}`: a table cell cannot hold `|` or control characters"
-            )))
-        }
-        Some(o) => Some(o.to_string()),
-    };
+    let owner = owner(args, config.as_ref().ok())?;
     let results = match &args.results {
         Some(p) => p.clone(),
         None => config
@@ -79,224 +122,204 @@ pub fn run(config: Result<Config>, args: &Request) -> Result<i32> {
             .join("last-run.json"),
     };
     let result = RunResult::read(&results)?;
-    // Everything is computed before anything is written: a document that cannot be understood
-    // leaves both files untouched.
-    let mut targets = vec![];
-    if let Some(p) = &args.doc {
-        let old = read_doc(p)?;
-        let out = plan_doc::update(&old, &result, owner.as_deref())
-            .map_err(|e| Error::file(p, e.to_string()))?;
-        warn(p, &out.warnings);
-        targets.push(Target {
-            path: p.clone(),
-            old,
-            new: out.text,
-        });
-    }
-    if let Some(p) = &args.api_doc {
-        let old = read_doc(p)?;
-        let out = api_doc::update(&old, &result).map_err(|e| Error::file(p, e.to_string()))?;
-        warn(p, &out.warnings);
-        targets.push(Target {
-            path: p.clone(),
-            old,
-            new: out.text,
-        });
-    }
-    let stale: Vec<&Target> = targets.iter().filter(|t| t.old != t.new).collect();
+    let updates = compute(args, &result, owner.as_deref())?;
     if args.dry_run || args.check {
-        if args.dry_run {
-            for t in &stale {
-                print!("{}", unified_diff(&t.path, &t.old, &t.new));
-            }
-        }
-        for t in &targets {
-            if t.old == t.new {
-                eprintln!("{}: up to date", t.path.display());
+        Ok(preview(updates, args))
+    } else {
+        Ok(write(updates))
+    }
+}
+
+/// The owner for the 联调进度表: the request's, else the configured one; blank is none.
+fn owner(args: &Request, config: Option<&Config>) -> Result<Option<String>> {
+    let configured = config.and_then(|c| c.owner.as_deref());
+    match args.owner.as_deref().or(configured).map(str::trim) {
+        Some("") | None => Ok(None),
+        Some(o) if o.contains('|') || o.chars().any(char::is_control) => Err(Error::Usage(
+            format!("--owner `{o}`: a table cell cannot hold `|` or control characters"),
+        )),
+        Some(o) => Ok(Some(o.to_string())),
+    }
+}
+
+/// Both updates, computed before anything is written: a document that cannot be understood
+/// leaves both files untouched.
+fn compute(args: &Request, result: &RunResult, owner: Option<&str>) -> Result<Vec<Update>> {
+    let mut updates = vec![];
+    if let Some(path) = &args.doc {
+        let old = crate::docs::read_text(path)?;
+        let outcome =
+            plan_doc::update(&old, result, owner).map_err(|e| Error::file(path, e.to_string()))?;
+        updates.push(Update {
+            path: path.clone(),
+            old,
+            outcome,
+        });
+    }
+    if let Some(path) = &args.api_doc {
+        let old = crate::docs::read_text(path)?;
+        let outcome =
+            api_doc::update(&old, result).map_err(|e| Error::file(path, e.to_string()))?;
+        updates.push(Update {
+            path: path.clone(),
+            old,
+            outcome,
+        });
+    }
+    Ok(updates)
+}
+
+/// `--dry-run` / `--check`: what would change; nothing is written.
+fn preview(updates: Vec<Update>, args: &Request) -> Report {
+    let stale = updates.iter().any(Update::is_stale);
+    let documents = updates
+        .into_iter()
+        .map(|u| {
+            let change = if u.is_stale() {
+                Change::WouldChange {
+                    lines: changed_lines(&u.old, &u.outcome.text),
+                    diff: args
+                        .dry_run
+                        .then(|| unified_diff(&u.path, &u.old, &u.outcome.text)),
+                }
             } else {
-                eprintln!(
-                    "{}: {} line(s) would change{}",
-                    t.path.display(),
-                    changed_lines(&t.old, &t.new),
-                    if args.check && !args.dry_run {
-                        " (--dry-run shows the diff)"
-                    } else {
-                        ""
-                    }
-                );
-            }
-        }
-        return Ok(if args.check && !stale.is_empty() {
+                Change::UpToDate
+            };
+            u.report(change)
+        })
+        .collect();
+    Report {
+        documents,
+        exit_code: if args.check && stale {
             exit::FAILED
         } else {
             exit::OK
-        });
+        },
+        error: None,
     }
-    for t in &targets {
-        if t.old == t.new {
-            eprintln!("{}: up to date", t.path.display());
+}
+
+/// Writes each document that changed, atomically, in order; after a failure, nothing more.
+fn write(updates: Vec<Update>) -> Report {
+    let mut documents = vec![];
+    let mut error = None;
+    for u in updates {
+        let change = if error.is_some() {
+            Change::NotWritten
+        } else if !u.is_stale() {
+            Change::UpToDate
         } else {
-            crate::error::write_atomic(&t.path, t.new.as_bytes())?;
-            eprintln!(
-                "{}: updated {} line(s)",
-                t.path.display(),
-                changed_lines(&t.old, &t.new)
-            );
-        }
-    }
-    Ok(exit::OK)
-}
-
-fn warn(path: &Path, warnings: &[String]) {
-    for w in warnings {
-        eprintln!("warning: {}: {w}", path.display());
-    }
-}
-
-fn read_doc(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..offset]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        Error::file(path, format!("line {line}: not UTF-8 text"))
-    })
-}
-
-/// Lines that differ (removed + added), for messages.
-pub fn changed_lines(old: &str, new: &str) -> usize {
-    similar::TextDiff::from_lines(old, new)
-        .iter_all_changes()
-        .filter(|c| c.tag() != similar::ChangeTag::Equal)
-        .count()
-}
-
-/// A unified diff of a document's update, as `diff -u` / `git diff` print it.
-pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
-    let name = path.display().to_string();
-    let (a, b) = if path.is_absolute() {
-        (name.clone(), name)
-    } else {
-        (format!("a/{name}"), format!("b/{name}"))
-    };
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&a, &b)
-        .to_string()
-}
-
-/// The date the results were taken (YYYY-MM-DD of `finished_at`, the run's local time).
-pub fn result_date(result: &RunResult) -> std::result::Result<String, doc::DocError> {
-    for t in [&result.finished_at, &result.started_at] {
-        if let Some(d) = t.get(..10) {
-            if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok() {
-                return Ok(d.to_string());
+            match crate::error::write_atomic(&u.path, u.outcome.text.as_bytes()) {
+                Ok(()) => Change::Updated {
+                    lines: changed_lines(&u.old, &u.outcome.text),
+                },
+                Err(e) => {
+                    error = Some(e);
+                    Change::NotWritten
+                }
             }
-        }
+        };
+        documents.push(u.report(change));
     }
-    Err(doc::DocError::whole(format!(
-        "the results have no date (finished_at `{}`); re-run to regenerate them",
-        result.finished_at
-    )))
-}
-
-/// What a result says about one endpoint, for the documents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Passed,
-    /// Failed or not activated, with a short description.
-    Failed {
-        not_activated: bool,
-        detail: String,
-    },
-    /// Skipped, with the short reason (the part before `:` of the contract's `skip`).
-    Skipped(Option<String>),
-    /// Not exercised (blocked by a failed login or setup, or a request the run could not build):
-    /// the documents keep what they say, the phase is still marked as having a problem.
-    NotRun,
-}
-
-pub fn verdict(e: &EndpointResult) -> Verdict {
-    match e.status {
-        Status::Passed => Verdict::Passed,
-        Status::NotActivated => Verdict::Failed {
-            not_activated: true,
-            detail: "后端路由未激活".into(),
-        },
-        Status::Failed => Verdict::Failed {
-            not_activated: false,
-            detail: failure_detail(e),
-        },
-        Status::Skipped => Verdict::Skipped(e.reason.as_deref().map(short_reason)),
-        Status::Blocked | Status::Error => Verdict::NotRun,
+    Report {
+        documents,
+        exit_code: error.as_ref().map_or(exit::OK, Error::exit_code),
+        error,
     }
 }
 
-/// `正常请求 schema /data/total 等 3 项`: the first finding, and how many more.
-fn failure_detail(e: &EndpointResult) -> String {
-    let findings: Vec<_> = e
-        .cases
-        .iter()
-        .filter(|k| k.status != Status::Passed)
-        .flat_map(|k| k.findings.iter().map(move |f| (k, f)))
-        .collect();
-    let text = match findings.first() {
-        Some((k, f)) => {
-            let at = f.path.as_ref().map_or(String::new(), |p| format!(" {p}"));
-            let more = if findings.len() > 1 {
-                format!(" 等 {} 项", findings.len())
-            } else {
-                String::new()
-            };
-            format!("{} {}{at}{more}", k.name, f.check.as_str())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(path: PathBuf, old: &str, new: &str) -> Update {
+        Update {
+            path,
+            old: old.into(),
+            outcome: Outcome {
+                text: new.into(),
+                warnings: vec!["line 1: 注意".into()],
+            },
         }
-        None => e
-            .reason
-            .clone()
-            .or_else(|| {
-                e.cases
-                    .iter()
-                    .find(|k| k.status != Status::Passed)
-                    .and_then(|k| k.reason.clone())
-            })
-            .unwrap_or_else(|| "未通过".into()),
-    };
-    clean(&text, 60)
-}
+    }
 
-/// The short form of a skip reason: `需小程序环境: 微信授权码 …` → `需小程序环境`.
-pub fn short_reason(reason: &str) -> String {
-    let head = reason
-        .split([':', '：'])
-        .next()
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .unwrap_or(reason);
-    clean(head, 40)
-}
+    #[test]
+    fn only_changed_documents_are_written_and_a_failed_write_stops_the_rest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let same = dir.path().join("same.md");
+        let plan = dir.path().join("plan.md");
+        std::fs::write(&plan, "a\n").expect("write");
+        // A file where a directory should be: the write fails.
+        std::fs::write(dir.path().join("file"), "").expect("write");
+        let unwritable = dir.path().join("file").join("api.md");
+        let report = write(vec![
+            update(same.clone(), "x\n", "x\n"),
+            update(plan.clone(), "a\n", "b\n"),
+            update(unwritable, "a\n", "b\n"),
+            update(dir.path().join("after.md"), "a\n", "b\n"),
+        ]);
+        let changes: Vec<&Change> = report.documents.iter().map(|d| &d.change).collect();
+        assert_eq!(
+            changes,
+            [
+                &Change::UpToDate,
+                &Change::Updated { lines: 2 },
+                &Change::NotWritten,
+                &Change::NotWritten
+            ]
+        );
+        assert!(!same.exists(), "an up-to-date document is not written");
+        assert_eq!(std::fs::read_to_string(&plan).expect("read"), "b\n");
+        assert!(!dir.path().join("after.md").exists());
+        assert_eq!(report.exit_code, exit::USAGE);
+        assert!(report.error.is_some());
+        assert_eq!(report.documents[3].warnings, ["line 1: 注意"]);
+    }
 
-/// Text fit for a `(…)` note or a table cell: one line, no ASCII parentheses, pipes or backticks,
-/// at most `max` characters.
-pub fn clean(text: &str, max: usize) -> String {
-    let mapped: String = text
-        .chars()
-        .map(|c| match c {
-            '(' => '（',
-            ')' => '）',
-            '|' => '/',
-            '`' => '\'',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect();
-    let one = mapped.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > max {
-        format!("{}…", one.chars().take(max).collect::<String>())
-    } else {
-        one
+    #[test]
+    fn a_preview_writes_nothing_and_check_fails_when_stale() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("plan.md");
+        let args = Request {
+            check: true,
+            ..Request::default()
+        };
+        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &args);
+        assert_eq!(
+            report.documents[0].change,
+            Change::WouldChange {
+                lines: 2,
+                diff: None
+            }
+        );
+        assert_eq!(report.exit_code, exit::FAILED);
+        assert!(!path.exists());
+        let dry = Request {
+            dry_run: true,
+            ..Request::default()
+        };
+        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &dry);
+        assert_eq!(report.exit_code, exit::OK);
+        match &report.documents[0].change {
+            Change::WouldChange {
+                diff: Some(diff), ..
+            } => assert!(diff.contains("\n-a\n+b\n"), "{diff}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_owner_that_would_break_the_table_is_refused_and_blank_is_none() {
+        let with = |o: &str| Request {
+            owner: Some(o.into()),
+            ..Request::default()
+        };
+        assert_eq!(
+            owner(&with("  张三 "), None).expect("ok").as_deref(),
+            Some("张三")
+        );
+        assert_eq!(owner(&with(" "), None).expect("ok"), None);
+        assert!(owner(&with("a|b"), None).is_err());
+        assert!(owner(&with("a\tb"), None).is_err());
     }
 }

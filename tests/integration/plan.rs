@@ -1,10 +1,10 @@
 //! contracts/plan.toml is the plan as the tool knows it: it must list exactly the endpoints, phases, names
-//! and priorities of ../shared/docs/API对接联调计划.md.
+//! and priorities of ../shared/docs/API对接联调计划.md, as the plan reader (`docs::plan`) reads it.
 
 use crate::common;
 
+use daodao_check::docs::plan::PlanDoc;
 use daodao_check::plan::Plan;
-use regex::Regex;
 
 const PLAN_DOC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -12,31 +12,27 @@ const PLAN_DOC: &str = concat!(
 );
 
 /// (number, name, priority stars, [(endpoint, Chinese name)])
-type PhaseList = Vec<(u8, String, usize, Vec<(String, String)>)>;
+type PhaseList = Vec<(u8, String, Option<usize>, Vec<(String, String)>)>;
 
 #[test]
 fn plan_toml_matches_the_plan_document() {
-    let doc = std::fs::read_to_string(PLAN_DOC).expect("the plan document is in ../shared/docs");
-    let heading = Regex::new(r"^### 阶段(.)：(.+?)（优先级：(⭐+)）").unwrap();
-    let endpoint =
-        Regex::new(r"^\d+\. (?:✅ |⏸️ |❌ )?`(GET|POST|PUT|DELETE|PATCH) (/api/v1/\S+)` - (\S+)")
-            .unwrap();
-    let numerals = ["一", "二", "三", "四", "五", "六", "七", "八"];
-    let mut from_doc: PhaseList = vec![];
-    for line in doc.lines() {
-        if let Some(c) = heading.captures(line) {
-            let n = numerals
-                .iter()
-                .position(|x| *x == &c[1])
-                .expect("a phase numeral") as u8
-                + 1;
-            from_doc.push((n, c[2].to_string(), c[3].chars().count(), vec![]));
-        } else if let (Some(c), Some(phase)) = (endpoint.captures(line), from_doc.last_mut()) {
-            phase
-                .3
-                .push((format!("{} {}", &c[1], &c[2]), c[3].to_string()));
-        }
-    }
+    let text = std::fs::read_to_string(PLAN_DOC).expect("the plan document is in ../shared/docs");
+    let doc = PlanDoc::parse(&text).expect("the plan document reads");
+    let from_doc: PhaseList = doc
+        .phases
+        .iter()
+        .map(|p| {
+            (
+                p.number,
+                p.name.clone(),
+                p.priority,
+                p.endpoints
+                    .iter()
+                    .map(|e| (e.endpoint.clone(), e.name.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
     let plan = Plan::load(&common::repo().join("contracts")).expect("plan.toml");
     let from_toml: PhaseList = plan
         .phases
@@ -46,7 +42,7 @@ fn plan_toml_matches_the_plan_document() {
             (
                 p.number,
                 p.name.clone(),
-                p.priority as usize,
+                Some(p.priority as usize),
                 p.endpoints
                     .iter()
                     .map(|e| (e.endpoint.clone(), e.name.clone()))

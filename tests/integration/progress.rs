@@ -598,7 +598,7 @@ fn the_api_doc_is_read_by_section_and_an_orphan_field_is_an_error() {
     // A field whose section names no endpoint cannot be placed.
     let bad = format!("{ok}\r\n### 1.2 其他\r\n\r\n**联调结果**: 待测试\r\n");
     let e = daodao_check::progress::api_doc::update(&bad, &r).expect_err("orphan field");
-    assert_eq!(e.line, 11, "{e}");
+    assert_eq!(e.line(), Some(11), "{e}");
 
     // Through the command: neither document is written when one of them cannot be understood.
     let c = copies();
@@ -615,14 +615,15 @@ fn the_api_doc_is_read_by_section_and_an_orphan_field_is_an_error() {
 
 #[test]
 fn inserted_lines_keep_a_document_without_a_final_newline_so() {
-    use daodao_check::progress::doc::{Doc, Edits};
+    use daodao_check::docs::{Doc, Edits};
+    // Lines are numbered from 1.
     let doc = Doc::parse("a\r\nb");
     let mut e = Edits::default();
-    e.insert_after(1, vec!["c".into()]);
-    e.insert_after(0, vec!["a2".into()]);
+    e.insert_after(2, vec!["c".into()]);
+    e.insert_after(1, vec!["a2".into()]);
     assert_eq!(doc.apply(&e), "a\r\na2\r\nb\r\nc");
     // Fences hide what is inside them.
     let doc = Doc::parse("```markdown\n## 问题\n```\n## 真的\n");
-    assert!(doc.heading(1).is_none());
-    assert_eq!(doc.heading(3), Some((2, "真的")));
+    assert!(doc.heading(2).is_none());
+    assert_eq!(doc.heading(4), Some((2, "真的")));
 }

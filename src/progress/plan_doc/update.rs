@@ -1,0 +1,337 @@
+//! The pieces of the plan's update, each an edit of one kind of line: the endpoint marks, a
+//! phase's 测试结果 / 完成时间 lines, its 联调进度表 row, and the 按状态统计 numbers.
+
+use super::parse::Listing;
+use super::warnings;
+use crate::docs::markdown::replace_cells;
+use crate::docs::plan::{mark, Activation, EndpointLine, PhaseSection, PlanDoc, ProgressRow};
+use crate::docs::{Doc, Edits};
+use crate::progress::verdict::{verdict, Verdict};
+use crate::report::PhaseState;
+use crate::result::{EndpointResult, RunResult, Status};
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d{4}-\d{2}-\d{2}").expect("static regex"));
+
+/// An endpoint line's mark and note after the update.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Marked {
+    pub mark: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Marked {
+    fn is(&self, m: &str) -> bool {
+        self.mark.as_deref() == Some(m)
+    }
+
+    fn is_skipped(&self) -> bool {
+        self.mark.as_deref().is_some_and(mark::is_skipped)
+    }
+}
+
+/// The results by endpoint (the first result of an endpoint wins), and which phases they touch.
+pub(super) struct RunIndex<'r> {
+    by_endpoint: HashMap<&'r str, &'r EndpointResult>,
+    /// Phases with results (endpoints or scenarios), the health check's 0 included.
+    pub touched: BTreeSet<u8>,
+    /// Phases where something failed in the run (scenarios included).
+    problem: BTreeSet<u8>,
+}
+
+impl<'r> RunIndex<'r> {
+    pub(super) fn of(result: &'r RunResult) -> RunIndex<'r> {
+        let endpoints = result.endpoints.iter().map(|e| (e.phase, e.status));
+        let scenarios = result.scenarios.iter().map(|s| (s.phase, s.status));
+        let all: Vec<(u8, Status)> = endpoints.chain(scenarios).collect();
+        RunIndex {
+            by_endpoint: result
+                .endpoints
+                .iter()
+                .rev()
+                .map(|e| (e.endpoint.as_str(), e))
+                .collect(),
+            touched: all.iter().map(|(p, _)| *p).collect(),
+            problem: all
+                .iter()
+                .filter(|(_, s)| s.is_failure())
+                .map(|(p, _)| *p)
+                .collect(),
+        }
+    }
+}
+
+/// Marks every endpoint line from its result; returns every line's mark after the update, by line.
+pub(super) fn endpoint_marks(
+    doc: &Doc,
+    plan: &PlanDoc,
+    run: &RunIndex,
+    edits: &mut Edits,
+) -> HashMap<usize, Marked> {
+    let mut marks = HashMap::new();
+    for (_, l) in plan.endpoint_lines() {
+        let v = run.by_endpoint.get(l.endpoint.as_str()).map(|e| verdict(e));
+        let m = new_mark(l, v);
+        let same_mark = match (&m.mark, &l.mark) {
+            (Some(a), Some(b)) => mark::same(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !(same_mark && m.note == l.note) {
+            edits.replace(doc, l.line, endpoint_line_text(l, &m));
+        }
+        marks.insert(l.line, m);
+    }
+    marks
+}
+
+/// What a verdict makes of a line: ✅ keeps the team's note if it was ✅ already; ❌ says what
+/// failed; ⏸️ says why (the line's own note when it was ⏸️ and the result gives no reason).
+/// No result, or a run that could not exercise the endpoint, leaves the line as it is.
+fn new_mark(l: &EndpointLine, v: Option<Verdict>) -> Marked {
+    let keep = || Marked {
+        mark: l.mark.clone(),
+        note: l.note.clone(),
+    };
+    match v {
+        None | Some(Verdict::NotRun) => keep(),
+        Some(Verdict::Passed) => Marked {
+            mark: Some(mark::PASSED.into()),
+            note: if l.mark.as_deref() == Some(mark::PASSED) {
+                l.note.clone()
+            } else {
+                Some("已测试通过".into())
+            },
+        },
+        Some(Verdict::Failed {
+            not_activated,
+            detail,
+        }) => Marked {
+            mark: Some(mark::FAILED.into()),
+            note: Some(if not_activated {
+                detail
+            } else {
+                format!("测试失败: {detail}")
+            }),
+        },
+        Some(Verdict::Skipped(reason)) => {
+            let was_skipped = l.mark.as_deref().is_some_and(mark::is_skipped);
+            let note = reason
+                .or_else(|| was_skipped.then(|| l.note.clone()).flatten())
+                .unwrap_or_else(|| "跳过".into());
+            Marked {
+                mark: Some(mark::SKIPPED.into()),
+                note: Some(note),
+            }
+        }
+    }
+}
+
+/// `N. [mark ]body[ (note)]`.
+fn endpoint_line_text(l: &EndpointLine, m: &Marked) -> String {
+    let mut line = l.prefix.clone();
+    if let Some(mark) = &m.mark {
+        line.push_str(mark);
+        line.push(' ');
+    }
+    line.push_str(&l.body);
+    if let Some(n) = &m.note {
+        line.push_str(&format!(" ({n})"));
+    }
+    line
+}
+
+/// A phase's standing after the marks: its state, and its 测试结果 text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PhaseProgress {
+    pub state: PhaseState,
+    /// `X/Y 接口测试通过 (名称: 原因; …)`.
+    pub result_text: String,
+}
+
+/// Done when every line is ✅ or ⏸️ (at least one ✅) and nothing of the phase failed in the run;
+/// a problem when a line is ❌ or something failed; else in progress.
+pub(super) fn phase_progress(
+    s: &PhaseSection,
+    marks: &HashMap<usize, Marked>,
+    run: &RunIndex,
+) -> PhaseProgress {
+    let marked: Vec<(&EndpointLine, Marked)> = s
+        .endpoints
+        .iter()
+        .map(|l| (l, marks.get(&l.line).cloned().unwrap_or_default()))
+        .collect();
+    let passed = marked.iter().filter(|(_, m)| m.is(mark::PASSED)).count();
+    let failed = marked.iter().any(|(_, m)| m.is(mark::FAILED));
+    let all_marked = marked
+        .iter()
+        .all(|(_, m)| m.is(mark::PASSED) || m.is_skipped());
+    let state = if failed || run.problem.contains(&s.number) {
+        PhaseState::Problem
+    } else if all_marked && passed > 0 {
+        PhaseState::Done
+    } else {
+        PhaseState::InProgress
+    };
+    let skips: Vec<String> = marked
+        .iter()
+        .filter(|(_, m)| m.is_skipped())
+        .map(|(l, m)| match &m.note {
+            Some(n) => format!("{}: {n}", l.name),
+            None => l.name.clone(),
+        })
+        .collect();
+    let mut result_text = format!("{passed}/{} 接口测试通过", s.endpoints.len());
+    if !skips.is_empty() {
+        result_text.push_str(&format!(" ({})", skips.join("; ")));
+    }
+    PhaseProgress { state, result_text }
+}
+
+/// The date a done phase was completed: the one its 完成时间 says, else its 进度表 row's when the
+/// row says done, else the results' date. `None` when the phase is not done.
+pub(super) fn done_date(
+    s: &PhaseSection,
+    row: Option<&ProgressRow>,
+    state: PhaseState,
+    date: &str,
+) -> Option<String> {
+    (state == PhaseState::Done).then(|| {
+        let written = s.time.as_ref().and_then(|t| DATE.find(&t.value));
+        let in_row = || {
+            row.filter(|r| r.cells[3] == PhaseState::Done.label())
+                .and_then(|r| DATE.find(&r.cells[4]))
+        };
+        written
+            .or_else(in_row)
+            .map_or_else(|| date.to_string(), |m| m.as_str().to_string())
+    })
+}
+
+/// 测试结果 and 完成时间 (`-` where a date was and the phase is no longer done). A phase without
+/// 测试结果 gets it after its API list, after a blank line; 完成时间 is added after 测试结果 when
+/// the phase is done and has none.
+pub(super) fn phase_lines(
+    doc: &Doc,
+    s: &PhaseSection,
+    result_text: &str,
+    done: Option<&str>,
+    edits: &mut Edits,
+) {
+    if let Some(t) = &s.time {
+        edits.replace(doc, t.line, format!("{}{}", t.prefix, done.unwrap_or("-")));
+    }
+    let time_line = done
+        .filter(|_| s.time.is_none())
+        .map(|d| format!("**完成时间**: {d}"));
+    match &s.result {
+        Some(r) => {
+            edits.replace(doc, r.line, format!("{}{result_text}", r.prefix));
+            if let Some(t) = time_line {
+                edits.insert_after(r.line, vec![t]);
+            }
+        }
+        None => {
+            let last = s
+                .endpoints
+                .iter()
+                .map(|l| l.line)
+                .max()
+                .unwrap_or(s.heading_line);
+            let mut add = vec![String::new(), format!("**测试结果**: {result_text}")];
+            add.extend(time_line);
+            edits.insert_after(last, add);
+        }
+    }
+}
+
+/// The phase's 联调进度表 row: 状态, 完成日期 (`-` when not done), and 负责人 when one is given.
+pub(super) fn progress_row(
+    doc: &Doc,
+    row: &ProgressRow,
+    state: PhaseState,
+    done: Option<&str>,
+    owner: Option<&str>,
+    edits: &mut Edits,
+) {
+    let mut changes = BTreeMap::new();
+    changes.insert(3, state.label().to_string());
+    changes.insert(4, done.unwrap_or("-").to_string());
+    if let Some(o) = owner {
+        changes.insert(5, o.to_string());
+    }
+    edits.replace(doc, row.line, replace_cells(doc.text(row.line), &changes));
+}
+
+/// 按状态统计: 后端已激活 / 后端待激活 from the results, when they tell every listed endpoint (an
+/// endpoint that was skipped or blocked counts as its module does: active when any of the
+/// module's routes answered, pending when all that were requested hit the catch-all).
+pub(super) fn status_counts(
+    doc: &Doc,
+    plan: &PlanDoc,
+    listing: &Listing,
+    result: &RunResult,
+    edits: &mut Edits,
+    warnings: &mut Vec<String>,
+) {
+    if plan.status_counts.is_empty() {
+        return;
+    }
+    if result.endpoints.is_empty() {
+        warnings.extend(warnings::status_sum(plan));
+        return;
+    }
+    let mut module: HashMap<&str, bool> = HashMap::new();
+    for e in &result.endpoints {
+        match e.status {
+            Status::Passed | Status::Failed => {
+                module.insert(e.module.as_str(), true);
+            }
+            Status::NotActivated => {
+                module.entry(e.module.as_str()).or_insert(false);
+            }
+            _ => {}
+        }
+    }
+    // The last result of an endpoint wins here.
+    let by_endpoint: HashMap<&str, &EndpointResult> = result
+        .endpoints
+        .iter()
+        .map(|e| (e.endpoint.as_str(), e))
+        .collect();
+    let (mut active, mut pending, mut unknown) = (0usize, 0usize, 0usize);
+    for endpoint in listing.distinct() {
+        let known = by_endpoint.get(endpoint).and_then(|e| match e.status {
+            Status::Passed | Status::Failed => Some(true),
+            Status::NotActivated => Some(false),
+            _ => module.get(e.module.as_str()).copied(),
+        });
+        match known {
+            Some(true) => active += 1,
+            Some(false) => pending += 1,
+            None => unknown += 1,
+        }
+    }
+    if unknown > 0 {
+        warnings.push(format!(
+            "按状态统计 not updated: the results do not tell whether {unknown} listed endpoint(s) are activated (run every phase to count them)"
+        ));
+        warnings.extend(warnings::status_sum(plan));
+        return;
+    }
+    for c in &plan.status_counts {
+        let n = match c.kind {
+            Activation::Active => active,
+            Activation::Pending => pending,
+        };
+        let t = doc.text(c.line);
+        let new = format!("{}{n}{}", &t[..c.span.start], &t[c.span.end..]);
+        edits.replace(doc, c.line, new);
+    }
+}
+
+#[cfg(test)]
+mod tests;
