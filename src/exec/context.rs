@@ -1,9 +1,9 @@
 //! What every case of a run reads: the configuration, the catalogue, the client, the run's sessions.
 
+use super::cache::SetupCache;
 use super::http::Client;
 use super::route_probe::Fingerprints;
 use super::session::{sms_code_from, Login, Sessions};
-use super::setup::SetupCache;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::contract::Contract;

@@ -3,6 +3,7 @@
 //! [`endpoint`] runs one endpoint's cases, [`scenario`] the steps of a flow, [`request`] one case,
 //! [`session`] the logins they share, [`http`] the wire.
 
+mod cache;
 mod context;
 mod endpoint;
 pub mod http;
@@ -24,12 +25,12 @@ use crate::redact::Redactor;
 use crate::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, SetupResult, Status};
 use crate::scenario::template::Builtins;
 use crate::scenario::Scenario;
+use cache::SetupCache;
 use context::Context;
 use futures::StreamExt;
 use http::Client;
 use route_probe::Fingerprints;
 use session::Sessions;
-use setup::SetupCache;
 use std::sync::Arc;
 
 /// Told as the run goes; the terminal reporter draws a progress bar with it.

@@ -2,6 +2,7 @@
 //! whose assertions check business rules. A step that does not pass poisons the variables it should have
 //! captured, and any later step that needs one of them is blocked instead of sent.
 
+use super::cache::Sent;
 use super::context::Context;
 use super::request::{
     error_case, execute, redact_finding, render_parts, CaseSpec, Outcome, TokenChoice,
@@ -160,14 +161,6 @@ pub(crate) async fn prepare_step<'c>(
         .await
         .inspect_err(|case| flow.poisoned.captures_of(step, &unusable_because(case)))?;
     Ok((c, request))
-}
-
-/// What sending a step got: its case as the checks judged it, the body, and whether it is usable.
-#[derive(Debug, Clone)]
-pub(crate) struct Sent {
-    pub case: CaseResult,
-    pub body: Value,
-    pub hard: bool,
 }
 
 pub(crate) async fn send_step(

@@ -4,31 +4,9 @@
 //! endpoint's setup creates its own records.
 
 use super::context::Context;
-use super::scenario::{finish_step, prepare_step, send_step, Flow, Sent};
+use super::scenario::{finish_step, prepare_step, send_step, Flow};
 use crate::result::{CaseKind, CaseResult};
 use crate::scenario::Step;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
-
-type Slot = Arc<OnceCell<Sent>>;
-
-/// The run's shared setup answers, by request.
-#[derive(Default)]
-pub(crate) struct SetupCache {
-    slots: Mutex<HashMap<String, Slot>>,
-}
-
-impl SetupCache {
-    fn slot(&self, key: String) -> Slot {
-        self.slots
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key)
-            .or_default()
-            .clone()
-    }
-}
 
 /// Runs one setup step. `shared` says the check uses the run's sessions (a check with a fresh session
 /// of its own has a token nobody else has, so its reads are not shared).
