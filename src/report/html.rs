@@ -1,9 +1,14 @@
 //! One self-contained HTML report: no network (a Content-Security-Policy forbids it), per-phase
 //! progress bars, a sortable endpoint table with status and latency, every failure expandable with
-//! its findings and redacted excerpts, and a latency chart against the budget as inline SVG.
-//! Everything printed is escaped.
+//! its findings and redacted excerpts, a latency chart against the budget as inline SVG, the failed
+//! setup steps once, and the root causes (根因汇总) last. Everything printed is escaped.
 
-use super::{case_summary, mark, ms, Failure, PhaseView, RenderOptions, Renderer, Subject, View};
+mod causes;
+
+use super::{
+    case_summary, decision_line, example_mark, items, mark, ms, Failure, PhaseView, RenderOptions,
+    Renderer, Subject, View,
+};
 use crate::error::Result;
 use crate::plan::phase_label;
 use crate::result::{CaseResult, Counts, EndpointResult, RunResult, Status};
@@ -97,8 +102,10 @@ fn render(view: &View) -> String {
     module_table(&mut out, view);
     endpoint_table(&mut out, view);
     failures(&mut out, view);
+    causes::setups(&mut out, view);
     skipped(&mut out, view);
     scenarios(&mut out, result);
+    causes::root_causes(&mut out, view);
     let _ = writeln!(
         out,
         "<div id=\"dom-check\" hidden></div>\n<script>\n{SCRIPT}</script>\n</body>\n</html>"
@@ -347,13 +354,22 @@ fn case_details(out: &mut String, k: &CaseResult, label: &str) {
             };
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
                 esc(f.check.as_str()),
                 opt(&f.path),
+                esc(&items(f)),
                 opt(&f.expected),
                 opt(&f.actual),
+                esc(example_mark(f)),
                 esc(&f.message)
             );
+            if let Some(d) = decision_line(f) {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"decision\"><td colspan=\"5\">{}</td></tr>",
+                    esc(&d)
+                );
+            }
         }
         let _ = writeln!(out, "</tbody></table>");
     }
@@ -399,8 +415,15 @@ fn failures(out: &mut String, view: &View) {
                 esc(&phase_label(s.phase))
             ),
         };
-        if let Some(r) = subject.reason() {
-            let _ = writeln!(out, "<p>原因: {}</p>", esc(r));
+        match subject.reason() {
+            // What a blocked endpoint established (route, auth) is the news.
+            Some(r) if subject.status() == Status::Blocked => {
+                let _ = writeln!(out, "<p class=\"blocked-reason\">{}</p>", esc(r));
+            }
+            Some(r) => {
+                let _ = writeln!(out, "<p>原因: {}</p>", esc(r));
+            }
+            None => {}
         }
         for k in cases {
             let label = match subject {

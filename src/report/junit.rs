@@ -1,12 +1,15 @@
 //! JUnit XML for CI: one `<testsuite>` per phase; one `<testcase>` per request of an endpoint
 //! check (its valid request, the automatic auth and bad-input cases, its error cases) and per
-//! scenario step. Failures carry the finding as message and the detail (findings, redacted
+//! scenario step; the setup steps, each once, in a suite of their own (`准备步骤`). Failures carry the finding as message and the detail (findings, redacted
 //! excerpts, a reproducing curl) as text; skips are `<skipped>`. The shape is the common one that
 //! GitLab, Jenkins and GitHub actions read; quick-junit does the escaping.
 
-use super::{case_summary, PhaseView, RenderOptions, Renderer, View};
+use super::{
+    case_summary, decision_line, example_mark, finding_headline, used_by, PhaseView, RenderOptions,
+    Renderer, View,
+};
 use crate::error::{Error, Result};
-use crate::result::{CaseResult, EndpointResult, ScenarioResult, Status};
+use crate::result::{CaseResult, EndpointResult, ScenarioResult, SetupResult, Status};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
 use std::time::Duration;
@@ -40,14 +43,13 @@ fn detail(k: &CaseResult) -> String {
         let _ = writeln!(out, "reason: {r}");
     }
     for f in &k.findings {
-        let at = f
-            .path
-            .as_ref()
-            .map_or(String::new(), |p| format!(" at {p}"));
-        let _ = writeln!(out, "{}{at}: {}", f.check.as_str(), f.message);
+        let _ = writeln!(out, "{}", finding_headline(f));
         if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
             let _ = writeln!(out, "  expected: {e}");
-            let _ = writeln!(out, "  actual:   {a}");
+            let _ = writeln!(out, "  actual:   {a}{}", example_mark(f));
+        }
+        if let Some(d) = decision_line(f) {
+            let _ = writeln!(out, "  {d}");
         }
     }
     if let Some(r) = &k.request {
@@ -111,8 +113,15 @@ fn case_test(classname: &str, name: String, k: &CaseResult) -> TestCase {
 
 fn endpoint_tests(e: &EndpointResult) -> Vec<TestCase> {
     let classname = format!("{}.{}", phase_class(e.phase), e.id);
-    if e.cases.is_empty() {
-        // Skipped, or stopped before any request (login failed, a template error).
+    let mut tests: Vec<TestCase> = e
+        .cases
+        .iter()
+        .map(|k| case_test(&classname, format!("{} · {}", e.endpoint, k.name), k))
+        .collect();
+    // Skipped, stopped before any request (a template error), or blocked after only the checks that
+    // need no data passed: the endpoint itself is the testcase that says so.
+    let a_case_fails = e.cases.iter().any(|k| k.status.is_failure());
+    if e.cases.is_empty() || (e.status.is_failure() && !a_case_fails) {
         let message = e
             .reason
             .clone()
@@ -122,12 +131,9 @@ fn endpoint_tests(e: &EndpointResult) -> Vec<TestCase> {
             status_of(e.status, message.clone(), Some(message)),
         );
         t.set_classname(classname);
-        return vec![t];
+        tests.push(t);
     }
-    e.cases
-        .iter()
-        .map(|k| case_test(&classname, format!("{} · {}", e.endpoint, k.name), k))
-        .collect()
+    tests
 }
 
 fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
@@ -155,6 +161,30 @@ fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
             )
         })
         .collect()
+}
+
+/// A setup step, once for every endpoint that used it: who used it heads its detail.
+fn setup_test(s: &SetupResult) -> TestCase {
+    let k = &s.case;
+    let mut t = case_test(
+        &format!("daodao.setup.{}", k.contract),
+        format!("准备步骤 {} · {}", k.name, k.endpoint),
+        k,
+    );
+    if let TestCaseStatus::NonSuccess { description, .. } = &mut t.status {
+        let detail = description.as_deref().unwrap_or_default();
+        *description = Some(format!("{}\n{detail}", used_by(s)).into());
+    }
+    t
+}
+
+fn total_time(cases: &[TestCase]) -> Duration {
+    Duration::from_secs_f64(
+        cases
+            .iter()
+            .filter_map(|c| c.time.map(|t| t.as_secs_f64()))
+            .sum(),
+    )
 }
 
 fn phase_class(phase: u8) -> String {
@@ -187,11 +217,7 @@ fn render(view: &View) -> Result<String> {
             )
             .collect();
         let mut suite = TestSuite::new(phase.title());
-        let time: f64 = cases
-            .iter()
-            .filter_map(|c| c.time.map(|t| t.as_secs_f64()))
-            .sum();
-        suite.set_time(Duration::from_secs_f64(time));
+        suite.set_time(total_time(&cases));
         suite.add_properties([
             Property::new("env", result.env.as_str()),
             Property::new("base_url", result.base_url.as_str()),
@@ -201,6 +227,13 @@ fn render(view: &View) -> Result<String> {
                 result.latency_budget_ms.to_string().as_str(),
             ),
         ]);
+        suite.add_test_cases(cases);
+        report.add_test_suite(suite);
+    }
+    if !result.setups.is_empty() {
+        let cases: Vec<TestCase> = result.setups.iter().map(setup_test).collect();
+        let mut suite = TestSuite::new("准备步骤");
+        suite.set_time(total_time(&cases));
         suite.add_test_cases(cases);
         report.add_test_suite(suite);
     }

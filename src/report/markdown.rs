@@ -1,8 +1,12 @@
 //! The Markdown report, in Chinese and the plan's vocabulary (✅ 已完成 / 🔄 进行中 / ⏳ 待开始 /
 //! ❌ 有问题, "测试结果: 9/10 接口测试通过"): per-phase table, latency per module, every failure
-//! with its check, JSON path, expected vs actual and redacted excerpts, skips with reasons, scenarios.
+//! with its check, JSON path, expected vs actual and redacted excerpts, the failed setup steps once,
+//! skips with reasons, scenarios, and the root causes (根因汇总) last.
 
-use super::{case_summary, mark, ms, Failure, RenderOptions, Renderer, Subject, View};
+use super::{
+    case_summary, decision_line, example_mark, items, mark, ms, used_by, CauseKind, Failure,
+    RenderOptions, Renderer, Subject, View,
+};
 use crate::error::Result;
 use crate::plan::phase_label;
 use crate::result::{CaseResult, Status};
@@ -25,8 +29,10 @@ impl Renderer for Markdown {
         phases(&mut out, view);
         latency(&mut out, view);
         failures(&mut out, view);
+        setups(&mut out, view);
         skipped(&mut out, view);
         scenarios(&mut out, view);
+        root_causes(&mut out, view);
         Ok(out)
     }
 }
@@ -254,8 +260,15 @@ fn failures(out: &mut String, view: &View) {
             }
         }
         let _ = writeln!(out, "- 状态: {}", status_cell(subject.status()));
-        if let Some(r) = subject.reason() {
-            let _ = writeln!(out, "- 原因: {}", cell(r));
+        match subject.reason() {
+            // What a blocked endpoint established (route, auth) is the news.
+            Some(r) if subject.status() == Status::Blocked => {
+                let _ = writeln!(out, "- **{}**", cell(r));
+            }
+            Some(r) => {
+                let _ = writeln!(out, "- 原因: {}", cell(r));
+            }
+            None => {}
         }
         out.push('\n');
         self::cases(out, cases, matches!(subject, Subject::Scenario(_)));
@@ -295,18 +308,21 @@ fn cases(out: &mut String, cases: &[&CaseResult], steps: bool) {
             let opt = |v: &Option<String>| v.as_deref().map_or("-".into(), code);
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {}{} | {} | {}{} | {} |",
                 cell(&name),
                 status_cell(k.status),
                 code(f.check.as_str()),
                 opt(&f.path),
+                items(f),
                 opt(&f.expected),
                 opt(&f.actual),
+                example_mark(f),
                 cell(&f.message)
             );
         }
     }
     out.push('\n');
+    decisions(out, cases);
     for k in cases {
         if k.request.is_none() && k.response.is_none() && k.curl.is_none() {
             continue;
@@ -328,6 +344,68 @@ fn cases(out: &mut String, cases: &[&CaseResult], steps: bool) {
         }
         let _ = writeln!(out, "\n</details>\n");
     }
+}
+
+/// The team's decisions that explain findings, under the table (a table cell holds one line).
+fn decisions(out: &mut String, cases: &[&CaseResult]) {
+    let mut any = false;
+    for f in cases.iter().flat_map(|k| &k.findings) {
+        if let Some(d) = decision_line(f) {
+            let at = f
+                .path
+                .as_deref()
+                .map_or(String::new(), |p| format!(" {}", code(p)));
+            let _ = writeln!(out, "> {}{at} {}", code(f.check.as_str()), cell(&d));
+            any = true;
+        }
+    }
+    if any {
+        out.push('\n');
+    }
+}
+
+/// Setup steps that did not pass or found something, each once, with who used them.
+fn setups(out: &mut String, view: &View) {
+    if view.setups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## 准备步骤 ({})\n", view.setups.len());
+    let _ = writeln!(out, "准备步骤只在这里报告一次, 使用它们的接口不再重复.\n");
+    for s in &view.setups {
+        let k = &s.case;
+        let _ = writeln!(
+            out,
+            "### {} 准备步骤 {} {}\n",
+            mark(k.status),
+            code(&k.name),
+            code(&k.endpoint)
+        );
+        let _ = writeln!(out, "- 合约: {}", code(&k.contract));
+        let _ = writeln!(out, "- 状态: {}", status_cell(k.status));
+        let _ = writeln!(out, "- {}\n", cell(&used_by(s)));
+        cases(out, &[k], false);
+    }
+}
+
+/// 根因汇总: one line per cause, most endpoints first.
+fn root_causes(out: &mut String, view: &View) {
+    let causes = &view.root_causes;
+    if causes.is_empty() {
+        return;
+    }
+    let total = causes.shown.len() + causes.hidden;
+    let _ = writeln!(out, "## 根因汇总 ({total} 类, 按接口数)\n");
+    for c in &causes.shown {
+        let title = match c.kind {
+            CauseKind::Check(check) => format!("{} {}", code(check.as_str()), cell(&c.what)),
+            _ => cell(&c.title()),
+        };
+        let _ = writeln!(out, "- {title} — {}", cell(&c.reach()));
+    }
+    if let Some(more) = causes.more() {
+        let _ = writeln!(out, "- {more}");
+    }
+    out.push('\n');
 }
 
 fn skipped(out: &mut String, view: &View) {

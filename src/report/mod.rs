@@ -1,7 +1,8 @@
 //! Reports: one result, shown in every format.
 //!
 //! [`View`] computes once, from a [`RunResult`] and, when known, the plan, what every format shows
-//! (phase progress, module latencies, failures in display order, skips, flaky items). A format is
+//! (phase progress, module latencies, failures in display order, skips, flaky items, the setup steps
+//! worth showing, the root causes). A format is
 //! a [`Renderer`] in its own file, listed once in [`FORMATS`]: the names, `--help`'s possible
 //! values, parsing a name and `--report FORMAT=PATH` all come from that list. **Adding a format is
 //! one new file and one line in [`FORMATS`].**
@@ -24,11 +25,14 @@ pub mod terminal;
 mod view;
 
 pub use style::{ColorChoice, Style};
-pub use view::{Failure, ModuleView, PhaseState, PhaseView, Subject, View};
+pub use view::{
+    names, used_by, CauseKind, Failure, ModuleView, PhaseState, PhaseView, RootCause, RootCauses,
+    Subject, View, ROOT_CAUSE_LINES,
+};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::result::{CaseResult, RunResult, Status};
+use crate::result::{CaseResult, Finding, RunResult, Status};
 use std::path::{Path, PathBuf};
 
 /// Every report format, in the order `--help` and error messages list them.
@@ -186,24 +190,59 @@ pub fn mark(s: Status) -> &'static str {
     }
 }
 
-/// One line saying what went wrong in a case: its reason, or its first finding.
+/// One line saying what went wrong in a case: its reason, or its first finding (with the example
+/// value when it stands for several items).
 pub fn case_summary(case: &CaseResult) -> String {
     if let Some(f) = case.findings.first() {
-        let at = f
-            .path
-            .as_ref()
-            .map_or(String::new(), |p| format!(" at {p}"));
+        let example = match &f.actual {
+            Some(a) if f.count > 1 => format!(" (actual {a})"),
+            _ => String::new(),
+        };
         let more = if case.findings.len() > 1 {
             format!(" (+{} more)", case.findings.len() - 1)
         } else {
             String::new()
         };
-        format!("{}{at}: {}{more}", f.check.as_str(), f.message)
+        format!("{}{example}{more}", finding_headline(f))
     } else if let Some(r) = &case.reason {
         r.clone()
     } else {
         case.status.as_str().to_string()
     }
+}
+
+/// `schema at /data/*/isHot (5 项): value is not of type "boolean"`: the check, where, and what.
+pub fn finding_headline(f: &Finding) -> String {
+    let at = finding_path(f).map_or(String::new(), |p| format!(" at {p}"));
+    format!("{}{at}: {}", f.check.as_str(), f.message)
+}
+
+/// `/data/*/isHot (5 项)` for a finding folded over list items, the path alone otherwise.
+pub fn finding_path(f: &Finding) -> Option<String> {
+    f.path.as_ref().map(|p| format!("{p}{}", items(f)))
+}
+
+/// ` (5 项)` when a finding stands for several list items, else nothing.
+pub fn items(f: &Finding) -> String {
+    if f.count > 1 {
+        format!(" ({} 项)", f.count)
+    } else {
+        String::new()
+    }
+}
+
+/// ` (第一项)` after the actual value of a folded finding: it is one item's, shown as the example.
+pub fn example_mark(f: &Finding) -> &'static str {
+    if f.count > 1 {
+        " (第一项)"
+    } else {
+        ""
+    }
+}
+
+/// `说明: 团队决定 …`: why a finding is a team decision, when it is one.
+pub fn decision_line(f: &Finding) -> Option<String> {
+    f.decision.as_ref().map(|d| format!("说明: {d}"))
 }
 
 /// `12 ms` / `-`.

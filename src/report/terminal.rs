@@ -1,7 +1,11 @@
-//! The human reporter: a summary table per phase and module, then every failure with its check,
-//! JSON path, expected vs actual, redacted excerpts and a reproducing curl command.
+//! The human reporter: every failure with its check, JSON path, expected vs actual, redacted excerpts
+//! and a reproducing curl command; the setup steps that failed, once; the root causes; then the
+//! summary tables per phase and module and the verdict last, where a terminal leaves them on screen.
 
-use super::{ms, Failure, RenderOptions, Renderer, Style, Subject, View};
+use super::{
+    decision_line, example_mark, finding_path, ms, used_by, Failure, RenderOptions, Renderer,
+    Style, Subject, View,
+};
 use crate::error::Result;
 use crate::plan::phase_label;
 use crate::result::{CaseResult, Counts, Status};
@@ -114,14 +118,16 @@ fn case_block(out: &mut String, style: &Style, k: &CaseResult) {
         k.latency_ms
             .map_or(String::new(), |l| format!(" {l:.0} ms"))
     );
+    case_body(out, style, k);
+}
+
+/// A case's reason, findings (a folded one with its example, a decision under it), excerpts and curl.
+fn case_body(out: &mut String, style: &Style, k: &CaseResult) {
     if let Some(r) = &k.reason {
         let _ = writeln!(out, "      原因: {r}");
     }
     for f in &k.findings {
-        let at = f
-            .path
-            .as_ref()
-            .map_or(String::new(), |p| format!(" at {p}"));
+        let at = finding_path(f).map_or(String::new(), |p| format!(" at {p}"));
         let _ = writeln!(
             out,
             "      {}{}: {}",
@@ -131,7 +137,10 @@ fn case_block(out: &mut String, style: &Style, k: &CaseResult) {
         );
         if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
             let _ = writeln!(out, "        expected: {e}");
-            let _ = writeln!(out, "        actual:   {a}");
+            let _ = writeln!(out, "        actual:   {a}{}", example_mark(f));
+        }
+        if let Some(d) = decision_line(f) {
+            let _ = writeln!(out, "        {}", style.paint(&d, "36"));
         }
     }
     for (label, text) in [("request", &k.request), ("response", &k.response)] {
@@ -171,8 +180,15 @@ pub fn failures(view: &View, style: &Style) -> String {
                 s.name, s.title, s.file
             ),
         };
-        if let Some(r) = subject.reason() {
-            let _ = writeln!(out, "    原因: {r}");
+        match subject.reason() {
+            // What a blocked endpoint established (route, auth) is the news: shown as its own line.
+            Some(r) if subject.status() == Status::Blocked => {
+                let _ = writeln!(out, "    {}", style.paint(r, "1;33"));
+            }
+            Some(r) => {
+                let _ = writeln!(out, "    原因: {r}");
+            }
+            None => {}
         }
         for k in cases {
             case_block(&mut out, style, k);
@@ -194,7 +210,66 @@ fn counts_line(c: &Counts) -> String {
         .join(", ")
 }
 
-/// The whole human report.
+/// Setup steps that did not pass or found something, each once, with the endpoints that used it.
+pub fn setups(view: &View, style: &Style) -> String {
+    let mut out = String::new();
+    if view.setups.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.paint(&format!("准备步骤 ({})", view.setups.len()), "1")
+    );
+    for s in &view.setups {
+        let k = &s.case;
+        let mark = if k.status == Status::Passed {
+            style.paint("⚠", "33")
+        } else {
+            style.paint("✗", "31")
+        };
+        let _ = writeln!(
+            out,
+            "{mark} {}  准备步骤 {}  {} ({}){}",
+            status_word(style, k.status),
+            k.name,
+            k.endpoint,
+            k.contract,
+            k.latency_ms
+                .map_or(String::new(), |l| format!(" {l:.0} ms"))
+        );
+        let _ = writeln!(out, "    {}", used_by(s));
+        case_body(&mut out, style, k);
+        out.push('\n');
+    }
+    out
+}
+
+/// 根因汇总: one line per cause, most endpoints first, capped so that it fits on a screen.
+pub fn root_causes(view: &View, style: &Style) -> String {
+    let mut out = String::new();
+    let causes = &view.root_causes;
+    if causes.is_empty() {
+        return out;
+    }
+    let total = causes.shown.len() + causes.hidden;
+    let _ = writeln!(
+        out,
+        "{}",
+        style.paint(&format!("根因汇总 ({total} 类, 按接口数)"), "1")
+    );
+    for c in &causes.shown {
+        let _ = writeln!(out, "  {} — {}", style.paint(&c.title(), "1"), c.reach());
+    }
+    if let Some(more) = causes.more() {
+        let _ = writeln!(out, "  {more}");
+    }
+    out.push('\n');
+    out
+}
+
+/// The whole human report: the details first, then what to read last (setups, root causes, the
+/// tables and the verdict), so what stays on screen is the summary.
 pub fn render(view: &View, style: &Style) -> String {
     let result = view.result;
     let mut out = String::new();
@@ -203,6 +278,9 @@ pub fn render(view: &View, style: &Style) -> String {
         "daodao-check · {} · {} · {}",
         result.env, result.base_url, result.selection
     );
+    out.push_str(&failures(view, style));
+    out.push_str(&setups(view, style));
+    out.push_str(&root_causes(view, style));
     if !result.endpoints.is_empty() {
         out.push_str(&summary_table(view));
         out.push('\n');
@@ -215,7 +293,6 @@ pub fn render(view: &View, style: &Style) -> String {
         out.push_str(&scenario_table(view, style));
         out.push_str("\n\n");
     }
-    out.push_str(&failures(view, style));
     flaky(&mut out, view, style);
     verdict(&mut out, view, style);
     out

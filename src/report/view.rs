@@ -1,15 +1,23 @@
 //! What every report shows, computed once from a run's result and, when known, the plan.
 //!
 //! A renderer formats a [`View`]: what goes together and in which order is decided here, once, so
-//! the formats cannot drift apart. Groupings still to come (root causes shared by several
-//! endpoints, findings folded per item, a security group shown first, what each terminal output
-//! level shows) belong here too, as more fields of the view.
+//! the formats cannot drift apart: the setup steps worth showing, and the root causes shared by
+//! several endpoints ([`causes`]). Groupings still to come (a security group shown first, what each
+//! terminal output level shows) belong here too, as more fields of the view.
+
+mod causes;
+
+pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
-    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioResult, Status, Summary,
+    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioResult, SetupResult, Status,
+    Summary,
 };
 use std::collections::BTreeMap;
+
+/// A setup's users are named up to this many, then `…`.
+const SETUP_USERS_SHOWN: usize = 5;
 
 /// A run as the reports show it.
 pub struct View<'a> {
@@ -27,6 +35,11 @@ pub struct View<'a> {
     pub skipped: Vec<&'a EndpointResult>,
     /// Endpoints, then scenarios, that passed only on a retry: not silently green.
     pub flaky: Vec<Subject<'a>>,
+    /// Setup steps that did not pass or found something, each once, in run order (the endpoints
+    /// that used them do not repeat them).
+    pub setups: Vec<&'a SetupResult>,
+    /// 根因汇总: findings and blocked endpoints grouped by cause across the run.
+    pub root_causes: RootCauses,
 }
 
 impl<'a> View<'a> {
@@ -56,6 +69,12 @@ impl<'a> View<'a> {
                 .filter(|e| e.status == Status::Skipped)
                 .collect(),
             flaky: subjects().filter(|s| s.flaky()).collect(),
+            setups: result
+                .setups
+                .iter()
+                .filter(|s| s.case.status != Status::Passed || !s.case.findings.is_empty())
+                .collect(),
+            root_causes: causes::root_causes(result),
         }
     }
 
@@ -95,6 +114,15 @@ impl<'a> View<'a> {
     pub fn module_label(&self, id: &str) -> String {
         module_label(self.plan.and_then(|p| p.module_name(id)), id)
     }
+}
+
+/// `被 13 个接口使用: stores.list, stores.detail, …`: who used a setup step, names cut after a few.
+pub fn used_by(setup: &SetupResult) -> String {
+    format!(
+        "被 {} 个接口使用: {}",
+        setup.used_by.len(),
+        names(&setup.used_by, SETUP_USERS_SHOWN)
+    )
 }
 
 fn module_label(name: Option<&str>, id: &str) -> String {

@@ -86,7 +86,12 @@ fn junit_parses_and_counts_agree() {
     let names: Vec<_> = suites.iter().filter_map(|s| s.attribute("name")).collect();
     assert_eq!(
         names,
-        ["环境准备", "阶段一 核心认证模块", "阶段二 房车租赁核心流程"]
+        [
+            "环境准备",
+            "阶段一 核心认证模块",
+            "阶段二 房车租赁核心流程",
+            "准备步骤"
+        ]
     );
     let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
     for s in &suites {
@@ -126,20 +131,51 @@ fn junit_parses_and_counts_agree() {
     assert_eq!(num(root, "failures"), failures);
     assert_eq!(num(root, "errors"), errors);
     assert_eq!(num(root, "skipped"), skipped);
-    // One testcase per request of an endpoint check (or one for an endpoint with none) and per step.
-    let expected: usize = result
-        .endpoints
-        .iter()
-        .map(|e| e.cases.len().max(1))
-        .sum::<usize>()
+    // One testcase per request of an endpoint check, plus one for the endpoint when it has none or
+    // when none of them shows its failure (blocked after the data-free checks passed); one per
+    // scenario step; one per setup step, once for all its users.
+    let endpoint_tests = |e: &daodao_check::result::EndpointResult| {
+        let shown = e.cases.iter().any(|k| k.status.is_failure());
+        e.cases.len() + usize::from(e.cases.is_empty() || (e.status.is_failure() && !shown))
+    };
+    let expected: usize = result.endpoints.iter().map(endpoint_tests).sum::<usize>()
         + result
             .scenarios
             .iter()
             .map(|s| s.steps.len().max(1))
-            .sum::<usize>();
+            .sum::<usize>()
+        + result.setups.len();
     assert_eq!(tests, expected);
     assert_eq!(skipped, 1);
-    assert_eq!(errors, 2, "blocked and error are errors");
+    assert_eq!(
+        errors, 3,
+        "the two blocked endpoints and the error are errors"
+    );
+    let blocked = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase")
+                && n.attribute("name") == Some("GET /api/v1/orders/{orderId}")
+        })
+        .expect("the blocked endpoint is a testcase of its own");
+    let error = blocked
+        .children()
+        .find(|n| n.has_tag_name("error"))
+        .expect("blocked is an error");
+    assert!(error
+        .attribute("message")
+        .is_some_and(|m| m.starts_with("阻塞: 路由已激活 · 鉴权正常")));
+    let setup = suites[3]
+        .children()
+        .find(|n| n.attribute("name") == Some("准备步骤 order · POST /api/v1/orders"))
+        .expect("the failed setup step");
+    let failure = setup
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("not activated is a failure");
+    assert!(failure
+        .text()
+        .is_some_and(|t| t.starts_with("被 2 个接口使用: orders.orderId, orders.orderNo.status")));
     // The escaped text reads back as it was.
     let failure = doc
         .descendants()
@@ -194,8 +230,11 @@ print(tests, failures, errors, skipped)
         String::from_utf8_lossy(&out.stderr)
     );
     let counts = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    // 12 testcases: 3 failures (schema case, not_activated case, scenario step), 2 errors, 1 skip.
-    assert_eq!(counts, "12 3 2 1");
+    // 20 testcases: 14 of endpoint checks (the two blocked endpoints' data-free cases and each
+    // blocked endpoint itself among them), 3 scenario steps, 3 setup steps. 6 failures (the two
+    // schema cases, the not_activated case, the scenario step, the two failed setups), 3 errors
+    // (two blocked, one error), 1 skip.
+    assert_eq!(counts, "20 6 3 1");
 }
 
 #[test]
@@ -218,7 +257,11 @@ fn html_is_self_contained_and_escaped() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"latency-chart\"",
         "class=\"budget\"",
         "class=\"bar\"",
-        "id=\"endpoints-passed\">3<",
+        "id=\"endpoints-passed\">2<",
+        "<section id=\"setups\">",
+        "<section id=\"root-causes\">",
+        "<tr class=\"decision\">",
+        "<code>/data/list/*/isHot</code> (5 项)",
     ] {
         assert!(html.contains(want), "missing {want:?}");
     }

@@ -5,7 +5,9 @@ use daodao_check::exec::http::HttpRequest;
 use daodao_check::plan::Plan;
 use daodao_check::redact::{Redactor, SecretKind};
 use daodao_check::result::{CaseKind, CheckKind, Finding};
-use daodao_check::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, Status};
+use daodao_check::result::{
+    CaseResult, EndpointResult, RunResult, ScenarioResult, SetupResult, Status,
+};
 use serde_json::json;
 
 /// Secrets the fixture's excerpts were made from; no report may contain them.
@@ -88,8 +90,9 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
     }
 }
 
-/// A small run with every status, findings with JSON paths, redacted excerpts, text that needs
-/// escaping in every format, and a failing scenario.
+/// A small run with every status, findings with JSON paths (one folded over list items, one with a
+/// team decision), redacted excerpts, text that needs escaping in every format, a failing scenario,
+/// setup steps (one failed, blocking two endpoints that still say what they established).
 pub fn sample() -> RunResult {
     let r = Redactor::new();
     r.add(TOKEN, SecretKind::Token);
@@ -163,14 +166,18 @@ pub fn sample() -> RunResult {
     profile.cases.push(no_token);
     eps.push(profile);
 
-    eps.push(endpoint(
+    // The same drift on every item of a list is one folded finding; a drift the team decided on
+    // carries the decision.
+    let mut vehicles = endpoint(
         2,
         "vehicles",
         "GET /api/v1/vehicles",
         "查询可用房车",
-        Status::Passed,
+        Status::Failed,
         Some(2500.0),
-    ));
+    );
+    vehicles.cases[0].findings = vec![is_hot_drift(), pagination_decided()];
+    eps.push(vehicles);
     let mut create = endpoint(
         2,
         "orders",
@@ -186,17 +193,16 @@ pub fn sample() -> RunResult {
     )];
     create.cases[0].http_status = Some(404);
     eps.push(create);
-    let mut detail = endpoint(
-        2,
-        "orders",
+    // Blocked by the setup step `order` (POST /orders is not mounted): they still got the checks that
+    // need no data, and say what those established.
+    eps.push(blocked_by_order_setup(
         "GET /api/v1/orders/{orderId}",
         "获取订单详情",
-        Status::Blocked,
-        None,
-    );
-    detail.reason = Some("准备步骤 `创建订单` 未通过 (not_activated)".into());
-    detail.cases = vec![];
-    eps.push(detail);
+    ));
+    eps.push(blocked_by_order_setup(
+        "PUT /api/v1/orders/{orderNo}/status",
+        "更新订单状态",
+    ));
     let mut cancel = endpoint(
         2,
         "orders",
@@ -256,7 +262,98 @@ pub fn sample() -> RunResult {
             attempts: 1,
         },
     ];
-    finish(eps, scenarios)
+    let mut result = finish(eps, scenarios);
+    result.setups = setups();
+    result
+}
+
+/// `/data/list/*/isHot` on 5 items, the first item's value as the example.
+fn is_hot_drift() -> Finding {
+    let mut f = Finding::new(CheckKind::Schema, "value is not of type \"boolean\"")
+        .at("/data/list/*/isHot")
+        .expected("type boolean", "0");
+    f.count = 5;
+    f
+}
+
+fn pagination_decided() -> Finding {
+    let mut f = Finding::new(CheckKind::Schema, "\"pagination\" is a required property")
+        .at("/data/pagination");
+    f.expected = Some("a required field".into());
+    f.actual = Some("missing".into());
+    f.decision = Some(
+        "团队决定 (contracts/README.md 分歧表「阶段二 · 查询可用房车响应」): 需求文档为平铺的 {list, total}；合约用统一分页 {list, pagination}".into(),
+    );
+    f
+}
+
+const ORDER_NOT_MOUNTED: &str = "the backend answered POST /api/v1/orders like it answers a route that does not exist (HTTP 404): the route is not activated";
+
+fn blocked_by_order_setup(spelling: &str, name: &str) -> EndpointResult {
+    let mut e = endpoint(2, "orders", spelling, name, Status::Blocked, None);
+    // As the run cuts a cause: the step, then the first 100 characters of what went wrong.
+    let what: String = format!("route_not_activated: {ORDER_NOT_MOUNTED}")
+        .chars()
+        .take(100)
+        .collect();
+    e.reason = Some(format!(
+        "阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (准备步骤 order {what})"
+    ));
+    e.cases = vec![
+        case("未携带Token", CaseKind::NoToken, spelling, Status::Passed),
+        case("伪造Token", CaseKind::ForgedToken, spelling, Status::Passed),
+    ];
+    for k in &mut e.cases {
+        k.http_status = Some(401);
+        k.code = Some(401);
+    }
+    e
+}
+
+/// The run's setup steps, each once: one passed, one found the list drift (its values were still
+/// usable), one hit an unmounted route and blocked what needed its order.
+fn setups() -> Vec<SetupResult> {
+    let send_code = case(
+        "send_code",
+        CaseKind::Setup,
+        "POST /api/v1/auth/send-code",
+        Status::Passed,
+    );
+    let mut vehicles = case(
+        "vehicles",
+        CaseKind::Setup,
+        "GET /api/v1/vehicles",
+        Status::Failed,
+    );
+    vehicles.findings = vec![is_hot_drift()];
+    let mut order = case(
+        "order",
+        CaseKind::Setup,
+        "POST /api/v1/orders",
+        Status::NotActivated,
+    );
+    order.http_status = Some(404);
+    order.code = None;
+    order.findings = vec![Finding::new(
+        CheckKind::RouteNotActivated,
+        ORDER_NOT_MOUNTED,
+    )];
+    order.response = Some("HTTP 404\nCannot POST /api/v1/orders".into());
+    let users = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
+    vec![
+        SetupResult {
+            case: send_code,
+            used_by: users(&["auth.login"]),
+        },
+        SetupResult {
+            case: vehicles,
+            used_by: users(&["orders"]),
+        },
+        SetupResult {
+            case: order,
+            used_by: users(&["orders.orderId", "orders.orderNo.status"]),
+        },
+    ]
 }
 
 /// The plan as the tool knows it (contracts/plan.toml of this repository).

@@ -232,3 +232,95 @@ fn colour_only_when_asked() {
     let coloured = terminal::render(&View::new(&sample(), Some(&plan())), &Style { color: true });
     assert!(coloured.contains("\x1b[31m"));
 }
+
+/// The shared sample: a folded finding, a team decision, setup steps reported once, endpoints blocked
+/// by one of them; details first, then 准备步骤 and 根因汇总, the tables and the verdict last.
+#[test]
+fn the_report_of_a_drifting_backend() {
+    let result = crate::report_support::sample();
+    let plan = crate::report_support::plan();
+    let text = terminal::render(&View::new(&result, Some(&plan)), &Style::PLAIN);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_summary_comes_last_and_setups_are_not_repeated() {
+    let result = crate::report_support::sample();
+    let text = terminal::render(&View::new(&result, None), &Style::PLAIN);
+    let at = |what: &str| {
+        text.find(what)
+            .unwrap_or_else(|| panic!("{what:?} not in the report"))
+    };
+    let order = [
+        at("✗ failed 失败  GET /api/v1/users/profile"),
+        at("准备步骤 (2)"),
+        at("根因汇总 ("),
+        at("┌"),
+        at("FAIL 未通过"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(text
+        .trim_end()
+        .lines()
+        .last()
+        .is_some_and(|l| l.starts_with("FAIL 未通过")));
+    // The failed setup is shown once, not under each endpoint it blocked.
+    assert_eq!(text.matches("被 2 个接口使用").count(), 1);
+    assert_eq!(text.matches("response: HTTP 404").count(), 1);
+}
+
+/// A backend that drifts everywhere: the summary stays one screen, one line per cause.
+#[test]
+fn the_root_causes_fit_on_one_screen() {
+    let drifts = 25;
+    let endpoints: Vec<EndpointResult> = (0..drifts)
+        .map(|i| {
+            let finding = Finding::new(CheckKind::Schema, "value is not of type \"string\"")
+                .at(format!("/data/field{i}"))
+                .expected("type string", "1");
+            endpoint(
+                &format!("m.e{i}"),
+                &format!("GET /api/v1/e{i}"),
+                2,
+                "m",
+                "e",
+                Status::Failed,
+                10.0,
+                vec![CaseResult {
+                    contract: format!("m.e{i}"),
+                    ..case(
+                        "正常请求",
+                        CaseKind::Happy,
+                        Status::Failed,
+                        10.0,
+                        vec![finding],
+                    )
+                }],
+            )
+        })
+        .collect();
+    let mut result = sample();
+    result.summary = RunResult::summarise(&endpoints, &[]);
+    result.endpoints = endpoints;
+    result.scenarios = vec![];
+    let text = terminal::render(&View::new(&result, None), &Style::PLAIN);
+    let section = &text[text.find("根因汇总").expect("the summary")..];
+    let section = &section[..section.find("\n\n").expect("its end")];
+    let lines: Vec<&str> = section.lines().collect();
+    assert_eq!(lines[0], format!("根因汇总 ({drifts} 类, 按接口数)"));
+    assert_eq!(lines.len(), 1 + daodao_check::report::ROOT_CAUSE_LINES + 1);
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            format!(
+                "  … 另有 {} 类",
+                drifts - daodao_check::report::ROOT_CAUSE_LINES
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(
+        lines[1],
+        "  schema /data/field0 期望 type string — 1 个接口 (m.e0)"
+    );
+}

@@ -372,3 +372,37 @@ fn modules_and_facts_are_named_as_the_reports_name_them() {
     assert_eq!(facts[4], ("用时", "1.0 秒".into()));
     assert!(view.passed());
 }
+
+#[test]
+fn the_setups_shown_are_those_that_did_not_pass_or_found_something() {
+    let setup = |name: &str, status: Status, users: usize| SetupResult {
+        case: CaseResult {
+            kind: CaseKind::Setup,
+            ..case(name, status)
+        },
+        used_by: (0..users).map(|i| format!("e{i}")).collect(),
+    };
+    let mut soft = setup("soft", Status::Passed, 1);
+    soft.case.findings = vec![crate::result::Finding::new(
+        crate::result::CheckKind::Latency,
+        "slow",
+    )];
+    let mut result = run(vec![], vec![]);
+    result.setups = vec![
+        setup("fine", Status::Passed, 2),
+        setup("cities", Status::NotActivated, 13),
+        soft,
+        setup("stores", Status::Blocked, 5),
+    ];
+    let view = View::new(&result, None);
+    let shown: Vec<&str> = view.setups.iter().map(|s| s.case.name.as_str()).collect();
+    assert_eq!(shown, ["cities", "soft", "stores"]);
+    assert_eq!(
+        used_by(view.setups[0]),
+        "被 13 个接口使用: e0, e1, e2, e3, e4, …"
+    );
+    assert_eq!(
+        used_by(view.setups[2]),
+        "被 5 个接口使用: e0, e1, e2, e3, e4"
+    );
+}

@@ -1,0 +1,499 @@
+//! The root-cause rules: what identifies a cause per check, counting endpoints, the order, the cap,
+//! and what blocked an endpoint.
+
+use super::*;
+
+fn case(contract: &str, kind: CaseKind, status: Status, findings: Vec<Finding>) -> CaseResult {
+    CaseResult {
+        name: "正常请求".into(),
+        kind,
+        contract: contract.into(),
+        endpoint: format!("GET /api/v1/{contract}"),
+        status,
+        reason: None,
+        latency_ms: None,
+        http_status: None,
+        code: None,
+        findings,
+        request: None,
+        response: None,
+        curl: None,
+    }
+}
+
+fn endpoint(id: &str, status: Status, cases: Vec<CaseResult>) -> EndpointResult {
+    EndpointResult {
+        id: id.into(),
+        endpoint: format!("GET /api/v1/{id}"),
+        method: "GET".into(),
+        path: format!("/api/v1/{id}"),
+        phase: 1,
+        module: "m".into(),
+        name: id.into(),
+        status,
+        reason: None,
+        latency_ms: None,
+        cases,
+        attempts: 1,
+    }
+}
+
+/// An endpoint whose valid request found `findings`.
+fn found(id: &str, findings: Vec<Finding>) -> EndpointResult {
+    endpoint(
+        id,
+        Status::Failed,
+        vec![case(id, CaseKind::Happy, Status::Failed, findings)],
+    )
+}
+
+fn blocked(id: &str, reason: &str) -> EndpointResult {
+    let mut e = endpoint(id, Status::Blocked, vec![]);
+    e.reason = Some(reason.into());
+    e
+}
+
+fn setup(name: &str, contract: &str, status: Status, used_by: &[&str]) -> SetupResult {
+    let mut k = case(contract, CaseKind::Setup, status, vec![]);
+    k.name = name.into();
+    SetupResult {
+        case: k,
+        used_by: used_by.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn run(endpoints: Vec<EndpointResult>, setups: Vec<SetupResult>) -> RunResult {
+    RunResult {
+        schema_version: crate::result::SCHEMA_VERSION,
+        tool: "t".into(),
+        started_at: String::new(),
+        finished_at: String::new(),
+        duration_ms: 0.0,
+        env: "local".into(),
+        base_url: String::new(),
+        selection: String::new(),
+        latency_budget_ms: 2000,
+        summary: RunResult::summarise(&endpoints, &[]),
+        endpoints,
+        scenarios: vec![],
+        setups,
+    }
+}
+
+fn schema(path: &str, expected: &str, actual: &str) -> Finding {
+    Finding::new(CheckKind::Schema, format!("{actual} is not {expected}"))
+        .at(path)
+        .expected(expected, actual)
+}
+
+fn code(check: CheckKind, expected: &str, actual: &str, message: &str) -> Finding {
+    Finding::new(check, message)
+        .at("/code")
+        .expected(expected, actual)
+}
+
+/// Each cause as `title — endpoints`.
+fn lines(result: &RunResult) -> Vec<String> {
+    root_causes(result)
+        .shown
+        .iter()
+        .map(|c| format!("{} — {}", c.title(), c.endpoints.join(",")))
+        .collect()
+}
+
+/// The grouping key of a finding on a case of `kind`.
+fn key(kind: CaseKind, f: Finding) -> String {
+    finding_cause(&case("c", kind, Status::Failed, vec![]), &f).0
+}
+
+/// How a finding's cause reads.
+fn what(f: Finding) -> String {
+    finding_cause(&case("c", CaseKind::Happy, Status::Failed, vec![]), &f).1
+}
+
+#[test]
+fn schema_causes_are_the_index_free_path_and_the_expectation() {
+    let k = |f| key(CaseKind::Happy, f);
+    // The same field on other items, with other values: one cause.
+    assert_eq!(
+        k(schema("/data/list/0/isHot", "type boolean", "0")),
+        k(schema("/data/list/7/isHot", "type boolean", "\"yes\""))
+    );
+    // Another field, or another expectation: another cause.
+    assert_ne!(
+        k(schema("/data/list/0/isHot", "type boolean", "0")),
+        k(schema("/data/list/0/isNew", "type boolean", "0"))
+    );
+    assert_ne!(
+        k(schema("/data/list/0/isHot", "type boolean", "0")),
+        k(schema("/data/list/0/isHot", "type string", "0"))
+    );
+    assert_eq!(
+        what(schema("/data/pagination", "a required field", "missing")),
+        "/data/pagination 缺少"
+    );
+    assert_eq!(
+        what(schema("/data/3/id", "type string", "7")),
+        "/data/*/id 期望 type string"
+    );
+}
+
+#[test]
+fn code_causes_are_the_expected_and_actual_code_whatever_the_message() {
+    for check in [
+        CheckKind::SuccessCode,
+        CheckKind::ErrorCode,
+        CheckKind::BadInputAccepted,
+        CheckKind::HttpStatus,
+    ] {
+        let k = |f| key(CaseKind::Happy, f);
+        assert_eq!(
+            k(code(check, "0", "404", "got code 404: 营地不存在")),
+            k(code(check, "0", "404", "got code 404: 旅游线路不存在")),
+            "{check:?}"
+        );
+        assert_ne!(
+            k(code(check, "0", "404", "m")),
+            k(code(check, "0", "401", "m")),
+            "{check:?}"
+        );
+        assert_ne!(
+            k(code(check, "0", "404", "m")),
+            k(code(check, "400", "404", "m")),
+            "{check:?}"
+        );
+    }
+    assert_eq!(
+        what(code(CheckKind::SuccessCode, "0", "401", "未登录")),
+        "期望 code 0, 实际 401"
+    );
+}
+
+#[test]
+fn auth_causes_are_the_request_that_was_served() {
+    let open = || {
+        Finding::new(
+            CheckKind::AuthNotEnforced,
+            "the request was served without a valid token",
+        )
+        .expected("401", "0")
+    };
+    let no_token = key(CaseKind::NoToken, open());
+    let forged = key(CaseKind::ForgedToken, open());
+    assert_ne!(no_token, forged);
+    // Another answer to the same request is the same cause: the token was not checked.
+    let other = Finding::new(CheckKind::AuthNotEnforced, "expected code 401, got 403")
+        .expected("401", "403");
+    assert_eq!(key(CaseKind::NoToken, other), no_token);
+}
+
+#[test]
+fn an_unmounted_route_and_a_slow_answer_are_one_cause_each_a_server_error_one_per_status() {
+    let route = |path: &str| {
+        Finding::new(
+            CheckKind::RouteNotActivated,
+            format!("the backend answered GET {path} like …"),
+        )
+    };
+    let k = |f| key(CaseKind::Happy, f);
+    assert_eq!(k(route("/a")), k(route("/b/c")));
+    let slow = |took: &str| {
+        Finding::new(CheckKind::Latency, "slower than the latency budget")
+            .expected("< 2000 ms", took)
+    };
+    assert_eq!(k(slow("2100 ms")), k(slow("9000 ms")));
+    let server = |status: &str| {
+        Finding::new(
+            CheckKind::ServerError,
+            format!("HTTP {status} on a valid request"),
+        )
+        .expected("2xx", status)
+    };
+    assert_eq!(k(server("500")), k(server("500")));
+    assert_ne!(k(server("500")), k(server("502")));
+}
+
+#[test]
+fn other_causes_are_the_path_and_the_shape_of_the_message() {
+    let k = |f| key(CaseKind::Happy, f);
+    let timeout = |ms: &str| {
+        Finding::new(
+            CheckKind::Transport,
+            format!("timeout: no answer in {ms} ms"),
+        )
+    };
+    assert_eq!(k(timeout("5000")), k(timeout("30000")));
+    assert_ne!(
+        k(timeout("5000")),
+        k(Finding::new(
+            CheckKind::Transport,
+            "connect: connection refused"
+        ))
+    );
+    let capture = |var: &str, at: &str| {
+        Finding::new(
+            CheckKind::Capture,
+            format!("capture `{var}`: nothing at `data.list[0].id`"),
+        )
+        .at(at)
+    };
+    let k = |f| key(CaseKind::Step, f);
+    assert_eq!(
+        k(capture("storeId", "/data/list/0/id")),
+        k(capture("id", "/data/list/0/id"))
+    );
+    assert_ne!(
+        k(capture("storeId", "/data/list/0/id")),
+        k(capture("storeId", "/data/0/id"))
+    );
+    assert_eq!(shape("got 401 for \"a\" and `b`"), "got # for <v> and <v>");
+    assert_eq!(shape("v1.2"), "v#.#");
+}
+
+#[test]
+fn causes_count_distinct_endpoints_across_cases_setups_and_steps() {
+    let drift = || schema("/data/pagination", "a required field", "missing");
+    let mut twice = found("campsites.list", vec![drift()]);
+    // The same endpoint's error case found it too: still one endpoint.
+    twice.cases.push(case(
+        "campsites.list",
+        CaseKind::ErrorCase,
+        Status::Failed,
+        vec![drift()],
+    ));
+    let mut tours_setup = setup("tours", "tours.list", Status::Failed, &["tours.detail"]);
+    tours_setup.case.findings = vec![drift()];
+    let mut result = run(vec![twice], vec![tours_setup]);
+    result.scenarios = vec![crate::result::ScenarioResult {
+        name: "flow".into(),
+        title: "flow".into(),
+        phase: 1,
+        file: "f".into(),
+        status: Status::Failed,
+        reason: None,
+        steps: vec![
+            case("stores.list", CaseKind::Step, Status::Failed, vec![drift()]),
+            case("tours.list", CaseKind::Step, Status::Failed, vec![drift()]),
+        ],
+        attempts: 1,
+    }];
+    let causes = root_causes(&result);
+    assert_eq!(causes.shown.len(), 1);
+    assert_eq!(
+        causes.shown[0].endpoints,
+        ["campsites.list", "tours.list", "stores.list"],
+        "endpoints, then setups, then scenario steps; each once"
+    );
+    assert_eq!(
+        causes.shown[0].line(),
+        "schema /data/pagination 缺少 — 3 个接口 (campsites.list, tours.list, stores.list)"
+    );
+}
+
+#[test]
+fn most_endpoints_first_then_the_order_first_seen() {
+    let slow = || {
+        Finding::new(CheckKind::Latency, "slower than the latency budget")
+            .expected("< 2000 ms", "3000 ms")
+    };
+    let no_route = || Finding::new(CheckKind::RouteNotActivated, "catch-all");
+    let wrong = || code(CheckKind::SuccessCode, "0", "500", "m");
+    let result = run(
+        vec![
+            found("a", vec![slow()]),
+            found("b", vec![no_route()]),
+            found("c", vec![wrong(), no_route()]),
+            found("d", vec![wrong()]),
+            found("e", vec![wrong()]),
+        ],
+        vec![],
+    );
+    assert_eq!(
+        lines(&result),
+        [
+            "success_code 期望 code 0, 实际 500 — c,d,e",
+            "route_not_activated 路由未激活 — b,c",
+            "latency 超出响应时间预算 (< 2000 ms) — a",
+        ]
+    );
+}
+
+#[test]
+fn the_summary_is_capped_and_counts_what_it_cut() {
+    let endpoints: Vec<EndpointResult> = (0..ROOT_CAUSE_LINES + 3)
+        .map(|i| {
+            found(
+                &format!("e{i}"),
+                vec![schema(&format!("/data/f{i}"), "type string", "1")],
+            )
+        })
+        .collect();
+    let causes = root_causes(&run(endpoints, vec![]));
+    assert_eq!(causes.shown.len(), ROOT_CAUSE_LINES);
+    assert_eq!(causes.hidden, 3);
+    assert_eq!(causes.more().as_deref(), Some("… 另有 3 类"));
+    let none = root_causes(&run(vec![found("ok", vec![])], vec![]));
+    assert!(none.is_empty() && none.more().is_none());
+}
+
+#[test]
+fn a_line_names_three_endpoints_and_says_when_a_decision_explains_it() {
+    let mut decided = schema("/data/pagination", "a required field", "missing");
+    decided.decision = Some("团队决定 …".into());
+    let result = run(
+        vec![
+            found("campsites.list", vec![decided]),
+            found(
+                "tours.list",
+                vec![schema("/data/pagination", "a required field", "missing")],
+            ),
+            found(
+                "stores.list",
+                vec![schema("/data/pagination", "a required field", "missing")],
+            ),
+            found(
+                "wallet.transactions",
+                vec![schema("/data/pagination", "a required field", "missing")],
+            ),
+        ],
+        vec![],
+    );
+    let cause = &root_causes(&result).shown[0];
+    assert!(cause.decided);
+    assert_eq!(
+        cause.line(),
+        "schema /data/pagination 缺少 — 4 个接口 (campsites.list, tours.list, stores.list, …) · 团队决定, 见说明"
+    );
+}
+
+const CITIES_GONE: &str = "阻塞: 路由已激活 · 业务校验未执行 (准备步骤 cities route_not_activated: the backend answered GET /api/v1/stores/cities like it answers a route that doe)";
+const VIA_VEHICLES: &str = "阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (准备步骤 vehicles 依赖的变量 `cityName` 没有值 (准备步骤 cities route_not_activated: the backend answered GET /api/v1/stores/citie)";
+const CUT_SHORT: &str = "阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (准备步骤 payment 依赖的变量 `orderId` 没有值 (准备步骤 order 依赖的变量 `vehicleId` 没有值 (准备步骤 citi)";
+
+fn cities_chain() -> Vec<SetupResult> {
+    let mut cities = setup(
+        "cities",
+        "stores.cities",
+        Status::NotActivated,
+        &["vehicles.list", "vehicles.detail", "payments.status"],
+    );
+    cities.case.findings = vec![Finding::new(CheckKind::RouteNotActivated, "catch-all")];
+    // Blocked in turn: a consequence, never the cause.
+    let vehicles = setup(
+        "vehicles",
+        "vehicles.list",
+        Status::Blocked,
+        &["vehicles.detail", "payments.status"],
+    );
+    vec![vehicles, cities]
+}
+
+#[test]
+fn blocked_endpoints_are_grouped_by_the_setup_step_that_broke_the_chain() {
+    let result = run(
+        vec![
+            blocked("vehicles.list", CITIES_GONE),
+            blocked("vehicles.detail", VIA_VEHICLES),
+            blocked("payments.status", CUT_SHORT),
+        ],
+        cities_chain(),
+    );
+    assert_eq!(
+        lines(&result),
+        [
+            "阻塞: 准备步骤 cities (stores.cities) route_not_activated 路由未激活 — vehicles.list,vehicles.detail,payments.status",
+            // The setup's own finding is a cause of its own, on the endpoint it calls.
+            "route_not_activated 路由未激活 — stores.cities",
+        ]
+    );
+}
+
+#[test]
+fn a_setup_with_only_soft_findings_blocked_nothing() {
+    // `stores` answered with a wrong type (its values were still captured); `cities` is the cause.
+    let mut stores = setup("stores", "stores.list", Status::Failed, &["vehicles.list"]);
+    stores.case.findings = vec![schema("/data/0/id", "type string", "1")];
+    let mut setups = vec![stores];
+    setups.extend(cities_chain());
+    let (key, what) = blocked_cause(&blocked("vehicles.list", CITIES_GONE), &setups);
+    assert_eq!(key, "setup\u{1}stores.cities\u{1}cities");
+    assert!(what.starts_with("准备步骤 cities "), "{what}");
+}
+
+#[test]
+fn the_setup_the_reason_names_wins_over_other_failed_setups() {
+    let mut code_setup = setup(
+        "send_code",
+        "auth.send-code",
+        Status::Error,
+        &["vehicles.list"],
+    );
+    code_setup.case.reason = Some("run.request: unknown variable".into());
+    let mut setups = vec![code_setup];
+    setups.extend(cities_chain());
+    let (key, _) = blocked_cause(&blocked("vehicles.list", CITIES_GONE), &setups);
+    assert_eq!(key, "setup\u{1}stores.cities\u{1}cities");
+    // A reason that names none of them: the first that failed on its own.
+    let (key, what) = blocked_cause(
+        &blocked("vehicles.list", "阻塞: 路由已激活 (登录失败)"),
+        &setups,
+    );
+    assert_eq!(key, "setup\u{1}auth.send-code\u{1}send_code");
+    assert_eq!(
+        what,
+        "准备步骤 send_code (auth.send-code) 错误: run.request: unknown variable"
+    );
+}
+
+#[test]
+fn without_a_failed_setup_the_innermost_cause_of_the_reason_groups() {
+    let result = run(
+        vec![
+            blocked("orders.detail", "阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (登录失败: HTTP 500)"),
+            blocked(
+                "orders.cancel",
+                "阻塞: 路由未判定 · 业务校验未执行 (准备步骤 order 依赖的变量 `x` 没有值 (登录失败: HTTP 502))",
+            ),
+        ],
+        vec![],
+    );
+    assert_eq!(
+        lines(&result),
+        ["阻塞: 登录失败: HTTP 500 — orders.detail,orders.cancel"]
+    );
+    assert_eq!(innermost_cause("登录失败"), "登录失败");
+    assert_eq!(innermost_cause("阻塞: 登录失败"), "登录失败");
+    assert_eq!(
+        innermost_cause(
+            "阻塞: a (准备步骤 x route_not_activated: answered like … (HTTP 404): gone)"
+        ),
+        "准备步骤 x route_not_activated: answered like … (HTTP 404): gone"
+    );
+}
+
+#[test]
+fn errors_without_findings_are_causes_too() {
+    let mut broken = endpoint("orders.cancel", Status::Error, vec![]);
+    broken.reason = Some("run.request: unknown variable `order_id`".into());
+    let mut other = endpoint("orders.pay", Status::Error, vec![]);
+    other.reason = Some("run.request: unknown variable `pay_id`".into());
+    assert_eq!(
+        lines(&run(vec![broken, other], vec![])),
+        ["错误: run.request: unknown variable `order_id` — orders.cancel,orders.pay"]
+    );
+}
+
+#[test]
+fn long_causes_are_cut_to_one_line() {
+    let long = format!("line one\n{}", "x".repeat(200));
+    let result = run(
+        vec![found("a", vec![Finding::new(CheckKind::Envelope, long)])],
+        vec![],
+    );
+    let what = &root_causes(&result).shown[0].what;
+    assert_eq!(what.chars().count(), WHAT_CHARS);
+    assert!(
+        what.starts_with("line one x") && what.ends_with('…'),
+        "{what}"
+    );
+}
