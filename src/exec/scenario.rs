@@ -68,11 +68,38 @@ fn unusable_because(case: &CaseResult) -> String {
         .findings
         .iter()
         .find(|f| f.check.severity() == Severity::Hard)
-        .map(|f| format!("{}: {}", f.check.as_str(), f.message))
+        .map(hard_finding_in_words)
         .or_else(|| case.reason.clone())
-        .unwrap_or_else(|| case.status.as_str().to_string());
-    let what: String = what.chars().take(100).collect();
-    format!("{label} {what}")
+        .unwrap_or_else(|| case.status.chinese().to_string());
+    format!("{label} {}", shorten(&what, 60))
+}
+
+/// A hard finding as the few words a blocked endpoint's reason needs.
+fn hard_finding_in_words(f: &Finding) -> String {
+    let actual = f.actual.as_deref().unwrap_or("?");
+    match f.check {
+        CheckKind::RouteNotActivated => "路由未激活".to_string(),
+        CheckKind::ServerError => format!("返回 HTTP {actual}"),
+        CheckKind::SuccessCode => match f.message.split_once(": ") {
+            Some((_, said)) if !said.trim().is_empty() => {
+                format!("返回 code {actual} ({})", said.trim())
+            }
+            _ => format!("返回 code {actual}"),
+        },
+        CheckKind::Transport => format!("无响应 ({})", f.message),
+        CheckKind::Envelope => format!("响应不是统一格式 ({})", f.message),
+        CheckKind::Session => format!("登录失败 ({})", f.message),
+        other => format!("{}: {}", other.as_str(), f.message),
+    }
+}
+
+/// At most `max` characters, with `…` where it was cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
 }
 
 /// The variables a step refers to: in its request parts, its token and its assertions.

@@ -213,7 +213,7 @@ async fn a_broken_chain_blocks_only_what_needs_it_and_still_answers_route_and_au
             .reason
             .as_deref()
             .unwrap_or_default()
-            .contains("准备步骤 cities route_not_activated"),
+            .contains("准备步骤 cities 路由未激活"),
         "{:?}",
         stores.reason
     );
@@ -328,6 +328,6 @@ async fn a_hard_failure_in_a_scenario_blocks_only_the_steps_that_need_its_values
     );
     assert_eq!(
         s.steps[2].reason.as_deref(),
-        Some("依赖的变量 `storeId` 没有值 (步骤 stores server_error: HTTP 500 on a valid request)")
+        Some("依赖的变量 `storeId` 没有值 (步骤 stores 返回 HTTP 500)")
     );
 }
