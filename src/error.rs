@@ -165,6 +165,15 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// never sees a half-written file and a crash never loses the previous one. A symlink is written through
 /// (its target is replaced); an existing file keeps its permissions, a new one gets 0644.
 pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> Result<()> {
+    write_atomic_as(path, contents, false)
+}
+
+/// Writes a file only its owner may read (0600 on Unix), atomically: for the run's secrets.
+pub fn write_private(path: &std::path::Path, contents: &[u8]) -> Result<()> {
+    write_atomic_as(path, contents, true)
+}
+
+fn write_atomic_as(path: &std::path::Path, contents: &[u8], private: bool) -> Result<()> {
     use std::io::Write;
     use std::path::Path;
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -174,10 +183,14 @@ pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    let perms = std::fs::metadata(&target)
-        .ok()
-        .map(|m| m.permissions())
-        .or_else(new_file_permissions);
+    let perms = if private {
+        private_permissions()
+    } else {
+        std::fs::metadata(&target)
+            .ok()
+            .map(|m| m.permissions())
+            .or_else(new_file_permissions)
+    };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| Error::io(format!("creating a temp file in {}", dir.display()), e))?;
     tmp.write_all(contents)
@@ -201,6 +214,17 @@ fn new_file_permissions() -> Option<std::fs::Permissions> {
 
 #[cfg(not(unix))]
 fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
+#[cfg(unix)]
+fn private_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn private_permissions() -> Option<std::fs::Permissions> {
     None
 }
 

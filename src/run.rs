@@ -22,12 +22,31 @@ pub fn execute(
         .enable_all()
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
-    runtime.block_on(async {
+    let (result, secrets) = runtime.block_on(async {
         let _sandbox = match sandbox_faults {
             Some(faults) => Some(crate::sandbox::embed(config, catalog.clone(), faults).await?),
             None => None,
         };
         let mut runner = Runner::new(Arc::new(config.clone()), catalog)?;
-        runner.run(selection, observer).await
-    })
+        let result = runner.run(selection, observer).await?;
+        Ok::<_, Error>((result, runner.redactor.secrets()))
+    })?;
+    write_session_files(&config.reports_dir, &secrets)?;
+    Ok(result)
+}
+
+/// `reports/session.env` and `reports/session.ps1`: the run's secrets as the variables its reproduction
+/// lines use, readable by the owner only.
+fn write_session_files(
+    reports_dir: &std::path::Path,
+    secrets: &[crate::redact::Secret],
+) -> Result<()> {
+    crate::error::write_private(
+        &reports_dir.join("session.env"),
+        crate::redact::session_env(secrets).as_bytes(),
+    )?;
+    crate::error::write_private(
+        &reports_dir.join("session.ps1"),
+        crate::redact::session_ps1(secrets).as_bytes(),
+    )
 }

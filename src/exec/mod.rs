@@ -22,7 +22,9 @@ use crate::contract::Contract;
 use crate::error::{Error, Result};
 use crate::plan::Selection;
 use crate::redact::Redactor;
-use crate::result::{CaseResult, EndpointResult, RunResult, ScenarioResult, SetupResult, Status};
+use crate::result::{
+    CaseResult, EndpointResult, RunResult, ScenarioResult, SetupResult, Status, TextKind,
+};
 use crate::scenario::template::Builtins;
 use crate::scenario::Scenario;
 use cache::SetupCache;
@@ -151,7 +153,7 @@ impl Runner {
             in_plan_order(done, contracts.len(), scenarios.len());
         let setups = SetupResult::merge(setups);
         let summary = RunResult::summarise(&endpoints, &scenario_results);
-        Ok(RunResult {
+        let mut result = RunResult {
             schema_version: crate::result::SCHEMA_VERSION,
             tool: format!("daodao-check {}", env!("CARGO_PKG_VERSION")),
             started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
@@ -165,7 +167,22 @@ impl Runner {
             scenarios: scenario_results,
             setups,
             summary,
-        })
+        };
+        self.scrub(&mut result);
+        Ok(result)
+    }
+
+    /// One last pass over every text of the result: secrets learnt after a case was recorded are
+    /// masked there too, controls escaped.
+    fn scrub(&self, result: &mut RunResult) {
+        let r = &self.redactor;
+        result.texts_mut(&mut |text, kind| {
+            *text = match kind {
+                TextKind::Line => r.line(text),
+                TextKind::Block => r.block(text),
+                TextKind::Command => r.command(text),
+            }
+        });
     }
 
     /// The selected contracts in plan order, and the selected scenarios by phase and name.

@@ -6,7 +6,7 @@ use super::http::{Exchange, RequestError};
 use super::session::{SessionError, Sessions};
 use crate::check::{self, Expect};
 use crate::contract::{Contract, RequestParts};
-use crate::redact::{Redactor, SecretKind};
+use crate::redact::{cut_line, Redactor, SecretKind};
 use crate::result::fold::fold;
 use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Severity, Status};
 use crate::scenario::path::lookup;
@@ -224,7 +224,8 @@ fn envelope_code(cx: &Context<'_>, ex: &Exchange) -> Option<i64> {
         .and_then(Value::as_i64)
 }
 
-/// Tokens in any response become secrets, wherever they later appear.
+/// Secrets in any response (the configured token paths, and values under secret keys) become secrets,
+/// wherever they later appear.
 fn note_secrets(cx: &Context<'_>, ex: &Exchange) {
     if let Some(j) = ex.json() {
         for path in [&cx.config.auth.token, &cx.config.auth.refresh_token] {
@@ -232,8 +233,12 @@ fn note_secrets(cx: &Context<'_>, ex: &Exchange) {
                 cx.redactor.add(t, SecretKind::Token);
             }
         }
+        cx.redactor.learn(j, LEARN_LIMIT);
     }
 }
+
+/// How many values of one answer are looked at for secrets.
+const LEARN_LIMIT: usize = 10_000;
 
 /// A case's status from its findings: a route that is not mounted says more than any other finding.
 pub(crate) fn case_status(findings: &[Finding]) -> Status {
@@ -275,7 +280,11 @@ fn case_result(
             .into_iter()
             .map(|f| redact_finding(redactor, f))
             .collect(),
-        request: failed.then(|| redactor.request_excerpt(&ex.request, EXCERPT_CHARS)),
+        // A request built to be wrong carries the contract's own (public) values: shown as sent.
+        request: failed.then(|| {
+            let built_wrong = matches!(spec.kind, CaseKind::ErrorCase | CaseKind::MissingRequired);
+            redactor.request_excerpt(&ex.request, EXCERPT_CHARS, !built_wrong)
+        }),
         response: match (failed, resp) {
             (true, Some(r)) => {
                 Some(redactor.response_excerpt(r.status, &r.text, r.json.as_ref(), EXCERPT_CHARS))
@@ -301,14 +310,20 @@ pub(crate) fn error_case(
         &c.id,
         &cx.spelling(c),
         status,
-        cx.redactor.text(&reason),
+        cx.redactor.line(&reason),
     )
 }
 
+/// Expected and actual values are cut to this many characters, after masking.
+pub(crate) const VALUE_CHARS: usize = 120;
+
 pub(crate) fn redact_finding(redactor: &Redactor, mut f: Finding) -> Finding {
-    f.message = redactor.text(&f.message);
-    f.expected = f.expected.map(|e| redactor.text(&e));
-    f.actual = f.actual.map(|a| redactor.text(&a));
+    f.message = redactor.line(&f.message);
+    f.expected = f
+        .expected
+        .map(|e| cut_line(&redactor.line(&e), VALUE_CHARS));
+    f.actual = f.actual.map(|a| cut_line(&redactor.line(&a), VALUE_CHARS));
+    f.path = f.path.map(|p| redactor.line(&p));
     f
 }
 

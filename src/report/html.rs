@@ -376,11 +376,30 @@ fn case_details(out: &mut String, k: &CaseResult, label: &str) {
     for (title, text) in [
         ("请求 (已脱敏)", &k.request),
         ("响应 (已脱敏)", &k.response),
-        ("复现", &k.curl),
     ] {
         if let Some(t) = text {
             let _ = writeln!(out, "<p class=\"muted\">{title}</p>\n<pre>{}</pre>", esc(t));
         }
+    }
+    if let Some(curl) = &k.curl {
+        reproduction(out, curl);
+    }
+}
+
+/// The reproduction line for a POSIX shell and for PowerShell, each with a copy button, and what to
+/// load first (the run's test accounts, which the lines name as variables).
+fn reproduction(out: &mut String, curl: &str) {
+    let powershell = crate::redact::powershell_from_curl(curl);
+    for (shell, first, line) in [
+        ("bash / zsh", "source reports/session.env", curl),
+        ("PowerShell 7", ". reports/session.ps1", powershell.as_str()),
+    ] {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">复现 ({shell}; 先执行 <code>{}</code>) <button class=\"copy\" type=\"button\">复制</button></p>\n<pre class=\"command\">{}</pre>",
+            esc(first),
+            esc(line)
+        );
     }
 }
 

@@ -270,6 +270,14 @@ pub fn root_causes(view: &View, style: &Style) -> String {
 
 /// The whole human report: the details first, then what to read last (setups, root causes, the
 /// tables and the verdict), so what stays on screen is the summary.
+/// Some case that did not pass carries a reproduction line with the run's variables.
+fn has_reproductions(view: &View) -> bool {
+    let uses_vars =
+        |k: &&crate::result::CaseResult| k.curl.as_deref().is_some_and(|c| c.contains("${DAODAO_"));
+    view.failures.iter().any(|f| f.cases.iter().any(uses_vars))
+        || view.setups.iter().any(|s| uses_vars(&&s.case))
+}
+
 pub fn render(view: &View, style: &Style) -> String {
     let result = view.result;
     let mut out = String::new();
@@ -280,6 +288,16 @@ pub fn render(view: &View, style: &Style) -> String {
     );
     out.push_str(&failures(view, style));
     out.push_str(&setups(view, style));
+    if has_reproductions(view) {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            style.paint(
+                "复现命令中的变量 (${DAODAO_TOKEN} …): 先 source reports/session.env (PowerShell: . reports/session.ps1)",
+                "2"
+            )
+        );
+    }
     out.push_str(&root_causes(view, style));
     if !result.endpoints.is_empty() {
         out.push_str(&summary_table(view));

@@ -11,7 +11,6 @@ mod field_truth;
 mod import;
 mod plan;
 mod progress;
-mod redact;
 mod report;
 mod report_html_browser;
 mod sandbox_server;

@@ -153,7 +153,7 @@ pub fn sample() -> RunResult {
             .expected("string", "null"),
         Finding::new(CheckKind::Schema, "\"avatar\" is a required property").at("/data"),
     ];
-    happy.request = Some(r.request_excerpt(&req, 600));
+    happy.request = Some(r.request_excerpt(&req, 600, true));
     happy.response = Some(r.response_excerpt(200, "", Some(&body), 600));
     happy.curl = Some(r.curl(&req));
     let mut no_token = case(

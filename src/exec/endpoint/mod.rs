@@ -100,7 +100,7 @@ fn endpoint_result(
         module: c.module.clone(),
         name: c.name.clone(),
         status,
-        reason: reason.map(|r| cx.redactor.text(&r)),
+        reason: reason.map(|r| cx.redactor.line(&r)),
         latency_ms: latency,
         cases,
         attempts: 1,

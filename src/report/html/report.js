@@ -21,6 +21,13 @@
       });
     });
   });
+  // A copy button copies the command line below it.
+  document.querySelectorAll('button.copy').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var pre = b.parentElement.nextElementSibling;
+      if (pre && navigator.clipboard) { navigator.clipboard.writeText(pre.textContent); b.textContent = '已复制'; }
+    });
+  });
   // `report.html#sort=5-desc` opens the endpoint table sorted by its sixth column, descending.
   var m = /^#sort=(\d+)(-desc)?$/.exec(location.hash);
   var table = document.getElementById('endpoint-table');
