@@ -382,10 +382,20 @@ impl RunResult {
                 found,
             });
         }
-        serde_json::from_str(&text).map_err(|source| ResultFileError::Malformed {
-            path: path_buf(),
-            source,
-        })
+        let mut result: RunResult =
+            serde_json::from_str(&text).map_err(|source| ResultFileError::Malformed {
+                path: path_buf(),
+                source,
+            })?;
+        // A file written by the tool has no raw control characters; one edited or made elsewhere
+        // might, and every renderer reads what this returns.
+        result.texts_mut(&mut |t, kind| {
+            *t = match kind {
+                TextKind::Block => crate::redact::escape_controls(t),
+                TextKind::Line | TextKind::Command => crate::redact::escape_controls_one_line(t),
+            }
+        });
+        Ok(result)
     }
 }
 
@@ -429,6 +439,32 @@ mod tests {
         std::fs::write(&path, text).expect("write");
         let read = RunResult::read(&path);
         (dir, read)
+    }
+
+    #[test]
+    fn control_characters_in_a_result_file_are_escaped_when_it_is_read() {
+        let mut run = empty_run();
+        run.endpoints.push(EndpointResult {
+            id: "a.b".into(),
+            endpoint: "GET /a".into(),
+            method: "GET".into(),
+            path: "/a".into(),
+            phase: 1,
+            module: "a".into(),
+            name: "a".into(),
+            status: Status::Failed,
+            reason: Some("x\u{1b}[2J\rPASS 通过".into()),
+            latency_ms: None,
+            cases: vec![],
+            attempts: 1,
+        });
+        let text = serde_json::to_string(&run).expect("serialises");
+        let (_dir, back) = read_text(&text);
+        let back = back.expect("reads");
+        assert_eq!(
+            back.endpoints[0].reason.as_deref(),
+            Some("x\\e[2J\\rPASS 通过")
+        );
     }
 
     #[test]
