@@ -165,6 +165,7 @@ impl Runner {
             scenarios: scenario_results,
             setups,
             summary,
+            sandbox: None,
         })
     }
 
