@@ -1,6 +1,44 @@
-//! How `progress` is asked: whose name goes in 负责人, previews and checks.
+//! How `progress` is asked: which results it takes, whose name goes in 负责人, previews and checks.
 
 use super::*;
+
+#[test]
+fn sandbox_results_are_refused_unless_allowed() {
+    let c = copies();
+    let plan_before = std::fs::read(&c.plan).expect("read");
+    let api_before = std::fs::read(&c.api).expect("read");
+    let mut sandboxed = sandbox_run();
+    sandboxed.sandbox = Some("clean".into());
+    let results = write_results(&c.root, "last-run.json", &sandboxed);
+    for extra in [&[][..], &["--check"], &["--dry-run"]] {
+        let out = progress(&c, &results, extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{}: ", results.display()))
+                && err.contains("embedded sandbox (profile `clean`)")
+                && err.contains("`daodao-check phase all`, without --sandbox")
+                && err.contains("--allow-sandbox"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&c.plan).expect("read"), plan_before);
+        assert_eq!(std::fs::read(&c.api).expect("read"), api_before);
+    }
+    let out = progress(&c, &results, &["--allow-sandbox"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let allowed = read(&c.plan);
+    assert!(allowed.contains("**测试结果**: 3/3 接口测试通过"));
+
+    // The same results from a backend (no `sandbox`) are written without asking.
+    let real = copies();
+    let results = write_results(&real.root, "last-run.json", &sandbox_run());
+    assert!(progress(&real, &results, &[]).status.success());
+    assert_eq!(read(&real.plan), allowed);
+}
 
 #[test]
 fn existing_owners_stay_unless_an_owner_is_given() {
