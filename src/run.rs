@@ -9,6 +9,9 @@ use crate::plan::Selection;
 use crate::result::RunResult;
 use std::sync::Arc;
 
+/// The embedded sandbox's profile, as the result names it.
+const SANDBOX_PROFILE: &str = "clean";
+
 /// Runs `selection`. With `sandbox_faults` (even empty) an embedded sandbox serves the contracts and
 /// `config.base_url` points at it for the run.
 pub fn execute(
@@ -28,7 +31,9 @@ pub fn execute(
             None => None,
         };
         let mut runner = Runner::new(Arc::new(config.clone()), catalog)?;
-        let result = runner.run(selection, observer).await?;
+        let mut result = runner.run(selection, observer).await?;
+        // Said in the result, so that nothing mistakes it for the backend's (`progress` refuses it).
+        result.sandbox = sandbox_faults.map(|_| SANDBOX_PROFILE.to_string());
         Ok::<_, Error>((result, runner.redactor.secrets()))
     })?;
     write_session_files(&config.reports_dir, &secrets)?;

@@ -26,6 +26,10 @@ pub struct ProgressArgs {
     /// Write nothing; exit 1 when a document is out of date with the results (for CI).
     #[arg(long)]
     check: bool,
+    /// Accept results from the embedded sandbox (refused by default: they say nothing about the
+    /// backend).
+    #[arg(long)]
+    allow_sandbox: bool,
 }
 
 pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
@@ -36,6 +40,7 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
         owner: args.owner.clone(),
         dry_run: args.dry_run,
         check: args.check,
+        allow_sandbox: args.allow_sandbox,
     };
     // The config is optional here: with --results given, progress works outside a project.
     match progress::run(g.load_config().map_err(Error::from), &request) {

@@ -21,6 +21,8 @@ pub mod mark {
     pub const PASSED: &str = "✅";
     pub const FAILED: &str = "❌";
     pub const SKIPPED: &str = "⏸️";
+    /// Checked, but without a verdict yet (the request could not be built).
+    pub const IN_PROGRESS: &str = "🔄";
 
     /// ⏸️ with or without its variation selector.
     pub fn is_skipped(mark: &str) -> bool {

@@ -167,6 +167,7 @@ impl Runner {
             scenarios: scenario_results,
             setups,
             summary,
+            sandbox: None,
         };
         self.scrub(&mut result);
         Ok(result)

@@ -2,10 +2,12 @@
 //!
 //! Each endpoint section (a heading, then `**接口**: \`METHOD /path\``) has a `**联调结果**:` field.
 //! From the results: passed → `联调成功 (YYYY-MM-DD)`; failed or not activated →
-//! `联调失败 (YYYY-MM-DD: <what failed>)`. An endpoint that was skipped, blocked or not run keeps
-//! its field. A field that already says the same (联调成功, or 联调失败 for the same reason) keeps
-//! its date, so that re-running with new results of the same outcome changes nothing. An endpoint
-//! described in two sections gets both fields.
+//! `联调失败 (YYYY-MM-DD: <what failed>)`; blocked or a request that could not be built →
+//! `联调中 (YYYY-MM-DD: 阻塞: <why> | 未能构造请求: <why>)`, never the 联调成功 of an earlier run. An
+//! endpoint that was skipped or not run keeps its field. A field that already says the same
+//! (联调成功, or 联调失败 / 联调中 for the same reason) keeps its date, so that re-running with new
+//! results of the same outcome changes nothing. An endpoint described in two sections gets both
+//! fields.
 
 use super::verdict::{result_date, verdict, Verdict};
 use super::Outcome;
@@ -16,8 +18,9 @@ use regex::Regex;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
-static FAILED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^联调失败\s*\(\s*\d{4}-\d{2}-\d{2}\s*(?::\s*(?P<d>.*?))?\s*\)\s*$")
+/// A dated value with a detail: `联调失败 (2026-01-09: 后端路由未激活)`, `联调中 (…)`.
+static DETAILED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<s>联调失败|联调中)\s*\(\s*\d{4}-\d{2}-\d{2}\s*(?::\s*(?P<d>.*?))?\s*\)\s*$")
         .expect("static regex")
 });
 
@@ -96,17 +99,17 @@ fn endpoint_of(s: &Section, f: &ResultField) -> Option<String> {
 
 /// The field's new value, when it should change.
 fn new_value(old: &str, verdict: &Verdict, date: &str) -> Option<String> {
-    match verdict {
-        Verdict::Passed if old.starts_with("联调成功") => None,
-        Verdict::Passed => Some(format!("联调成功 ({date})")),
-        Verdict::Failed { detail, .. } => {
-            let same = FAILED_VALUE
-                .captures(old)
-                .is_some_and(|f| f.name("d").map_or("", |d| d.as_str()) == detail);
-            (!same).then(|| format!("联调失败 ({date}: {detail})"))
-        }
-        Verdict::Skipped(_) | Verdict::NotRun => None,
-    }
+    let (state, detail) = match verdict {
+        Verdict::Passed if old.starts_with("联调成功") => return None,
+        Verdict::Passed => return Some(format!("联调成功 ({date})")),
+        Verdict::Skipped(_) => return None,
+        Verdict::Failed { detail, .. } => ("联调失败", detail),
+        Verdict::Blocked(why) | Verdict::Unfinished(why) => ("联调中", why),
+    };
+    let same = DETAILED_VALUE
+        .captures(old)
+        .is_some_and(|f| &f["s"] == state && f.name("d").map_or("", |d| d.as_str()) == detail);
+    (!same).then(|| format!("{state} ({date}: {detail})"))
 }
 
 /// Endpoints of the results (the health check aside) that no section describes.
@@ -173,9 +176,47 @@ mod tests {
 
     #[test]
     fn skipped_and_not_run_keep_the_field() {
-        for s in [Status::Skipped, Status::Blocked, Status::Error] {
-            assert_eq!(update(DOC, &with(s)).expect("updates").text, DOC);
-        }
+        assert_eq!(
+            update(DOC, &with(Status::Skipped)).expect("updates").text,
+            DOC
+        );
+        let mut elsewhere = with(Status::Passed);
+        elsewhere.endpoints[0].endpoint = "GET /api/v1/stores".into();
+        assert_eq!(update(DOC, &elsewhere).expect("updates").text, DOC);
+    }
+
+    #[test]
+    fn blocked_and_unfinished_say_so_instead_of_an_earlier_success() {
+        let done = DOC.replace("待测试", "联调成功 (2026-01-01)");
+        let mut blocked = with(Status::Blocked);
+        blocked.endpoints[0].reason = Some(
+            "阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (准备步骤 cities 路由未激活)".into(),
+        );
+        let out = update(&done, &blocked).expect("updates").text;
+        assert_eq!(
+            out,
+            DOC.replace(
+                "待测试",
+                "联调中 (2026-01-09: 阻塞: 准备步骤 cities 路由未激活)"
+            )
+        );
+        // The same again later keeps its date; a failure of the same words is another state.
+        let mut later = blocked.clone();
+        later.finished_at = "2026-02-01T09:00:00+08:00".into();
+        assert_eq!(update(&out, &later).expect("updates").text, out);
+        let failed = out.replace("联调中", "联调失败");
+        assert_eq!(
+            update(&failed, &later).expect("updates").text,
+            DOC.replace(
+                "待测试",
+                "联调中 (2026-02-01: 阻塞: 准备步骤 cities 路由未激活)"
+            )
+        );
+        let out = update(&done, &with(Status::Error)).expect("updates").text;
+        assert!(
+            out.contains("**联调结果**: 联调中 (2026-01-09: 未能构造请求)\r\n"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! cannot understand is an error naming the line, and no file is touched. What is written where is
 //! described in [`plan_doc`] and [`api_doc`]; what a result means for a document, in [`verdict`].
 //!
-//! This module only orchestrates: it reads, computes both updates, then writes (or previews) them,
-//! and returns what happened for the command line to print.
+//! This module only orchestrates: it reads the results (refusing a sandbox's unless asked to take
+//! them), computes both updates, then writes (or previews) them, and returns what happened for the
+//! command line to print.
 
 pub mod api_doc;
 pub mod diff;
@@ -37,6 +38,9 @@ pub struct Request {
     pub dry_run: bool,
     /// Write nothing; exit 1 when a document is out of date with the results.
     pub check: bool,
+    /// Accept results from the embedded sandbox (refused otherwise: they say nothing about the
+    /// backend).
+    pub allow_sandbox: bool,
 }
 
 /// A document's new text and what the update noticed.
@@ -122,6 +126,17 @@ pub fn run(config: Result<Config>, args: &Request) -> Result<Report> {
             .join("last-run.json"),
     };
     let result = RunResult::read(&results)?;
+    if let (Some(profile), false) = (&result.sandbox, args.allow_sandbox) {
+        return Err(Error::file(
+            &results,
+            format!(
+                "these results come from the embedded sandbox (profile `{profile}`), not from the \
+                 backend: they say nothing about its 联调 progress. Run against the backend \
+                 (`daodao-check phase all`, without --sandbox) to get real results, or pass \
+                 --allow-sandbox to write these anyway"
+            ),
+        ));
+    }
     let updates = compute(args, &result, owner.as_deref())?;
     if args.dry_run || args.check {
         Ok(preview(updates, args))

@@ -1,5 +1,6 @@
 //! What a run's result says about an endpoint, in the words the documents use: the verdict
-//! (passed, failed with what failed, skipped with why, not run) and the date of the results.
+//! (passed, failed with what failed, skipped, blocked or unfinished with why) and the date of the
+//! results.
 //! Both document updates write from these, so a change in what a status means is made here.
 
 use crate::docs::DocError;
@@ -20,20 +21,26 @@ pub fn result_date(result: &RunResult) -> Result<String, DocError> {
     )))
 }
 
-/// What a result says about one endpoint, for the documents.
+/// What a result says about one endpoint, for the documents. Every status has its own verdict:
+/// an endpoint the run did not pass never reads as passed, whatever the documents said before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Passed,
-    /// Failed or not activated, with a short description.
+    /// Failed or not activated, with a short description. A blocked endpoint whose data-free
+    /// checks found a problem (an unmounted route, auth not enforced) is already `failed` or
+    /// `not_activated` in the run, so it lands here.
     Failed {
         not_activated: bool,
         detail: String,
     },
     /// Skipped, with the short reason (the part before `:` of the contract's `skip`).
     Skipped(Option<String>),
-    /// Not exercised (blocked by a failed login or setup, or a request the run could not build):
-    /// the documents keep what they say, the phase is still marked as having a problem.
-    NotRun,
+    /// Blocked: the data chain broke (a login, a setup step) before the business checks, and the
+    /// data-free checks found nothing wrong. `阻塞: <why>`, in a few words.
+    Blocked(String),
+    /// The request could not be built (an `error`): the check is unfinished, no verdict on the
+    /// backend. `未能构造请求: <why>`.
+    Unfinished(String),
 }
 
 pub fn verdict(e: &EndpointResult) -> Verdict {
@@ -41,15 +48,77 @@ pub fn verdict(e: &EndpointResult) -> Verdict {
         Status::Passed => Verdict::Passed,
         Status::NotActivated => Verdict::Failed {
             not_activated: true,
-            detail: "后端路由未激活".into(),
+            detail: NOT_ACTIVATED.into(),
         },
         Status::Failed => Verdict::Failed {
             not_activated: false,
             detail: failure_detail(e),
         },
         Status::Skipped => Verdict::Skipped(e.reason.as_deref().map(short_reason)),
-        Status::Blocked | Status::Error => Verdict::NotRun,
+        Status::Blocked => Verdict::Blocked(blocked_detail(e)),
+        Status::Error => Verdict::Unfinished(match reason_of(e, Status::Error) {
+            Some(r) => format!("未能构造请求: {}", clean(&r, 40)),
+            None => "未能构造请求".into(),
+        }),
     }
+}
+
+/// Whether the run established that the endpoint's route is mounted: it answered (passed or
+/// failed), it hit the catch-all (not activated), or it was blocked after its data-free checks
+/// found the route (`阻塞: 路由已激活 · …`). `None` when the run cannot tell.
+pub fn route_active(e: &EndpointResult) -> Option<bool> {
+    match e.status {
+        Status::Passed | Status::Failed => Some(true),
+        Status::NotActivated => Some(false),
+        Status::Blocked => blocked_facts(e)
+            .is_some_and(|facts| facts.split(" · ").any(|f| f == ROUTE_ACTIVE))
+            .then_some(true),
+        Status::Skipped | Status::Error => None,
+    }
+}
+
+/// The note of an endpoint whose route hit the catch-all.
+pub const NOT_ACTIVATED: &str = "后端路由未激活";
+/// The word a blocked endpoint's note starts with.
+pub const BLOCKED: &str = "阻塞";
+/// The fact a blocked endpoint's reason states when its route answered.
+const ROUTE_ACTIVE: &str = "路由已激活";
+/// How the run starts a blocked endpoint's reason.
+const BLOCKED_PREFIX: &str = "阻塞: ";
+
+/// A blocked reason reads `阻塞: <facts> (<cause>)`, the facts joined by ` · ` and without
+/// parentheses; the cause may hold its own. Returns the facts and the cause when it reads so.
+fn blocked_parts(reason: &str) -> Option<(&str, &str)> {
+    let rest = reason.strip_prefix(BLOCKED_PREFIX)?;
+    let (facts, cause) = rest.split_once(" (")?;
+    Some((facts, cause.strip_suffix(')')?))
+}
+
+fn blocked_facts(e: &EndpointResult) -> Option<&str> {
+    e.reason.as_deref().and_then(blocked_parts).map(|(f, _)| f)
+}
+
+/// `阻塞: 准备步骤 cities 路由未激活`: why the endpoint is blocked, without what its data-free
+/// checks established (the plan line needs the why; the reports show the rest).
+fn blocked_detail(e: &EndpointResult) -> String {
+    let why = reason_of(e, Status::Blocked).map(|r| match blocked_parts(&r) {
+        Some((_, cause)) => cause.to_string(),
+        None => r.strip_prefix(BLOCKED_PREFIX).unwrap_or(&r).to_string(),
+    });
+    match why.map(|w| clean(&w, 40)).filter(|w| !w.is_empty()) {
+        Some(w) => format!("{BLOCKED}: {w}"),
+        None => BLOCKED.into(),
+    }
+}
+
+/// The endpoint's reason, else that of its first case with `status`.
+fn reason_of(e: &EndpointResult, status: Status) -> Option<String> {
+    e.reason.clone().or_else(|| {
+        e.cases
+            .iter()
+            .find(|k| k.status == status)
+            .and_then(|k| k.reason.clone())
+    })
 }
 
 /// `正常请求 schema /data/total 等 3 项`: the first finding, and how many more.
@@ -215,12 +284,91 @@ pub(crate) mod tests {
             verdict(&endpoint(Status::Skipped, None, vec![])),
             Verdict::Skipped(None)
         );
-        for s in [Status::Blocked, Status::Error] {
-            assert_eq!(
-                verdict(&endpoint(s, Some("登录失败"), vec![])),
-                Verdict::NotRun
-            );
-        }
+        assert_eq!(
+            verdict(&endpoint(
+                Status::Blocked,
+                Some("阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (准备步骤 cities 路由未激活)"),
+                vec![]
+            )),
+            Verdict::Blocked("阻塞: 准备步骤 cities 路由未激活".into())
+        );
+        assert_eq!(
+            verdict(&endpoint(
+                Status::Error,
+                Some("run.vars.id: 没有 `x`"),
+                vec![]
+            )),
+            Verdict::Unfinished("未能构造请求: run.vars.id: 没有 'x'".into())
+        );
+    }
+
+    #[test]
+    fn a_blocked_endpoint_says_why_in_a_few_words_without_ascii_parentheses() {
+        let blocked = |reason: Option<&str>, cases| match verdict(&endpoint(
+            Status::Blocked,
+            reason,
+            cases,
+        )) {
+            Verdict::Blocked(d) => d,
+            other => panic!("{other:?}"),
+        };
+        // The cause may carry its own parentheses.
+        assert_eq!(
+            blocked(
+                Some("阻塞: 路由未判定 · 业务校验未执行 (准备步骤 cities 返回 code 404 (无数据))"),
+                vec![]
+            ),
+            "阻塞: 准备步骤 cities 返回 code 404 （无数据）"
+        );
+        // A reason of another shape is kept whole, then cut.
+        assert_eq!(
+            blocked(
+                Some("登录失败: 连接被拒绝 (127.0.0.1:3001) 之后又重试了三次仍然没有任何响应"),
+                vec![]
+            ),
+            "阻塞: 登录失败: 连接被拒绝 （127.0.0.1:3001） 之后又重试了三次仍然没…"
+        );
+        // No reason on the endpoint: its blocked case's, else just 阻塞.
+        let mut k = case("正常请求", Status::Blocked, vec![]);
+        k.reason = Some("登录失败: 500".into());
+        assert_eq!(blocked(None, vec![k]), "阻塞: 登录失败: 500");
+        assert_eq!(blocked(None, vec![]), "阻塞");
+        assert_eq!(
+            verdict(&endpoint(Status::Error, None, vec![])),
+            Verdict::Unfinished("未能构造请求".into())
+        );
+    }
+
+    #[test]
+    fn the_route_is_known_active_from_an_answer_or_a_blocked_endpoints_facts() {
+        let with = |s, r: Option<&str>| route_active(&endpoint(s, r, vec![]));
+        assert_eq!(with(Status::Passed, None), Some(true));
+        assert_eq!(with(Status::Failed, None), Some(true));
+        assert_eq!(with(Status::NotActivated, None), Some(false));
+        assert_eq!(
+            with(
+                Status::Blocked,
+                Some("阻塞: 路由已激活 · 鉴权正常 · 业务校验未执行 (准备步骤 cities 路由未激活)")
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            with(
+                Status::Blocked,
+                Some("阻塞: 路由未判定 · 鉴权正常 · 业务校验未执行 (登录失败)")
+            ),
+            None
+        );
+        // The words inside the cause are not a fact about this endpoint.
+        assert_eq!(
+            with(
+                Status::Blocked,
+                Some("阻塞: 路由未判定 · 业务校验未执行 (路由已激活)")
+            ),
+            None
+        );
+        assert_eq!(with(Status::Skipped, None), None);
+        assert_eq!(with(Status::Error, None), None);
     }
 
     #[test]

@@ -330,6 +330,10 @@ pub struct RunResult {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub setups: Vec<SetupResult>,
     pub summary: Summary,
+    /// The embedded sandbox's profile (`clean`) when the run did not talk to a real backend;
+    /// absent for a backend. Such results say nothing about the backend: `progress` refuses them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<String>,
 }
 
 impl RunResult {
@@ -429,6 +433,7 @@ mod tests {
             scenarios: vec![],
             setups: vec![],
             summary: RunResult::summarise(&[], &[]),
+            sandbox: None,
         }
     }
 
@@ -475,6 +480,27 @@ mod tests {
         let back = RunResult::read(&path).expect("reads back");
         assert_eq!(back.selection, "phase all");
         assert!(back.passed());
+    }
+
+    #[test]
+    fn the_sandbox_profile_is_written_only_when_there_is_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("last-run.json");
+        empty_run().write(&path).expect("writes");
+        assert!(!std::fs::read_to_string(&path)
+            .expect("read")
+            .contains("\"sandbox\""));
+        assert_eq!(RunResult::read(&path).expect("reads").sandbox, None);
+        let mut sandboxed = empty_run();
+        sandboxed.sandbox = Some("clean".into());
+        sandboxed.write(&path).expect("writes");
+        assert!(std::fs::read_to_string(&path)
+            .expect("read")
+            .contains("\"sandbox\": \"clean\""));
+        assert_eq!(
+            RunResult::read(&path).expect("reads").sandbox.as_deref(),
+            Some("clean")
+        );
     }
 
     #[test]

@@ -227,6 +227,16 @@ fn changed_lines(old: &str, new: &str) -> Vec<String> {
         .collect()
 }
 
+/// `progress` on the sandbox's results, which it takes only when asked to.
+const SANDBOX_PROGRESS: [&str; 6] = [
+    "progress",
+    "--doc",
+    "plan.md",
+    "--owner",
+    "测试组",
+    "--allow-sandbox",
+];
+
 #[test]
 fn a_real_sandbox_run_then_progress_edits_only_progress_lines_twice_idempotent() {
     let dir = common::real_project();
@@ -246,8 +256,16 @@ fn a_real_sandbox_run_then_progress_edits_only_progress_lines_twice_idempotent()
         "missing-route=payments.create,payments.status",
     ]));
     assert_eq!(code, 1);
+    // The results say they come from the sandbox: refused unless asked for.
     let (code, _, err) =
         output(cli(dir.path()).args(["progress", "--doc", "plan.md", "--owner", "测试组"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("last-run.json") && err.contains("--allow-sandbox"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&doc).unwrap(), original);
+    let (code, _, err) = output(cli(dir.path()).args(SANDBOX_PROGRESS));
     assert_eq!(code, 0, "{err}");
     let faulted = std::fs::read_to_string(&doc).unwrap();
     let added = changed_lines(&original, &faulted);
@@ -277,8 +295,7 @@ fn a_real_sandbox_run_then_progress_edits_only_progress_lines_twice_idempotent()
     // The clean run fixes it; a second progress with the same results changes nothing.
     let (code, _, _) = output(cli(dir.path()).args(["phase", "all", "--sandbox"]));
     assert_eq!(code, 0);
-    let (code, _, err) =
-        output(cli(dir.path()).args(["progress", "--doc", "plan.md", "--owner", "测试组"]));
+    let (code, _, err) = output(cli(dir.path()).args(SANDBOX_PROGRESS));
     assert_eq!(code, 0, "{err}");
     let clean = std::fs::read_to_string(&doc).unwrap();
     assert!(
@@ -290,8 +307,7 @@ fn a_real_sandbox_run_then_progress_edits_only_progress_lines_twice_idempotent()
         "phase 7 line"
     );
     assert!(clean.contains("**测试结果**: 9/10 接口测试通过 (微信授权登录: 需小程序环境)"));
-    let (code, _, _) =
-        output(cli(dir.path()).args(["progress", "--doc", "plan.md", "--owner", "测试组"]));
+    let (code, _, _) = output(cli(dir.path()).args(SANDBOX_PROGRESS));
     assert_eq!(code, 0);
     assert_eq!(
         std::fs::read_to_string(&doc).unwrap(),
@@ -305,6 +321,7 @@ fn a_real_sandbox_run_then_progress_edits_only_progress_lines_twice_idempotent()
         "--check",
         "--owner",
         "测试组",
+        "--allow-sandbox",
     ]));
     assert_eq!(code, 0);
     // Outside the progress lines, the document is the user's, byte for byte.

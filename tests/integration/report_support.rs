@@ -87,6 +87,7 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         scenarios,
         setups: vec![],
         summary,
+        sandbox: None,
     }
 }
 

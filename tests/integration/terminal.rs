@@ -190,6 +190,7 @@ fn sample() -> RunResult {
         scenarios,
         setups: vec![],
         summary,
+        sandbox: None,
     }
 }
 

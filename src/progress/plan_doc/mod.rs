@@ -1,24 +1,29 @@
 //! What `progress --doc` writes into the plan (API对接联调计划.md).
 //!
 //! - **Endpoint lines** (`1. ✅ \`POST /api/v1/auth/login\` - 密码登录 (已测试通过)`), joined to the
-//!   results by the endpoint's spelling: passed → `✅`, keeping the team's note if it was already
-//!   ✅, else `(已测试通过)`; failed → `❌ (测试失败: <case> <check> <path>)`, not activated →
-//!   `❌ (后端路由未激活)`; skipped → `⏸️ (<reason>)` with the short reason (the part before `:`
-//!   of the contract's `skip`). Endpoints not in the results, and endpoints the run could not
-//!   exercise (blocked, error), keep their line.
+//!   results by the endpoint's spelling. An endpoint this run did not pass never keeps a ✅:
+//!   passed → `✅`, keeping the team's note if it was already ✅, else `(已测试通过)`; failed →
+//!   `❌ (测试失败: <case> <check> <path>)`, not activated → `❌ (后端路由未激活)` (a blocked endpoint
+//!   whose data-free checks found a problem is one of these: the run decides); blocked →
+//!   `⏸️ (阻塞: <why>)`; error (the request could not be built) → `🔄 (未能构造请求: <why>)`;
+//!   skipped → `⏸️ (<reason>)` with the short reason (the part before `:` of the contract's
+//!   `skip`). Endpoints not in the results keep their line.
 //! - For each phase that has results (the phase is the result's, not the section's):
-//!   - `**测试结果**: X/Y 接口测试通过 (名称: 原因; …)`: X = ✅ lines of the phase, Y = its listed
-//!     endpoints, with the ⏸️ lines' reasons. Phases without the line (four to eight today) get it
-//!     after their API list, after a blank line, as phase three has it.
-//!   - `**完成时间**: YYYY-MM-DD` when the phase is complete: every line ✅ or ⏸️ (at least one ✅)
-//!     and nothing of the phase failed in the run (scenarios included). The date is the one
-//!     already written, else the results' date. A phase that is not complete gets `-` where it had
-//!     a date. The line is added after 测试结果 when missing.
-//!   - its 联调进度表 row: 状态 (✅ 已完成 / 🔄 进行中 / ❌ 有问题), 完成日期 (the same date, or `-`),
-//!     负责人 (when an owner is given).
+//!   - `**测试结果**: X/Y 接口测试通过 (…)`: X = ✅ lines of the phase, Y = its listed endpoints;
+//!     the notes name what is not ✅ by kind (`名称: 后端路由未激活`, `3 个阻塞`), then the skips
+//!     with their reasons (`update::phase_progress`). Phases without the line (four to eight
+//!     today) get it after their API list, after a blank line, as phase three has it.
+//!   - `**完成时间**: YYYY-MM-DD` when the phase is complete: this run covered every line, every
+//!     line is ✅ or a skip (at least one ✅) and nothing of the phase failed in the run
+//!     (scenarios included). The date is the one already written, else the results' date. A
+//!     phase that is not complete gets `-` where it had a date. The line is added after 测试结果
+//!     when missing.
+//!   - its 联调进度表 row: 状态 (✅ 已完成 when complete / ❌ 有问题 when a line is ❌ or ⏸️ 阻塞 or
+//!     anything of the phase did not pass in the run / 🔄 进行中 otherwise), 完成日期 (the same
+//!     date, or `-`), 负责人 (when an owner is given; else as written).
 //! - 按状态统计: the numbers of **后端已激活** / **后端待激活**, when the results tell the activation of
-//!   every listed endpoint (an endpoint that was skipped or blocked counts as its module does).
-//!   The text around the numbers is left alone.
+//!   every listed endpoint, as the marks do (a skipped or errored endpoint, or one blocked before
+//!   its route was found, counts as its module does). The text around the numbers is left alone.
 //!
 //! The numbers the plan states (a phase's 接口数, its groups' counts, the 按模块统计 table and its
 //! 总计, the 进度表 接口数) are never changed: where they disagree with the lists, a warning says so

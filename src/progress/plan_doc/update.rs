@@ -6,7 +6,7 @@ use super::warnings;
 use crate::docs::markdown::replace_cells;
 use crate::docs::plan::{mark, Activation, EndpointLine, PhaseSection, PlanDoc, ProgressRow};
 use crate::docs::{Doc, Edits};
-use crate::progress::verdict::{verdict, Verdict};
+use crate::progress::verdict::{route_active, verdict, Verdict, BLOCKED, NOT_ACTIVATED};
 use crate::report::PhaseState;
 use crate::result::{EndpointResult, RunResult, Status};
 use regex::Regex;
@@ -16,20 +16,75 @@ use std::sync::LazyLock;
 static DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d{4}-\d{2}-\d{2}").expect("static regex"));
 
-/// An endpoint line's mark and note after the update.
+/// An endpoint line's mark and note after the update, and whether this run covered it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Marked {
     pub mark: Option<String>,
     pub note: Option<String>,
+    /// The line's endpoint has a result in this run.
+    pub ran: bool,
+}
+
+/// What a line's mark says, for its phase's state and the notes of its 测试结果; in the order
+/// the notes list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Failed,
+    NotActivated,
+    Blocked,
+    /// 🔄: checked without a verdict (a request that could not be built), or the team's own 🔄.
+    Unfinished,
+    /// No mark, or ⏳.
+    Untested,
+    Skipped,
+    Passed,
+}
+
+impl Standing {
+    const NOT_PASSED: [Standing; 5] = [
+        Standing::Failed,
+        Standing::NotActivated,
+        Standing::Blocked,
+        Standing::Unfinished,
+        Standing::Untested,
+    ];
+
+    /// How the 测试结果 notes name it.
+    fn label(self) -> &'static str {
+        match self {
+            Standing::Failed => "测试失败",
+            Standing::NotActivated => NOT_ACTIVATED,
+            Standing::Blocked => BLOCKED,
+            Standing::Unfinished => "未完成",
+            Standing::Untested => "未测试",
+            Standing::Skipped => "跳过",
+            Standing::Passed => "通过",
+        }
+    }
+
+    /// A line that says the backend has a problem: the phase has one.
+    fn is_problem(self) -> bool {
+        matches!(
+            self,
+            Standing::Failed | Standing::NotActivated | Standing::Blocked
+        )
+    }
 }
 
 impl Marked {
-    fn is(&self, m: &str) -> bool {
-        self.mark.as_deref() == Some(m)
-    }
-
-    fn is_skipped(&self) -> bool {
-        self.mark.as_deref().is_some_and(mark::is_skipped)
+    fn standing(&self) -> Standing {
+        let note = self.note.as_deref().unwrap_or_default();
+        match self.mark.as_deref() {
+            Some(m) if mark::same(m, mark::PASSED) => Standing::Passed,
+            Some(m) if mark::same(m, mark::FAILED) && note == NOT_ACTIVATED => {
+                Standing::NotActivated
+            }
+            Some(m) if mark::same(m, mark::FAILED) => Standing::Failed,
+            Some(m) if mark::is_skipped(m) && note.starts_with(BLOCKED) => Standing::Blocked,
+            Some(m) if mark::is_skipped(m) => Standing::Skipped,
+            Some(m) if mark::same(m, mark::IN_PROGRESS) => Standing::Unfinished,
+            _ => Standing::Untested,
+        }
     }
 }
 
@@ -89,15 +144,21 @@ pub(super) fn endpoint_marks(
 }
 
 /// What a verdict makes of a line: ✅ keeps the team's note if it was ✅ already; ❌ says what
-/// failed; ⏸️ says why (the line's own note when it was ⏸️ and the result gives no reason).
-/// No result, or a run that could not exercise the endpoint, leaves the line as it is.
+/// failed; ⏸️ says why it was skipped (the line's own note when it was a skip and the result gives
+/// no reason) or blocked; 🔄 why the request could not be built. No result leaves the line as it is.
 fn new_mark(l: &EndpointLine, v: Option<Verdict>) -> Marked {
-    let keep = || Marked {
+    let with = |mark: &str, note: String| Marked {
+        mark: Some(mark.into()),
+        note: Some(note),
+        ran: true,
+    };
+    let kept = Marked {
         mark: l.mark.clone(),
         note: l.note.clone(),
+        ran: false,
     };
     match v {
-        None | Some(Verdict::NotRun) => keep(),
+        None => kept,
         Some(Verdict::Passed) => Marked {
             mark: Some(mark::PASSED.into()),
             note: if l.mark.as_deref() == Some(mark::PASSED) {
@@ -105,28 +166,27 @@ fn new_mark(l: &EndpointLine, v: Option<Verdict>) -> Marked {
             } else {
                 Some("已测试通过".into())
             },
+            ran: true,
         },
         Some(Verdict::Failed {
             not_activated,
             detail,
-        }) => Marked {
-            mark: Some(mark::FAILED.into()),
-            note: Some(if not_activated {
+        }) => with(
+            mark::FAILED,
+            if not_activated {
                 detail
             } else {
                 format!("测试失败: {detail}")
-            }),
-        },
+            },
+        ),
         Some(Verdict::Skipped(reason)) => {
-            let was_skipped = l.mark.as_deref().is_some_and(mark::is_skipped);
             let note = reason
-                .or_else(|| was_skipped.then(|| l.note.clone()).flatten())
+                .or_else(|| (kept.standing() == Standing::Skipped).then_some(kept.note)?)
                 .unwrap_or_else(|| "跳过".into());
-            Marked {
-                mark: Some(mark::SKIPPED.into()),
-                note: Some(note),
-            }
+            with(mark::SKIPPED, note)
         }
+        Some(Verdict::Blocked(why)) => with(mark::SKIPPED, why),
+        Some(Verdict::Unfinished(why)) => with(mark::IN_PROGRESS, why),
     }
 }
 
@@ -148,12 +208,18 @@ fn endpoint_line_text(l: &EndpointLine, m: &Marked) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct PhaseProgress {
     pub state: PhaseState,
-    /// `X/Y 接口测试通过 (名称: 原因; …)`.
+    /// `X/Y 接口测试通过 (名称: 原因; N 个后端路由未激活; …)`.
     pub result_text: String,
 }
 
-/// Done when every line is ✅ or ⏸️ (at least one ✅) and nothing of the phase failed in the run;
-/// a problem when a line is ❌ or something failed; else in progress.
+/// A problem when a line says the backend has one (❌, ⏸️ 阻塞) or something of the phase did not
+/// pass in the run (scenarios included); done when this run covered every line and every line is
+/// ✅ or a skip (at least one ✅); else in progress.
+///
+/// X counts the ✅ lines: on a run that covered the phase, exactly the endpoints it passed; on a
+/// partial run, the lines it did not cover count as their marks say (a line it covered is ✅ only
+/// if it passed). The notes say what is not ✅ in a few words: each kind once (`创建支付订单:
+/// 后端路由未激活`, or `3 个阻塞` when several), then each skip with its reason.
 pub(super) fn phase_progress(
     s: &PhaseSection,
     marks: &HashMap<usize, Marked>,
@@ -164,29 +230,47 @@ pub(super) fn phase_progress(
         .iter()
         .map(|l| (l, marks.get(&l.line).cloned().unwrap_or_default()))
         .collect();
-    let passed = marked.iter().filter(|(_, m)| m.is(mark::PASSED)).count();
-    let failed = marked.iter().any(|(_, m)| m.is(mark::FAILED));
-    let all_marked = marked
+    let standings: Vec<Standing> = marked.iter().map(|(_, m)| m.standing()).collect();
+    let passed = standings.iter().filter(|s| **s == Standing::Passed).count();
+    let problem = run.problem.contains(&s.number) || standings.iter().any(|s| s.is_problem());
+    let whole = marked.iter().all(|(_, m)| m.ran);
+    let complete = standings
         .iter()
-        .all(|(_, m)| m.is(mark::PASSED) || m.is_skipped());
-    let state = if failed || run.problem.contains(&s.number) {
+        .all(|s| matches!(s, Standing::Passed | Standing::Skipped));
+    let state = if problem {
         PhaseState::Problem
-    } else if all_marked && passed > 0 {
+    } else if whole && complete && passed > 0 {
         PhaseState::Done
     } else {
         PhaseState::InProgress
     };
-    let skips: Vec<String> = marked
+    let mut notes: Vec<String> = Standing::NOT_PASSED
         .iter()
-        .filter(|(_, m)| m.is_skipped())
-        .map(|(l, m)| match &m.note {
-            Some(n) => format!("{}: {n}", l.name),
-            None => l.name.clone(),
+        .filter_map(|kind| {
+            let names: Vec<&str> = marked
+                .iter()
+                .filter(|(_, m)| m.standing() == *kind)
+                .map(|(l, _)| l.name.as_str())
+                .collect();
+            match names[..] {
+                [] => None,
+                [name] => Some(format!("{name}: {}", kind.label())),
+                _ => Some(format!("{} 个{}", names.len(), kind.label())),
+            }
         })
         .collect();
+    notes.extend(
+        marked
+            .iter()
+            .filter(|(_, m)| m.standing() == Standing::Skipped)
+            .map(|(l, m)| match &m.note {
+                Some(n) => format!("{}: {n}", l.name),
+                None => l.name.clone(),
+            }),
+    );
     let mut result_text = format!("{passed}/{} 接口测试通过", s.endpoints.len());
-    if !skips.is_empty() {
-        result_text.push_str(&format!(" ({})", skips.join("; ")));
+    if !notes.is_empty() {
+        result_text.push_str(&format!(" ({})", notes.join("; ")));
     }
     PhaseProgress { state, result_text }
 }
@@ -266,9 +350,11 @@ pub(super) fn progress_row(
     edits.replace(doc, row.line, replace_cells(doc.text(row.line), &changes));
 }
 
-/// 按状态统计: 后端已激活 / 后端待激活 from the results, when they tell every listed endpoint (an
-/// endpoint that was skipped or blocked counts as its module does: active when any of the
-/// module's routes answered, pending when all that were requested hit the catch-all).
+/// 按状态统计: 后端已激活 / 后端待激活 from the results, when they tell every listed endpoint, as
+/// its mark does: ✅ and ❌ 测试失败 are active, ❌ 后端路由未激活 pending, a blocked endpoint active
+/// when its data-free checks found the route. Otherwise (skipped, error, blocked before the
+/// route was found) an endpoint counts as its module does: active when any of the module's routes
+/// answered, pending when all that were requested hit the catch-all.
 pub(super) fn status_counts(
     doc: &Doc,
     plan: &PlanDoc,
@@ -286,14 +372,14 @@ pub(super) fn status_counts(
     }
     let mut module: HashMap<&str, bool> = HashMap::new();
     for e in &result.endpoints {
-        match e.status {
-            Status::Passed | Status::Failed => {
+        match route_active(e) {
+            Some(true) => {
                 module.insert(e.module.as_str(), true);
             }
-            Status::NotActivated => {
+            Some(false) => {
                 module.entry(e.module.as_str()).or_insert(false);
             }
-            _ => {}
+            None => {}
         }
     }
     // The last result of an endpoint wins here.
@@ -304,11 +390,9 @@ pub(super) fn status_counts(
         .collect();
     let (mut active, mut pending, mut unknown) = (0usize, 0usize, 0usize);
     for endpoint in listing.distinct() {
-        let known = by_endpoint.get(endpoint).and_then(|e| match e.status {
-            Status::Passed | Status::Failed => Some(true),
-            Status::NotActivated => Some(false),
-            _ => module.get(e.module.as_str()).copied(),
-        });
+        let known = by_endpoint
+            .get(endpoint)
+            .and_then(|e| route_active(e).or_else(|| module.get(e.module.as_str()).copied()));
         match known {
             Some(true) => active += 1,
             Some(false) => pending += 1,

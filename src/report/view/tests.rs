@@ -130,6 +130,7 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         selection: "phase all".into(),
         latency_budget_ms: 2000,
         summary: RunResult::summarise(&endpoints, &scenarios),
+        sandbox: None,
         endpoints,
         scenarios,
         setups: vec![],

@@ -54,10 +54,20 @@ fn line(plan: &PlanDoc, n: usize) -> &EndpointLine {
         .expect("an endpoint line")
 }
 
+/// A line this run covered.
 fn marked(mark: &str, note: &str) -> Marked {
     Marked {
         mark: Some(mark.into()),
         note: Some(note.into()),
+        ran: true,
+    }
+}
+
+/// A line this run did not cover.
+fn kept(mark: &str, note: &str) -> Marked {
+    Marked {
+        ran: false,
+        ..marked(mark, note)
     }
 }
 
@@ -106,18 +116,37 @@ fn a_failure_says_what_failed_and_a_skip_says_why() {
 }
 
 #[test]
-fn no_result_or_a_run_that_could_not_exercise_the_endpoint_keeps_the_line() {
+fn no_result_keeps_the_line() {
     let f = fixture();
-    for v in [None, Some(Verdict::NotRun)] {
-        let l = line(&f.plan, 5);
-        assert_eq!(
-            new_mark(l, v),
-            Marked {
-                mark: None,
-                note: None
-            }
-        );
-    }
+    assert_eq!(new_mark(line(&f.plan, 5), None), Marked::default());
+    assert_eq!(new_mark(line(&f.plan, 3), None), kept("✅", "团队备注"));
+}
+
+#[test]
+fn blocked_and_unfinished_replace_an_earlier_pass() {
+    let f = fixture();
+    let was_passed = line(&f.plan, 3);
+    assert_eq!(
+        new_mark(
+            was_passed,
+            Some(Verdict::Blocked("阻塞: 准备步骤 cities 路由未激活".into()))
+        ),
+        marked("⏸️", "阻塞: 准备步骤 cities 路由未激活")
+    );
+    assert_eq!(
+        new_mark(
+            was_passed,
+            Some(Verdict::Unfinished("未能构造请求: run.vars.id".into()))
+        ),
+        marked("🔄", "未能构造请求: run.vars.id")
+    );
+    // A skip without a reason does not inherit a blocked line's note.
+    let doc = PLAN.replace("(需小程序环境)", "(阻塞: 登录失败)");
+    let plan = PlanDoc::parse(&doc).expect("reads");
+    assert_eq!(
+        new_mark(line(&plan, 4), Some(Verdict::Skipped(None))),
+        marked("⏸️", "跳过")
+    );
 }
 
 #[test]
@@ -168,12 +197,50 @@ fn a_phase_is_done_in_progress_or_a_problem() {
     );
     let open = phase_progress(s, &all(Marked::default()), &idx);
     assert_eq!(open.state, PhaseState::InProgress);
-    let failed = phase_progress(s, &all(marked("❌", "z")), &idx);
-    assert_eq!(failed.state, PhaseState::Problem);
+    assert_eq!(
+        open.result_text,
+        "1/3 接口测试通过 (资料: 未测试; 微信登录: 需小程序环境)"
+    );
+    // Every line ✅ or skipped, but one of them is from an earlier run: not done.
+    let partial = phase_progress(s, &all(kept("✅", "y")), &idx);
+    assert_eq!(partial.state, PhaseState::InProgress);
+    assert_eq!(partial.result_text, done.result_text);
+    for bad in [
+        marked("❌", "z"),
+        kept("❌", "后端路由未激活"),
+        marked("⏸️", "阻塞: 准备步骤 cities 路由未激活"),
+    ] {
+        let failed = phase_progress(s, &all(bad.clone()), &idx);
+        assert_eq!(failed.state, PhaseState::Problem, "{bad:?}");
+        assert!(failed.result_text.starts_with("1/3 接口测试通过 (资料: "));
+    }
     // Something of the phase failed in the run (a scenario, say), though every line is marked.
     let bad_run = run(vec![ep("GET /x", 1, "auth", Status::Failed)]);
     let bad = phase_progress(s, &all(marked("✅", "y")), &RunIndex::of(&bad_run));
     assert_eq!(bad.state, PhaseState::Problem);
+}
+
+#[test]
+fn the_test_result_notes_name_one_and_count_several_of_a_kind_then_the_skips() {
+    let text = "### 阶段一：认证\n1. `GET /a` - 甲\n2. `GET /b` - 乙\n3. `GET /c` - 丙\n4. `GET /d` - 丁\n5. `GET /e` - 戊\n6. `GET /f` - 己\n7. `GET /g` - 庚\n### 联调进度表\n| 阶段 | 模块 | 接口数 | 状态 | 完成日期 | 负责人 |\n|-|-|-|-|-|-|\n| 阶段一 | 认证 | 7 | - | - | - |\n";
+    let plan = PlanDoc::parse(text).expect("reads");
+    let s = plan.phase(1).expect("phase one");
+    let marks = HashMap::from([
+        (2, marked("⏸️", "阻塞: 登录失败")),
+        (3, marked("❌", "后端路由未激活")),
+        (4, marked("⏸️", "需文件上传")),
+        (5, marked("⏸️", "阻塞: 准备步骤 cities 路由未激活")),
+        (6, marked("🔄", "未能构造请求")),
+        (7, marked("❌", "测试失败: 正常请求 schema /data")),
+        (8, marked("✅", "已测试通过")),
+    ]);
+    let result = run(vec![]);
+    let p = phase_progress(s, &marks, &RunIndex::of(&result));
+    assert_eq!(
+        p.result_text,
+        "1/7 接口测试通过 (己: 测试失败; 乙: 后端路由未激活; 2 个阻塞; 戊: 未完成; 丙: 需文件上传)"
+    );
+    assert_eq!(p.state, PhaseState::Problem);
 }
 
 #[test]
@@ -315,4 +382,42 @@ fn status_counts_are_counted_when_every_listed_endpoint_is_known() {
             "line 16: 按状态统计 已激活 + 待激活 = 18, but the phases list 4 endpoints; left as written",
         ]
     );
+}
+
+#[test]
+fn a_blocked_endpoint_whose_route_answered_counts_as_active_on_its_own() {
+    let f = fixture();
+    let listing = Listing::of(&f.plan);
+    let blocked = |facts: &str| {
+        let mut e = ep("GET /c", 1, "users", Status::Blocked);
+        e.reason = Some(format!(
+            "阻塞: {facts} · 业务校验未执行 (准备步骤 x 路由未激活)"
+        ));
+        e
+    };
+    let counts = |c: EndpointResult| {
+        let result = run(vec![
+            ep("POST /a", 1, "auth", Status::Passed),
+            ep("POST /b", 1, "auth", Status::Skipped),
+            c,
+            ep("POST /p", 2, "payments", Status::NotActivated),
+        ]);
+        let (mut edits, mut warnings) = (Edits::default(), vec![]);
+        status_counts(
+            &f.doc,
+            &f.plan,
+            &listing,
+            &result,
+            &mut edits,
+            &mut warnings,
+        );
+        (f.doc.apply(&edits), warnings)
+    };
+    // `users` has no other endpoint: only the blocked one's own checks can tell.
+    let (out, warnings) = counts(blocked("路由已激活 · 鉴权正常"));
+    assert!(out.contains("- **后端已激活**: 3个接口（认证）\n- **后端待激活**: 1个接口\n"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (out, warnings) = counts(blocked("路由未判定 · 鉴权正常"));
+    assert_eq!(out, PLAN);
+    assert!(warnings[0].contains("do not tell whether 1 listed endpoint(s)"));
 }
