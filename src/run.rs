@@ -7,15 +7,16 @@ use crate::error::{Error, Result};
 use crate::exec::{Observer, Runner};
 use crate::plan::Selection;
 use crate::result::RunResult;
+use crate::sandbox::Embedded;
 use std::sync::Arc;
 
-/// Runs `selection`. With `sandbox_faults` (even empty) an embedded sandbox serves the contracts and
-/// `config.base_url` points at it for the run.
+/// Runs `selection`. With `sandbox` an embedded sandbox (its profile and faults) serves the contracts
+/// and `config.base_url` points at it for the run.
 pub fn execute(
     config: &mut Config,
     catalog: Arc<Catalog>,
     selection: &Selection,
-    sandbox_faults: Option<&[String]>,
+    sandbox: Option<&Embedded>,
     observer: &dyn Observer,
 ) -> Result<RunResult> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -23,8 +24,8 @@ pub fn execute(
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
     let (result, secrets) = runtime.block_on(async {
-        let _sandbox = match sandbox_faults {
-            Some(faults) => Some(crate::sandbox::embed(config, catalog.clone(), faults).await?),
+        let _sandbox = match sandbox {
+            Some(embedded) => Some(crate::sandbox::embed(config, catalog.clone(), embedded).await?),
             None => None,
         };
         let mut runner = Runner::new(Arc::new(config.clone()), catalog)?;
