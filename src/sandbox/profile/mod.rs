@@ -117,38 +117,71 @@ pub(crate) fn plant(profile: Profile, seed: u64, cat: &Catalogue) -> (Vec<Fault>
         return (vec![], key);
     }
     key.catch_all = Some(CatchAll::new());
-    let mut taken: HashSet<&str> = HashSet::new();
+    let mut taken = Taken::default();
     let mut faults = vec![];
     for (kind, count) in DRIFTS {
-        let mut eligible: Vec<&Contract> = (cat.catalog.contracts.iter())
-            .filter(|c| !taken.contains(c.id.as_str()) && can_act_on(cat, kind, c))
-            .collect();
-        eligible.sort_by_key(|c| (rank(seed, kind, &c.id), c.id.clone()));
-        let n = match count {
-            Count::Exactly(n) => n,
-            Count::OneIn(n) => eligible.len().div_ceil(n),
-            Count::All => eligible.len(),
-        };
-        eligible.truncate(n);
-        for c in &eligible {
-            taken.insert(&c.id);
+        let picked = pick(cat, seed, kind, count, &mut taken);
+        for c in &picked {
             key.drifts.extend(planted(cat, kind, c));
         }
-        if matches!(kind, FaultKind::MissingRoute | FaultKind::SqlError) {
-            // What a setup fetches from an endpoint that gives no answer is missing: an endpoint
-            // with such a setup may be blocked, and would hide any drift of its own.
-            taken.extend(dependents(cat.catalog, &eligible));
-        }
-        let ids: Vec<String> = eligible.iter().map(|c| c.id.clone()).collect();
-        if !ids.is_empty() {
+        if !picked.is_empty() {
             faults.push(Fault {
                 kind,
-                endpoints: Some(ids),
+                endpoints: Some(picked.iter().map(|c| c.id.clone()).collect()),
             });
         }
     }
     key.sort();
     (faults, key)
+}
+
+/// The contracts a drift is planted on, in the order of their rank, each marked as taken. What a
+/// setup fetches from an endpoint that gives no answer is missing: an endpoint with such a setup may
+/// be blocked, and would hide a drift of its own, so such an endpoint gets no drift (and an endpoint
+/// whose dependents drifted already gives answers).
+fn pick<'c>(
+    cat: &Catalogue<'c>,
+    seed: u64,
+    kind: FaultKind,
+    count: Count,
+    taken: &mut Taken<'c>,
+) -> Vec<&'c Contract> {
+    let mut ranked: Vec<&Contract> = (cat.catalog.contracts.iter())
+        .filter(|c| !taken.spared.contains(c.id.as_str()) && can_act_on(cat, kind, c))
+        .collect();
+    ranked.sort_by_key(|c| (rank(seed, kind, &c.id), c.id.clone()));
+    let wanted = match count {
+        Count::Exactly(n) => n,
+        Count::OneIn(n) => ranked.len().div_ceil(n),
+        Count::All => ranked.len(),
+    };
+    let answers_nothing = matches!(kind, FaultKind::MissingRoute | FaultKind::SqlError);
+    let mut picked = vec![];
+    for c in ranked {
+        if picked.len() == wanted {
+            break;
+        }
+        let dependents = dependents(cat.catalog, c);
+        if taken.spared.contains(c.id.as_str())
+            || (answers_nothing && dependents.iter().any(|d| taken.drifted.contains(d)))
+        {
+            continue;
+        }
+        taken.spared.insert(&c.id);
+        taken.drifted.insert(&c.id);
+        if answers_nothing {
+            taken.spared.extend(dependents);
+        }
+        picked.push(c);
+    }
+    picked
+}
+
+/// The contracts no further drift goes to, and those that got one.
+#[derive(Default)]
+struct Taken<'c> {
+    spared: HashSet<&'c str>,
+    drifted: HashSet<&'c str>,
 }
 
 /// Whether a drift can be planted on a contract: never on one that is not run, nor on the requests a
@@ -182,14 +215,13 @@ fn can_act_on(cat: &Catalogue, kind: FaultKind, c: &Contract) -> bool {
     }
 }
 
-/// The contracts whose setup calls one of these.
-fn dependents<'c>(catalog: &'c Catalog, of: &[&Contract]) -> Vec<&'c str> {
-    let calls_one = |step: &crate::scenario::Step| {
-        let callee = catalog.contract(&step.endpoint);
-        callee.is_some_and(|callee| of.iter().any(|c| c.id == callee.id))
+/// The contracts whose setup calls this one.
+fn dependents<'c>(catalog: &'c Catalog, of: &Contract) -> Vec<&'c str> {
+    let calls_it = |step: &crate::scenario::Step| {
+        (catalog.contract(&step.endpoint)).is_some_and(|callee| callee.id == of.id)
     };
     (catalog.contracts.iter())
-        .filter(|c| c.run.iter().flat_map(|r| &r.setup).any(calls_one))
+        .filter(|c| c.run.iter().flat_map(|r| &r.setup).any(calls_it))
         .map(|c| c.id.as_str())
         .collect()
 }
