@@ -404,6 +404,17 @@ pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<R
 /// A sandbox over contracts given as JSON, without request validation, for the unit tests.
 #[cfg(test)]
 pub(crate) fn test_sandbox(contracts: Vec<Value>, faults: &[&str]) -> Sandbox {
+    test_sandbox_playing(contracts, faults, Profile::Clean, 1)
+}
+
+/// A sandbox over contracts given as JSON that plays a profile, for the unit tests.
+#[cfg(test)]
+pub(crate) fn test_sandbox_playing(
+    contracts: Vec<Value>,
+    faults: &[&str],
+    profile: Profile,
+    seed: u64,
+) -> Sandbox {
     let catalog = Catalog {
         plan: crate::plan::Plan {
             prefix: "/api/v1".into(),
@@ -423,6 +434,8 @@ pub(crate) fn test_sandbox(contracts: Vec<Value>, faults: &[&str]) -> Sandbox {
             .iter()
             .map(|f| Fault::parse(f).expect("a fault"))
             .collect(),
+        profile,
+        seed,
         ..Options::default()
     };
     Sandbox::new(Arc::new(catalog), Path::new("no-contracts-dir"), options).expect("a sandbox")
