@@ -70,7 +70,7 @@ struct SandboxFlags {
     faults: Vec<String>,
     /// The backend the embedded sandbox plays: clean (default) or drifted; implies --sandbox.
     #[arg(long = "sandbox-profile", value_name = "PROFILE", value_parser = parse_profile,
-          long_help = profile_help("Implies --sandbox."))]
+          long_help = profile_help(" Implies --sandbox."))]
     profile: Option<Profile>,
     /// The embedded sandbox's seed (default 1): the same seed plants the same drifts; implies --sandbox.
     #[arg(long = "sandbox-seed", value_name = "N")]
@@ -230,7 +230,7 @@ pub fn profile_help(implies: &str) -> String {
         .map(|p| format!("  {:<8} {}", p.name(), p.help()))
         .collect();
     format!(
-        "The backend the sandbox plays (default clean). {implies} Profiles:\n{}\n\
+        "The backend the sandbox plays (default clean).{implies} Profiles:\n{}\n\
          The drifted profile picks its endpoints from the seed; its answer key says which got what.",
         profiles.join("\n")
     )

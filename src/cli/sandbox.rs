@@ -13,7 +13,7 @@ pub struct SandboxArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:3001")]
     addr: std::net::SocketAddr,
-    /// Seed for generated tokens, for reproducible runs.
+    /// Seed for generated tokens and the drifted profile's picks, for reproducible runs.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Break the contract on purpose: KIND or KIND=ID,ID; repeatable (`--help` lists the kinds).
