@@ -260,7 +260,14 @@ fn planted(cat: &Catalogue, kind: FaultKind, c: &Contract) -> Vec<Planted> {
             "logout answers success but the token stays valid".into(),
             CheckKind::ErrorCode,
         )],
-        FaultKind::BoolAsInt => each(&t.booleans, &|_| "boolean as 0/1 (every other item)".into()),
+        FaultKind::BoolAsInt => each(&t.booleans, &|p| {
+            let some = if p.contains('*') {
+                " on every other item"
+            } else {
+                ""
+            };
+            format!("boolean as 0/1{some}")
+        }),
         FaultKind::MoneyAsString => each(&t.money, &|_| "money as a string (\"580.00\")".into()),
         FaultKind::IdAsNumber => each(&t.ids, &|_| "string id as a number".into()),
         FaultKind::SnakeCase => each(&t.camel_case, &|p| {
