@@ -7,18 +7,16 @@ use crate::error::{Error, Result};
 use crate::exec::{Observer, Runner};
 use crate::plan::Selection;
 use crate::result::RunResult;
+use crate::sandbox::Embedded;
 use std::sync::Arc;
 
-/// The embedded sandbox's profile, as the result names it.
-const SANDBOX_PROFILE: &str = "clean";
-
-/// Runs `selection`. With `sandbox_faults` (even empty) an embedded sandbox serves the contracts and
-/// `config.base_url` points at it for the run.
+/// Runs `selection`. With `sandbox` an embedded sandbox (its profile and faults) serves the contracts
+/// and `config.base_url` points at it for the run.
 pub fn execute(
     config: &mut Config,
     catalog: Arc<Catalog>,
     selection: &Selection,
-    sandbox_faults: Option<&[String]>,
+    sandbox: Option<&Embedded>,
     observer: &dyn Observer,
 ) -> Result<RunResult> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -26,14 +24,14 @@ pub fn execute(
         .build()
         .map_err(|e| Error::io("starting the async runtime", e))?;
     let (result, secrets) = runtime.block_on(async {
-        let _sandbox = match sandbox_faults {
-            Some(faults) => Some(crate::sandbox::embed(config, catalog.clone(), faults).await?),
+        let _sandbox = match sandbox {
+            Some(embedded) => Some(crate::sandbox::embed(config, catalog.clone(), embedded).await?),
             None => None,
         };
         let mut runner = Runner::new(Arc::new(config.clone()), catalog)?;
         let mut result = runner.run(selection, observer).await?;
         // Said in the result, so that nothing mistakes it for the backend's (`progress` refuses it).
-        result.sandbox = sandbox_faults.map(|_| SANDBOX_PROFILE.to_string());
+        result.sandbox = sandbox.map(|e| e.profile.name().to_string());
         Ok::<_, Error>((result, runner.redactor.secrets()))
     })?;
     write_session_files(&config.reports_dir, &secrets)?;

@@ -6,7 +6,10 @@ use daodao_check::error::{exit, Result};
 use daodao_check::plan::SelectionRequest;
 use daodao_check::report::{self, terminal, Style, View};
 use daodao_check::result::RunResult;
+use daodao_check::sandbox::profile::Profile;
+use daodao_check::sandbox::Embedded;
 use daodao_check::source::display_path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
@@ -65,12 +68,34 @@ struct SandboxFlags {
     /// Inject a fault into the embedded sandbox: KIND or KIND=ID,ID; implies --sandbox; repeatable.
     #[arg(long = "sandbox-fault", value_name = "KIND[=ID,…]", long_help = fault_help())]
     faults: Vec<String>,
+    /// The backend the embedded sandbox plays: clean (default) or drifted; implies --sandbox.
+    #[arg(long = "sandbox-profile", value_name = "PROFILE", value_parser = parse_profile,
+          long_help = profile_help(" Implies --sandbox."))]
+    profile: Option<Profile>,
+    /// The embedded sandbox's seed (default 1): the same seed plants the same drifts; implies --sandbox.
+    #[arg(long = "sandbox-seed", value_name = "N")]
+    seed: Option<u64>,
+    /// Write the embedded sandbox's answer key to FILE (JSON: which endpoint got which drift, at which
+    /// JSON path, and which check should report it); implies --sandbox.
+    #[arg(long = "sandbox-answer-key", value_name = "FILE")]
+    answer_key: Option<PathBuf>,
 }
 
 impl SandboxFlags {
-    /// The faults of an embedded sandbox, or `None` to run against the configured backend.
-    fn embedded(&self) -> Option<Vec<String>> {
-        (self.sandbox || !self.faults.is_empty()).then(|| self.faults.clone())
+    /// The embedded sandbox, or `None` to run against the configured backend.
+    fn embedded(&self) -> Option<Embedded> {
+        let wanted = self.sandbox
+            || !self.faults.is_empty()
+            || self.profile.is_some()
+            || self.seed.is_some()
+            || self.answer_key.is_some();
+        let defaults = Embedded::default();
+        wanted.then(|| Embedded {
+            faults: self.faults.clone(),
+            profile: self.profile.unwrap_or(defaults.profile),
+            seed: self.seed.unwrap_or(defaults.seed),
+            answer_key: self.answer_key.clone(),
+        })
     }
 }
 
@@ -162,7 +187,7 @@ fn execute(
         &mut config,
         catalog.clone(),
         &selection,
-        embedded.as_deref(),
+        embedded.as_ref(),
         observer.as_ref(),
     )?;
     let view = View::new(&result, Some(&catalog.plan));
@@ -190,5 +215,23 @@ pub fn fault_help() -> String {
         "Inject a fault into the embedded sandbox: KIND, or KIND=ID,ID for some contracts only; implies \
          --sandbox; repeatable. Kinds:\n{}",
         kinds.join("\n")
+    )
+}
+
+/// A `--profile` value.
+pub fn parse_profile(s: &str) -> std::result::Result<Profile, String> {
+    s.parse::<Profile>().map_err(|e| e.to_string())
+}
+
+/// The profile flags' long help: every profile with what it plays, from the sandbox's own list.
+pub fn profile_help(implies: &str) -> String {
+    let profiles: Vec<String> = Profile::ALL
+        .iter()
+        .map(|p| format!("  {:<8} {}", p.name(), p.help()))
+        .collect();
+    format!(
+        "The backend the sandbox plays (default clean).{implies} Profiles:\n{}\n\
+         The drifted profile picks its endpoints from the seed; its answer key says which got what.",
+        profiles.join("\n")
     )
 }

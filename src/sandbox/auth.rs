@@ -160,7 +160,8 @@ fn refresh(ctx: &Ctx, state: &mut State) -> Result<Value, Refusal> {
 }
 
 fn logout(ctx: &Ctx, state: &mut State) -> Value {
-    if let Some(t) = &ctx.caller.token {
+    let revokes = !Faults::new(ctx.sandbox, ctx.contract).is_on(FaultKind::LogoutKeepsToken);
+    if let Some(t) = ctx.caller.token.as_ref().filter(|_| revokes) {
         state.tokens.remove(t);
     }
     ctx.example.clone()

@@ -19,7 +19,7 @@ pub(crate) struct Incoming<'a> {
 
 pub(crate) fn handle(s: &Sandbox, req: &Incoming) -> Reply {
     let Some((contract, params)) = route(s, req) else {
-        return routing::framework_404(req.method, req.path);
+        return s.unrouted(req);
     };
     let faults = Faults::new(s, contract);
     if let Some(reply) = faults.preempt(req) {
@@ -41,12 +41,13 @@ fn serve(
     contract: &Contract,
     faults: &Faults,
     req: &Incoming,
-    params: Map<String, Value>,
+    mut params: Map<String, Value>,
 ) -> Result<Reply, Refusal> {
-    let query = query_json(req.query);
-    let body = body_json(req.body)?;
+    let mut query = query_json(req.query);
+    let mut body = body_json(req.body)?;
+    s.ids.restore(&mut params, &mut query, &mut body);
     let caller = auth::authenticate(s, contract, faults, req.authorization)?;
-    validate(s, contract, &params, &query, &body)?;
+    validate(s, contract, &params, &query, &mut body)?;
     let behaviour = s.behaviours.get(&contract.id).cloned().unwrap_or_default();
     let mut ctx = Ctx::new(s, contract, &behaviour, caller, params, query, body);
     let mut data = engine::answer(&mut ctx)?;
@@ -84,35 +85,50 @@ fn body_json(body: &[u8]) -> Result<Value, Refusal> {
 }
 
 /// Checks path parameters, query and body against the contract's request schemas; a 400 names the
-/// first bad parameter, or every missing one.
+/// first bad parameter, or every missing one. Path and query arrive as text and are read as the
+/// schema's numbers and booleans; a profile that reads numbers from text does so in the body too.
 fn validate(
     s: &Sandbox,
     contract: &Contract,
     params: &Map<String, Value>,
     query: &Value,
-    body: &Value,
+    body: &mut Value,
 ) -> Result<(), Refusal> {
     let Some(compiled) = s.catalog.compiled.get(&contract.id) else {
         return Ok(());
     };
     let params = Value::Object(params.clone());
     let parts = [
-        ("path", &compiled.path_params, &params, true),
-        ("query", &compiled.query, query, true),
-        ("body", &compiled.body, body, false),
+        ("path", &compiled.path_params, &params),
+        ("query", &compiled.query, query),
     ];
-    for (part, validator, value, coercible) in parts {
+    for (part, validator, value) in parts {
         let Some(validator) = validator else { continue };
         let mut errs = violations(validator, value);
-        if !errs.is_empty() && coercible {
+        if !errs.is_empty() {
             errs = violations(validator, &json::coerce(value));
         }
-        if !errs.is_empty() {
-            let message = invalid_input_message(part, &errs);
-            return Err(Refusal::at(Outcome::InvalidInput, 400, message));
-        }
+        refuse_unless_empty(part, &errs)?;
     }
-    Ok(())
+    let Some(validator) = &compiled.body else {
+        return Ok(());
+    };
+    let mut errs = violations(validator, body);
+    if !errs.is_empty()
+        && s.options.profile.reads_numbers_from_text()
+        && json::numbers_from_text(body, errs.iter().map(|e| (e.path.as_str(), &*e.expected)))
+    {
+        errs = violations(validator, body);
+    }
+    refuse_unless_empty("body", &errs)
+}
+
+fn refuse_unless_empty(part: &str, errs: &[Violation]) -> Result<(), Refusal> {
+    if errs.is_empty() {
+        return Ok(());
+    }
+    let message = invalid_input_message(part, errs);
+    Err(Refusal::at(Outcome::InvalidInput, 400, message))
 }
 
 fn invalid_input_message(part: &str, errs: &[Violation]) -> String {

@@ -104,6 +104,70 @@ pub(crate) fn remove_at(data: &mut Value, pointer: &str) -> bool {
     }
 }
 
+/// Reads as numbers the numeric texts at the places where a number was expected (`(pointer,
+/// expectation)` pairs, as schema violations give them); true when any changed.
+pub(crate) fn numbers_from_text<'e>(
+    data: &mut Value,
+    places: impl Iterator<Item = (&'e str, &'e str)>,
+) -> bool {
+    let mut changed = false;
+    for (pointer, expected) in places {
+        if !(expected.contains("number") || expected.contains("integer")) {
+            continue;
+        }
+        let Some(slot) = data.pointer_mut(pointer) else {
+            continue;
+        };
+        let number = slot.as_str().and_then(|t| t.trim().parse::<f64>().ok());
+        if let Some(n) = number.and_then(serde_json::Number::from_f64) {
+            *slot = match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 9e15 => json!(f as i64),
+                _ => Value::Number(n),
+            };
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Calls `f` on every value at a pointer pattern, where a `*` segment stands for the items of an array:
+/// every `stride`-th one, from the first. Places the data does not have are skipped.
+pub(crate) fn each_at(
+    data: &mut Value,
+    pattern: &str,
+    stride: usize,
+    f: &mut dyn FnMut(&mut Value),
+) {
+    let segments: Vec<String> = (pattern.split('/').skip(1))
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    each_below(data, &segments, stride.max(1), f);
+}
+
+fn each_below(data: &mut Value, segments: &[String], stride: usize, f: &mut dyn FnMut(&mut Value)) {
+    let Some((first, rest)) = segments.split_first() else {
+        return f(data);
+    };
+    match data {
+        Value::Array(items) if first == "*" => {
+            for item in items.iter_mut().step_by(stride) {
+                each_below(item, rest, stride, f);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = first.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                each_below(item, rest, stride, f);
+            }
+        }
+        Value::Object(fields) => {
+            if let Some(field) = fields.get_mut(first) {
+                each_below(field, rest, stride, f);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +243,49 @@ mod tests {
         assert!(!remove_at(&mut v, "/a/b"));
         assert!(!remove_at(&mut v, ""));
         assert_eq!(v, json!({"a": {"c": 2}}));
+    }
+
+    #[test]
+    fn each_at_visits_every_place_of_a_pattern_and_every_other_item_with_a_stride() {
+        let mut v = json!({"list": [{"on": true}, {"on": true}, {"on": true}, {"x": 1}], "a/b": 1});
+        let mut seen = 0;
+        each_at(&mut v, "/list/*/on", 1, &mut |x| {
+            seen += 1;
+            *x = json!(1);
+        });
+        assert_eq!(seen, 3, "the item without the field is skipped");
+        each_at(&mut v, "/list/*/on", 2, &mut |x| *x = json!(0));
+        assert_eq!(
+            v["list"],
+            json!([{"on": 0}, {"on": 1}, {"on": 0}, {"x": 1}])
+        );
+        each_at(&mut v, "/a~1b", 1, &mut |x| *x = json!(2));
+        each_at(&mut v, "/list/1/on", 1, &mut |x| *x = json!("one"));
+        each_at(&mut v, "/missing/*", 1, &mut |_| panic!("not there"));
+        assert_eq!(
+            (v["a/b"].clone(), v["list"][1]["on"].clone()),
+            (json!(2), json!("one"))
+        );
+    }
+
+    #[test]
+    fn numeric_texts_become_numbers_only_where_a_number_was_expected() {
+        let mut v = json!({"price": "580.00", "shares": "3", "phone": "13800138000", "n": "x"});
+        let places = [
+            ("/price", "type number"),
+            ("/shares", "type integer"),
+            ("/phone", "type string"),
+            ("/n", "type number"),
+            ("/gone", "type number"),
+        ];
+        assert!(numbers_from_text(&mut v, places.into_iter()));
+        assert_eq!(
+            v,
+            json!({"price": 580, "shares": 3, "phone": "13800138000", "n": "x"})
+        );
+        assert!(!numbers_from_text(
+            &mut v,
+            [("/n", "type number")].into_iter()
+        ));
     }
 }

@@ -8,24 +8,30 @@
 
 mod auth;
 pub mod behaviour;
+mod embedded;
 mod engine;
 pub mod fault;
 mod handler;
+mod ids;
 mod json;
+pub mod profile;
 mod reply;
 mod routing;
 mod state;
 
 use crate::catalog::Catalog;
-use crate::config::{Config, EnvelopeConfig};
+use crate::config::EnvelopeConfig;
 use crate::error::{Error, Result};
 use behaviour::{Behaviour, BehaviourError};
 use bytes::Bytes;
+use fault::targets::{targets_of, Targets};
 use fault::{Fault, SchemaDocs};
 use handler::Incoming;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use ids::NumericIds;
+use profile::{AnswerKey, Profile};
 use reply::{Outcome, Reply};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -33,6 +39,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
+
+pub use embedded::{embed, options_for, Embedded};
 
 /// The SMS code the sandbox sends to every phone (documented in the README).
 pub const DEV_SMS_CODE: &str = "123456";
@@ -44,6 +52,8 @@ const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub seed: u64,
+    /// The backend the sandbox plays; a profile adds its faults to these.
+    pub profile: Profile,
     pub faults: Vec<Fault>,
     /// Log one line per request to stderr.
     pub log: bool,
@@ -62,6 +72,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             seed: 1,
+            profile: Profile::Clean,
             faults: vec![],
             log: false,
             base_path: "/api/v1".into(),
@@ -86,6 +97,11 @@ pub enum SandboxError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("writing the answer key {}: {source}", path.display())]
+    AnswerKey {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl From<SandboxError> for Error {
@@ -105,6 +121,12 @@ pub struct Sandbox {
     counter_init: HashMap<String, f64>,
     state: Mutex<state::State>,
     recorder: Option<Mutex<std::fs::File>>,
+    /// Where the drift faults act on each contract's answers, by contract id.
+    targets: HashMap<String, Targets>,
+    /// The numbers ids were answered as.
+    ids: NumericIds,
+    /// What the profile planted.
+    answer_key: AnswerKey,
 }
 
 impl Sandbox {
@@ -112,7 +134,7 @@ impl Sandbox {
     pub fn new(
         catalog: Arc<Catalog>,
         contracts_dir: &Path,
-        options: Options,
+        mut options: Options,
     ) -> Result<Sandbox, SandboxError> {
         let mut behaviours = HashMap::new();
         for c in &catalog.contracts {
@@ -137,9 +159,20 @@ impl Sandbox {
             None => None,
         };
         let mut state = state::State::new(options.seed);
-        let counter_init = engine::seed(&catalog, &behaviours, &options.envelope.data, &mut state);
+        let data_field = options.envelope.data.clone();
+        let counter_init = engine::seed(&catalog, &behaviours, &data_field, &mut state);
+        let schemas = SchemaDocs::load(&contracts_dir.join("_schemas"));
+        let targets = targets_of(&catalog, &behaviours, &schemas, &data_field);
+        let catalogue = profile::Catalogue {
+            catalog: &catalog,
+            behaviours: &behaviours,
+            targets: &targets,
+            data_field: &data_field,
+        };
+        let (planted, answer_key) = profile::plant(options.profile, options.seed, &catalogue);
+        options.faults.extend(planted);
         Ok(Sandbox {
-            schemas: SchemaDocs::load(&contracts_dir.join("_schemas")),
+            schemas,
             catalog,
             state: Mutex::new(state),
             recorder,
@@ -147,13 +180,34 @@ impl Sandbox {
             behaviours,
             routes,
             counter_init,
+            targets,
+            ids: NumericIds::default(),
+            answer_key,
         })
+    }
+}
+
+impl Sandbox {
+    /// What the profile planted: which endpoint got which drift.
+    pub fn answer_key(&self) -> &AnswerKey {
+        &self.answer_key
+    }
+
+    /// The answer to a route the backend does not know: Express's own page, or the drifted
+    /// backend's envelope 404.
+    pub(crate) fn unrouted(&self, req: &Incoming) -> Reply {
+        match self.options.profile {
+            Profile::Clean => routing::framework_404(req.method, req.path),
+            Profile::Drifted => routing::envelope_404(&self.options.envelope),
+        }
     }
 }
 
 /// A running sandbox; dropping it (or calling `stop`) stops the server.
 pub struct Running {
     pub addr: SocketAddr,
+    /// What its profile planted.
+    pub answer_key: AnswerKey,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -325,6 +379,7 @@ async fn form_as_json(body: Bytes, boundary: String) -> Result<Value, multer::Er
 pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<Running> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let answer_key = sandbox.answer_key().clone();
     let task = tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
@@ -339,53 +394,27 @@ pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<R
             });
         }
     });
-    Ok(Running { addr, task })
-}
-
-pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> Result<Options> {
-    let faults = faults
-        .iter()
-        .map(|f| Fault::parse(f))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::Usage(e.to_string()))?;
-    Ok(Options {
-        seed,
-        faults,
-        log,
-        base_path: config.base_path(),
-        latency_budget_ms: config.latency_budget_ms,
-        envelope: config.envelope.clone(),
-        refresh_field: config.auth.refresh_field.clone(),
-        record: None,
+    Ok(Running {
+        addr,
+        answer_key,
+        task,
     })
-}
-
-/// Starts the embedded sandbox and points the configuration at it: a fresh user per account, the
-/// sandbox's SMS code.
-pub async fn embed(
-    config: &mut Config,
-    catalog: Arc<Catalog>,
-    faults: &[String],
-) -> Result<Running> {
-    let options = options_for(config, 1, faults, false)?;
-    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)?;
-    let running = start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
-        .await
-        .map_err(|e| Error::io("starting the sandbox", e))?;
-    config.base_url = running.base_url(&config.base_path());
-    config.env_name = "sandbox".into();
-    config.sms = crate::config::SmsConfig::Fixed {
-        value: DEV_SMS_CODE.into(),
-    };
-    for a in config.accounts.values_mut() {
-        a.flow = crate::config::LoginFlow::Register;
-    }
-    Ok(running)
 }
 
 /// A sandbox over contracts given as JSON, without request validation, for the unit tests.
 #[cfg(test)]
 pub(crate) fn test_sandbox(contracts: Vec<Value>, faults: &[&str]) -> Sandbox {
+    test_sandbox_playing(contracts, faults, Profile::Clean, 1)
+}
+
+/// A sandbox over contracts given as JSON that plays a profile, for the unit tests.
+#[cfg(test)]
+pub(crate) fn test_sandbox_playing(
+    contracts: Vec<Value>,
+    faults: &[&str],
+    profile: Profile,
+    seed: u64,
+) -> Sandbox {
     let catalog = Catalog {
         plan: crate::plan::Plan {
             prefix: "/api/v1".into(),
@@ -405,6 +434,8 @@ pub(crate) fn test_sandbox(contracts: Vec<Value>, faults: &[&str]) -> Sandbox {
             .iter()
             .map(|f| Fault::parse(f).expect("a fault"))
             .collect(),
+        profile,
+        seed,
         ..Options::default()
     };
     Sandbox::new(Arc::new(catalog), Path::new("no-contracts-dir"), options).expect("a sandbox")

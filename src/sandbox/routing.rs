@@ -1,7 +1,9 @@
 //! Which endpoint a request is for: the method and the path template, with `{param}` segments
 //! percent-decoded into the path parameters. Unknown routes get Express's own 404 page.
 
-use super::reply::{Outcome, Reply};
+use super::profile::UNKNOWN_ROUTE;
+use super::reply::{Body, Outcome, Reply};
+use crate::config::EnvelopeConfig;
 use serde_json::{Map, Value};
 
 struct Route {
@@ -88,6 +90,21 @@ pub(crate) fn framework_404(method: &str, path: &str) -> Reply {
         ),
         Outcome::Unrouted,
     )
+}
+
+/// The answer of a backend whose catch-all is an envelope: `{"code":404,"message":"接口不存在"}` over
+/// HTTP 404, the same for every unknown route.
+pub(crate) fn envelope_404(names: &EnvelopeConfig) -> Reply {
+    let mut body = Map::new();
+    body.insert(names.code.clone(), Value::from(404));
+    body.insert(names.message.clone(), Value::from(UNKNOWN_ROUTE));
+    Reply {
+        status: 404,
+        body: Body::Json(Value::Object(body)),
+        delay_ms: 0,
+        code: Some(404),
+        outcome: Outcome::Unrouted,
+    }
 }
 
 #[cfg(test)]

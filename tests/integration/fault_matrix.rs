@@ -10,6 +10,7 @@ use daodao_check::plan::Selection;
 use daodao_check::result::CheckKind;
 use daodao_check::result::{RunResult, Status};
 use daodao_check::sandbox::fault::FaultKind;
+use daodao_check::sandbox::Embedded;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -29,7 +30,11 @@ async fn run_in(
 ) -> RunResult {
     let mut config = common::config_for(root, "http://127.0.0.1:1/api/v1", extra_toml);
     let catalog = common::catalog(&config);
-    let _sandbox = daodao_check::sandbox::embed(&mut config, catalog.clone(), faults)
+    let embedded = Embedded {
+        faults: faults.to_vec(),
+        ..Embedded::default()
+    };
+    let _sandbox = daodao_check::sandbox::embed(&mut config, catalog.clone(), &embedded)
         .await
         .expect("sandbox starts");
     let mut runner = Runner::new(Arc::new(config), catalog).expect("runner");
@@ -68,6 +73,8 @@ struct Row {
     project: Project,
     must: Vec<CheckKind>,
     may: Vec<CheckKind>,
+    /// A phase run besides 0 and 1, for a target that only a later phase has.
+    also_phase: Option<u8>,
 }
 
 fn row(fault: FaultKind, target: &'static str, must: &[CheckKind]) -> Row {
@@ -77,6 +84,7 @@ fn row(fault: FaultKind, target: &'static str, must: &[CheckKind]) -> Row {
         project: Project::Shipped,
         must: must.to_vec(),
         may: vec![],
+        also_phase: None,
     }
 }
 
@@ -108,6 +116,20 @@ fn matrix() -> Vec<Row> {
             ..row(F::BadInput500, "auth.send-code", &[C::HttpStatus])
         },
         row(F::InvalidJson, "health.check", &[C::Envelope]),
+        row(F::BoolAsInt, "auth.check-login", &[C::Schema]),
+        row(F::MoneyAsString, "users.profile", &[C::Schema]),
+        row(F::IdAsNumber, "users.profile", &[C::Schema]),
+        row(F::SnakeCase, "users.profile", &[C::Schema]),
+        // No list of phases 0 and 1 is paginated.
+        Row {
+            also_phase: Some(4),
+            ..row(F::FlatPagination, "stores.list", &[C::Schema])
+        },
+        row(F::SqlError, "health.check", &[C::ServerError]),
+        // An endpoint check logs out a session of its own and never uses the token again: the auth
+        // scenario's step after logout is what sees it (tests/integration/drifted.rs). Here: nothing
+        // else is touched.
+        row(F::LogoutKeepsToken, "auth.logout", &[]),
     ]
 }
 
@@ -244,19 +266,19 @@ fn project_for(row: &Row) -> (PathBuf, Option<tempfile::TempDir>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_gives_exactly_its_finding_on_exactly_its_endpoint() {
-    let selection = Selection {
-        phases: Some(vec![0, 1]),
-        include_endpoints: true,
-        ..Default::default()
-    };
     for row in matrix() {
+        let selection = Selection {
+            phases: Some([0, 1].into_iter().chain(row.also_phase).collect()),
+            include_endpoints: true,
+            ..Default::default()
+        };
         let spec = format!("{}={}", row.fault.name(), row.target);
         let (root, _copy) = project_for(&row);
         // A small budget keeps the `slow` fault quick.
         let r = run_in(
             &root,
             std::slice::from_ref(&spec),
-            selection.clone(),
+            selection,
             "[env.local.run]\nlatency_budget_ms = 300\n",
         )
         .await;

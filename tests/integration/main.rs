@@ -4,6 +4,7 @@ mod common;
 mod report_support;
 
 mod cli;
+mod drifted;
 mod engine;
 mod exit_codes;
 mod fault_matrix;

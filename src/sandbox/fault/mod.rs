@@ -5,13 +5,17 @@
 //! backend should make, transforms the answer data of a success, or transforms (or replaces) the
 //! reply, whatever produced it.
 
+mod drift;
+pub(crate) mod targets;
 mod walk;
 
 use super::handler::Incoming;
 use super::reply::{Body, Reply};
-use super::{json, routing, Sandbox};
+use super::{json, Sandbox};
 use crate::contract::Contract;
+pub(crate) use drift::sql_error;
 use serde_json::{json, Value};
+use targets::Targets;
 pub(crate) use walk::SchemaDocs;
 use walk::{first_leaf, has_keyword, present_required, Schema};
 
@@ -55,9 +59,16 @@ fault_kinds! {
     Slow = "slow": "Answers after the latency budget.",
     ServerError = "server-error": "HTTP 500 on valid input.",
     AuthOff = "auth-off": "Requests without a valid token are served.",
-    MissingRoute = "missing-route": "The route is missing: the framework's own 404 page.",
+    MissingRoute = "missing-route": "The route is missing: the backend's catch-all answers.",
     BadInput500 = "bad-input500": "Invalid input gets a 500 instead of a 400.",
     InvalidJson = "invalid-json": "The body is not valid JSON.",
+    BoolAsInt = "bool-as-int": "Booleans answer 0/1, on every other list item.",
+    MoneyAsString = "money-as-string": "Money answers as a decimal string (\"580.00\").",
+    IdAsNumber = "id-as-number": "String ids answer as numbers (and are taken back as numbers).",
+    SnakeCase = "snake-case": "Required camelCase fields answer in snake_case (never a captured one).",
+    FlatPagination = "flat-pagination": "Pages answer {list,total,page,pageSize}, no `pagination`.",
+    SqlError = "sql-error": "HTTP 500 on valid input, the database's error in `message`.",
+    LogoutKeepsToken = "logout-keeps-token": "Logout answers success and the token stays valid.",
 }
 
 /// Where in the pipeline a fault acts, and what it does there.
@@ -90,11 +101,16 @@ impl FaultKind {
             K::Slow => Effect::Reply(answer_late),
             K::ServerError => Effect::Reply(fail_successes),
             K::AuthOff => Effect::Lenient,
-            K::MissingRoute => {
-                Effect::Preempt(|req, _| Some(routing::framework_404(req.method, req.path)))
-            }
+            K::MissingRoute => Effect::Preempt(|req, f| Some(f.sandbox.unrouted(req))),
             K::BadInput500 => Effect::Reply(fail_invalid_input),
             K::InvalidJson => Effect::Reply(cut_in_half),
+            K::BoolAsInt => Effect::Data(drift::booleans_as_numbers),
+            K::MoneyAsString => Effect::Data(drift::money_as_strings),
+            K::IdAsNumber => Effect::Data(drift::ids_as_numbers),
+            K::SnakeCase => Effect::Data(drift::camel_case_as_snake_case),
+            K::FlatPagination => Effect::Data(drift::flat_pagination),
+            K::SqlError => Effect::Reply(drift::fail_with_sql_error),
+            K::LogoutKeepsToken => Effect::Lenient,
         }
     }
 
@@ -161,6 +177,15 @@ pub(crate) struct Faults<'a> {
 /// The schema of data that has none: anything.
 static ANY: Value = Value::Bool(true);
 
+/// The places of a contract the catalogue does not know: none.
+static NO_TARGETS: Targets = Targets {
+    booleans: Vec::new(),
+    money: Vec::new(),
+    ids: Vec::new(),
+    camel_case: Vec::new(),
+    pagination: None,
+};
+
 impl<'a> Faults<'a> {
     pub fn new(sandbox: &'a Sandbox, contract: &'a Contract) -> Faults<'a> {
         let mut kinds: Vec<FaultKind> = (sandbox.options.faults.iter())
@@ -203,6 +228,11 @@ impl<'a> Faults<'a> {
             }
         }
         reply
+    }
+
+    /// Where the drift faults act on this contract's answers.
+    fn targets(&self) -> &'a Targets {
+        (self.sandbox.targets.get(&self.contract.id)).unwrap_or(&NO_TARGETS)
     }
 
     fn schema(&self) -> Schema<'a> {

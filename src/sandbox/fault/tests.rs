@@ -43,7 +43,8 @@ fn an_unknown_kind_is_named_with_every_known_one() {
         err.to_string(),
         "unknown fault `nope` (known: envelope-missing, envelope-types, success-code, \
          missing-field, wrong-type, wrong-format, bad-enum, slow, server-error, auth-off, \
-         missing-route, bad-input500, invalid-json)"
+         missing-route, bad-input500, invalid-json, bool-as-int, money-as-string, id-as-number, \
+         snake-case, flat-pagination, sql-error, logout-keeps-token)"
     );
 }
 
@@ -198,5 +199,156 @@ mod applied {
         assert!(whole.starts_with(&text));
         assert!(text.len() <= whole.len() / 2 && text.len() + 3 > whole.len() / 2);
         assert!(serde_json::from_str::<Value>(&text).is_err());
+    }
+}
+
+mod drifts {
+    use crate::sandbox::handler::{handle, Incoming};
+    use crate::sandbox::profile::Profile;
+    use crate::sandbox::{test_sandbox, test_sandbox_playing, Sandbox};
+    use serde_json::{json, Value};
+
+    fn stores() -> Vec<Value> {
+        let item = json!({"type": "object", "required": ["id", "createdAt"], "properties": {
+            "id": {"$ref": "common.json#/$defs/id"},
+            "cityId": {"type": "string"},
+            "isHot": {"type": "boolean"},
+            "dailyPrice": {"$ref": "common.json#/$defs/money"},
+            "createdAt": {"type": "string"}
+        }});
+        let page = json!({"type": "object", "required": ["list", "pagination"], "properties": {
+            "list": {"type": "array", "items": item}, "pagination": {"type": "object"}
+        }});
+        let record = |i: u32, hot: bool| {
+            json!({"id": format!("store_00{i}"), "cityId": "city_001", "isHot": hot,
+                   "dailyPrice": 580 + i, "createdAt": "2026-01-01"})
+        };
+        let list = json!([record(1, true), record(2, false), record(3, true)]);
+        let pagination = json!({"page": 1, "limit": 20, "total": 3, "totalPages": 1});
+        vec![
+            json!({"id": "stores.list", "method": "GET", "path": "/stores", "phase": 4,
+                   "module": "stores", "name": "门店列表", "auth": "none",
+                   "response": {"data": page},
+                   "example": {"response": {"code": 0, "message": "success",
+                                            "data": {"list": list, "pagination": pagination}}},
+                   "sandbox": {"action": "list", "collection": "stores"}}),
+            json!({"id": "stores.detail", "method": "GET", "path": "/stores/{id}", "phase": 4,
+                   "module": "stores", "name": "门店详情", "auth": "none",
+                   "response": {"data": item},
+                   "example": {"request": {"path_params": {"id": "store_001"}},
+                               "response": {"code": 0, "message": "success", "data": record(1, true)}},
+                   "sandbox": {"action": "get", "collection": "stores"}}),
+        ]
+    }
+
+    fn get(s: &Sandbox, path: &str) -> (u16, Value) {
+        let req = Incoming {
+            method: "GET",
+            path,
+            query: None,
+            authorization: None,
+            body: b"",
+        };
+        let reply = handle(s, &req);
+        let text = reply.body.text(&s.options.envelope);
+        (
+            reply.status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    fn listed(faults: &[&str]) -> Value {
+        get(&test_sandbox(stores(), faults), "/api/v1/stores").1["data"].clone()
+    }
+
+    fn field(data: &Value, name: &str) -> Vec<Value> {
+        let items = data["list"].as_array().expect("a list");
+        items.iter().map(|item| item[name].clone()).collect()
+    }
+
+    #[test]
+    fn booleans_answer_0_or_1_on_every_other_item() {
+        let data = listed(&["bool-as-int"]);
+        assert_eq!(field(&data, "isHot"), [json!(1), json!(false), json!(1)]);
+    }
+
+    #[test]
+    fn money_answers_as_decimal_text_everywhere() {
+        let data = listed(&["money-as-string"]);
+        let prices = ["581.00", "582.00", "583.00"].map(|p| json!(p));
+        assert_eq!(field(&data, "dailyPrice"), prices);
+    }
+
+    #[test]
+    fn ids_answer_as_numbers_that_name_their_record_when_sent_back() {
+        let s = test_sandbox(stores(), &["id-as-number=stores.list"]);
+        let data = get(&s, "/api/v1/stores").1["data"].clone();
+        let ids = field(&data, "id");
+        assert!(ids.iter().all(Value::is_u64), "{ids:?}");
+        assert!(field(&data, "cityId").iter().all(Value::is_u64));
+        assert_ne!(ids[0], ids[1]);
+        let (status, detail) = get(&s, &format!("/api/v1/stores/{}", ids[1]));
+        assert_eq!(status, 200);
+        assert_eq!(
+            detail["data"]["id"],
+            json!("store_002"),
+            "the detail is not drifted"
+        );
+        let again = get(&s, "/api/v1/stores").1["data"].clone();
+        assert_eq!(field(&again, "id"), ids, "an id keeps its number");
+    }
+
+    #[test]
+    fn required_camel_case_fields_answer_in_snake_case() {
+        let data = listed(&["snake-case"]);
+        assert!(field(&data, "createdAt").iter().all(Value::is_null));
+        assert_eq!(field(&data, "created_at")[2], json!("2026-01-01"));
+        assert_eq!(
+            field(&data, "isHot")[0],
+            json!(true),
+            "not required: left alone"
+        );
+    }
+
+    #[test]
+    fn a_page_answers_flat() {
+        let data = listed(&["flat-pagination"]);
+        assert_eq!(data.get("pagination"), None);
+        assert_eq!(
+            (&data["total"], &data["page"], &data["pageSize"]),
+            (&json!(3), &json!(1), &json!(20))
+        );
+        assert_eq!(field(&data, "id").len(), 3);
+    }
+
+    #[test]
+    fn a_sql_error_is_a_500_naming_a_column() {
+        let (status, body) = get(&test_sandbox(stores(), &["sql-error"]), "/api/v1/stores");
+        assert_eq!(status, 500);
+        assert_eq!(body["code"], json!(500));
+        assert_eq!(
+            body["message"],
+            json!("ER_BAD_FIELD_ERROR: Unknown column 'created_at' in 'field list'")
+        );
+    }
+
+    #[test]
+    fn the_drifted_catch_all_is_an_envelope_404_for_unknown_and_missing_routes() {
+        let s = test_sandbox_playing(
+            stores(),
+            &["missing-route=stores.detail"],
+            Profile::Drifted,
+            1,
+        );
+        let catch_all = json!({"code": 404, "message": "接口不存在"});
+        assert_eq!(get(&s, "/api/v1/no/such/route"), (404, catch_all.clone()));
+        assert_eq!(get(&s, "/api/v1/stores/store_001"), (404, catch_all));
+        let clean = test_sandbox(stores(), &["missing-route=stores.detail"]);
+        let (status, page) = get(&clean, "/api/v1/stores/store_001");
+        assert_eq!(status, 404);
+        assert!(
+            page.as_str().is_some_and(|t| t.contains("Cannot GET")),
+            "{page}"
+        );
     }
 }

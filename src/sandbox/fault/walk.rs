@@ -25,6 +25,11 @@ impl SchemaDocs {
         SchemaDocs(docs)
     }
 
+    #[cfg(test)]
+    pub fn from_map(docs: HashMap<String, Value>) -> SchemaDocs {
+        SchemaDocs(docs)
+    }
+
     /// The schema a `$ref` seen in document `base` ("" for the contract itself) names, and the name
     /// of the document it lives in.
     fn resolve<'d>(&'d self, r: &str, base: &'d str) -> Option<(&'d Value, &'d str)> {
@@ -47,58 +52,80 @@ pub(crate) struct Schema<'a> {
 /// that data: `""` for the data itself, `/key` for one of its fields) or lets the walk go on.
 pub(crate) type Visitor<'v> = &'v dyn Fn(&Map<String, Value>, &Value) -> Option<String>;
 
+/// What [`Schema::each`] calls at each place: its pointer, the schema object and the data there.
+pub(crate) type Seen<'v> = &'v mut dyn FnMut(&str, &Map<String, Value>, &Value);
+
+/// What the walk calls at each schema object: the pointer of the data it describes (array items as
+/// `/0`), the schema object and the data; an answer ends the walk with it.
+type Visit<'v> = &'v mut dyn FnMut(&str, &Map<String, Value>, &Value) -> Option<String>;
+
 impl Schema<'_> {
     /// The JSON Pointer of the first place in `data` the visitor names. The walk is depth first: at
     /// each schema object it follows `$ref` first, then asks the visitor, then follows `allOf`,
     /// `anyOf`, `oneOf`, the `properties` present in the data, and `items` for the first array item.
     pub fn find(&self, data: &Value, visit: Visitor) -> Option<String> {
-        self.walk(self.root, data, "", 0, visit)
+        let mut absolute = |at: &str, node: &Map<String, Value>, data: &Value| {
+            visit(node, data).map(|p| format!("{at}{p}"))
+        };
+        self.walk(self.root, data, "", "", 0, &mut absolute)
+    }
+
+    /// Calls `seen` with every place the walk of [`Schema::find`] reaches: its pointer (the first item
+    /// of an array as `/0`), the schema object and the data there.
+    pub fn each(&self, data: &Value, seen: Seen) {
+        let mut all = |at: &str, node: &Map<String, Value>, data: &Value| {
+            seen(at, node, data);
+            None
+        };
+        self.walk(self.root, data, "", "", 0, &mut all);
     }
 
     fn walk(
         &self,
         schema: &Value,
         data: &Value,
+        at: &str,
         base: &str,
         depth: usize,
-        visit: Visitor,
+        visit: Visit,
     ) -> Option<String> {
         if depth > MAX_DEPTH {
             return None;
         }
         let node = schema.as_object()?;
-        let referenced = match node.get("$ref") {
-            Some(Value::String(r)) => self.docs.resolve(r, base),
-            _ => None,
-        };
-        let deeper = |s: &Value, d: &Value, doc: &str| self.walk(s, d, doc, depth + 1, visit);
-        if let Some(p) = referenced.and_then(|(target, doc)| deeper(target, data, doc)) {
-            return Some(p);
+        if let Some(Value::String(r)) = node.get("$ref") {
+            if let Some((target, doc)) = self.docs.resolve(r, base) {
+                if let Some(p) = self.walk(target, data, at, doc, depth + 1, visit) {
+                    return Some(p);
+                }
+            }
         }
-        if let Some(p) = visit(node, data) {
+        if let Some(p) = visit(at, node, data) {
             return Some(p);
         }
         let branches = ["allOf", "anyOf", "oneOf"]
             .into_iter()
             .filter_map(|k| node.get(k).and_then(Value::as_array))
             .flatten();
-        if let Some(p) = branches.into_iter().find_map(|s| deeper(s, data, base)) {
-            return Some(p);
+        for s in branches {
+            if let Some(p) = self.walk(s, data, at, base, depth + 1, visit) {
+                return Some(p);
+            }
         }
         if let (Some(Value::Object(props)), Value::Object(fields)) = (node.get("properties"), data)
         {
-            let found = props.iter().find_map(|(k, s)| {
-                let p = deeper(s, fields.get(k)?, base)?;
-                Some(format!("/{k}{p}"))
-            });
-            if found.is_some() {
-                return found;
+            for (k, s) in props {
+                let Some(field) = fields.get(k) else { continue };
+                let here = format!("{at}/{k}");
+                if let Some(p) = self.walk(s, field, &here, base, depth + 1, visit) {
+                    return Some(p);
+                }
             }
         }
         match (node.get("items"), data) {
             (Some(items), Value::Array(list)) => {
-                let p = deeper(items, list.first()?, base)?;
-                Some(format!("/0{p}"))
+                let here = format!("{at}/0");
+                self.walk(items, list.first()?, &here, base, depth + 1, visit)
             }
             _ => None,
         }

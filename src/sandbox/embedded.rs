@@ -1,0 +1,78 @@
+//! The sandbox a run starts for itself, and the options of a sandbox from the configuration.
+
+use super::fault::Fault;
+use super::profile::Profile;
+use super::{start, Options, Running, Sandbox, DEV_SMS_CODE};
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> Result<Options> {
+    let faults = faults
+        .iter()
+        .map(|f| Fault::parse(f))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(Options {
+        seed,
+        faults,
+        log,
+        profile: Profile::Clean,
+        base_path: config.base_path(),
+        latency_budget_ms: config.latency_budget_ms,
+        envelope: config.envelope.clone(),
+        refresh_field: config.auth.refresh_field.clone(),
+        record: None,
+    })
+}
+
+/// What the embedded sandbox of a run plays.
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    /// Fault specs (`KIND` or `KIND=ID,ID`).
+    pub faults: Vec<String>,
+    pub profile: Profile,
+    pub seed: u64,
+    /// Where to write the profile's answer key.
+    pub answer_key: Option<PathBuf>,
+}
+
+impl Default for Embedded {
+    fn default() -> Self {
+        Embedded {
+            faults: vec![],
+            profile: Profile::Clean,
+            seed: 1,
+            answer_key: None,
+        }
+    }
+}
+
+/// Starts the embedded sandbox and points the configuration at it: a fresh user per account, the
+/// sandbox's SMS code. Writes the answer key when asked to.
+pub async fn embed(
+    config: &mut Config,
+    catalog: Arc<Catalog>,
+    embedded: &Embedded,
+) -> Result<Running> {
+    let mut options = options_for(config, embedded.seed, &embedded.faults, false)?;
+    options.profile = embedded.profile;
+    let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)?;
+    if let Some(path) = &embedded.answer_key {
+        sandbox.answer_key().write(path)?;
+    }
+    let running = start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(|e| Error::io("starting the sandbox", e))?;
+    config.base_url = running.base_url(&config.base_path());
+    config.env_name = "sandbox".into();
+    config.sms = crate::config::SmsConfig::Fixed {
+        value: DEV_SMS_CODE.into(),
+    };
+    for a in config.accounts.values_mut() {
+        a.flow = crate::config::LoginFlow::Register;
+    }
+    Ok(running)
+}
