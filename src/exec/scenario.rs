@@ -62,7 +62,19 @@ pub(crate) fn step_label(kind: CaseKind, name: &str) -> String {
 }
 
 /// Why a step's answer is unusable, in one short line: its reason, or its first hard finding.
-fn unusable_because(case: &CaseResult) -> String {
+/// A case whose answer cannot be used: nothing was sent or answered usefully (blocked, an error, an
+/// unmounted route) or a hard finding.
+pub(crate) fn is_unusable(case: &CaseResult) -> bool {
+    matches!(
+        case.status,
+        Status::Blocked | Status::Error | Status::NotActivated
+    ) || case
+        .findings
+        .iter()
+        .any(|f| f.check.severity() == Severity::Hard)
+}
+
+pub(crate) fn unusable_because(case: &CaseResult) -> String {
     let label = step_label(case.kind, &case.name);
     let what = case
         .findings

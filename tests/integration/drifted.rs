@@ -299,10 +299,6 @@ fn the_root_causes_name_each_planted_drift_kind_once() {
 }
 
 #[test]
-#[ignore = "gap in the runner (src/exec/endpoint): a setup step that captures nothing but makes the \
-            precondition (membership.purchase before cancel-auto-renew) and gets no answer does not \
-            block its endpoint; the valid request runs without the precondition and the endpoint is \
-            reported failed (success_code, 404 资源不存在) instead of blocked"]
 fn a_setup_write_that_gets_no_answer_blocks_its_endpoint() {
     let selection = Selection {
         endpoints: vec!["membership.cancel-auto-renew".into()],

@@ -9,7 +9,7 @@ mod blocked;
 
 use super::context::Context;
 use super::request::{error_case, execute, render_each, render_parts, CaseSpec, TokenChoice};
-use super::scenario::Flow;
+use super::scenario::{is_unusable, unusable_because, Flow};
 use super::session::{default_account, Sessions};
 use super::setup::run_setup_step;
 use crate::check::Expect;
@@ -140,7 +140,9 @@ impl EndpointCheck<'_> {
             Err(Prepared::Halt(halt)) => return Err(halt),
         };
         let mut flow = Flow::new(self.sessions, vars);
-        self.setup(&run, &mut flow, setups).await;
+        if let Some(cause) = self.setup(&run, &mut flow, setups).await {
+            return Err(self.blocked(cases, &cause).await);
+        }
         let happy = match self.happy_parts(&run, &flow) {
             Ok(parts) => parts,
             Err(Prepared::Unavailable(why)) => return Err(self.blocked(cases, &why.0).await),
@@ -235,12 +237,25 @@ impl EndpointCheck<'_> {
     /// The setup steps, all of them: a step with an unusable answer poisons what it captures, and a
     /// later step (or the valid request) that needs such a value is blocked; soft findings poison
     /// nothing. The setup cases go to the run, not to this endpoint: their problems belong to the
-    /// endpoint they call.
-    async fn setup(&self, run: &RunSpec, flow: &mut Flow<'_>, setups: &mut Vec<CaseResult>) {
+    /// endpoint they call. A step that captures nothing is there for what it does (buy the membership
+    /// that cancelling needs): when it got no usable answer, that precondition does not hold, and the
+    /// returned cause blocks the endpoint.
+    async fn setup(
+        &self,
+        run: &RunSpec,
+        flow: &mut Flow<'_>,
+        setups: &mut Vec<CaseResult>,
+    ) -> Option<String> {
         let shared = std::ptr::eq(self.sessions, self.cx.sessions);
+        let mut precondition_failed = None;
         for step in &run.setup {
-            setups.push(run_setup_step(self.cx, flow, step, shared).await);
+            let case = run_setup_step(self.cx, flow, step, shared).await;
+            if step.capture.is_empty() && precondition_failed.is_none() && is_unusable(&case) {
+                precondition_failed = Some(unusable_because(&case));
+            }
+            setups.push(case);
         }
+        precondition_failed
     }
 
     /// Runs one case of this endpoint.
