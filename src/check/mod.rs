@@ -4,6 +4,7 @@
 //! (there is no point validating `data` of a response that is not JSON). A new check is one file and
 //! one line in [`PIPELINE`].
 
+mod drift;
 mod envelope;
 mod expectation;
 mod http_status;

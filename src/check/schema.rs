@@ -33,9 +33,9 @@ impl Check for DataSchema {
                 } else {
                     format!("/{data_field}{}", v.path)
                 };
-                Finding::new(CheckKind::Schema, v.message)
-                    .at(path)
-                    .expected(v.expected, v.actual)
+                let mut f = Finding::new(CheckKind::Schema, v.message);
+                f.drift = super::drift::diagnose(&data, &v.path, &v.expected, &v.actual);
+                f.at(path).expected(v.expected, v.actual)
             })
             .collect()
     }

@@ -112,6 +112,41 @@ pub struct Finding {
     /// row of contracts/README.md's 分歧表 it comes from, so whoever followed the doc knows it is not a typo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<String>,
+    /// The kind of drift the answer shows here, when it is a common one (a boolean as 0/1, a field in
+    /// snake_case …): one cause however many fields and endpoints it touches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Drift>,
+}
+
+/// Ways a backend under development commonly drifts from its contract, recognised in schema findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Drift {
+    /// `0`/`1` where a boolean is due.
+    BoolAsInt,
+    /// `"580.00"` where a number is due.
+    NumberAsString,
+    /// `12345` where a string id is due.
+    IdAsNumber,
+    /// `created_at` where `createdAt` is due.
+    SnakeCase,
+    /// `{list, total, page, pageSize}` where `{list, pagination}` is due.
+    FlatPagination,
+}
+
+impl Drift {
+    /// In the plan's words, for the reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Drift::BoolAsInt => "布尔值以 0/1 返回",
+            Drift::NumberAsString => "数字以字符串返回 (如金额 \"580.00\")",
+            Drift::IdAsNumber => "ID 以数字返回, 合约为字符串",
+            Drift::SnakeCase => "字段名为 snake_case, 合约为 camelCase",
+            Drift::FlatPagination => {
+                "分页为平铺结构 {list, total, page, pageSize}, 合约为 {list, pagination}"
+            }
+        }
+    }
 }
 
 fn one() -> usize {
@@ -132,6 +167,7 @@ impl Finding {
             actual: None,
             count: 1,
             decision: None,
+            drift: None,
         }
     }
     pub fn at(mut self, path: impl Into<String>) -> Self {

@@ -5,7 +5,7 @@ mod finding;
 pub mod fold;
 
 use crate::error::{write_atomic, Result};
-pub use finding::{CaseKind, CheckKind, Finding, Severity};
+pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

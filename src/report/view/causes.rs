@@ -10,8 +10,7 @@
 
 use crate::result::fold::index_free;
 use crate::result::{
-    CaseKind, CaseResult, CheckKind, EndpointResult, Finding, RunResult, SetupResult, Severity,
-    Status,
+    CaseResult, CheckKind, EndpointResult, Finding, RunResult, SetupResult, Severity, Status,
 };
 use std::collections::HashMap;
 
@@ -111,7 +110,7 @@ pub fn root_causes(result: &RunResult) -> RootCauses {
     let step_cases = result.scenarios.iter().flat_map(|s| &s.steps);
     for case in endpoint_cases.chain(setup_cases).chain(step_cases) {
         for f in &case.findings {
-            let (key, what) = finding_cause(case, f);
+            let (key, what) = finding_cause(f);
             all.add(CauseKind::Check(f.check), key, what, &case.contract)
                 .decided |= f.decision.is_some();
         }
@@ -188,7 +187,11 @@ impl Grouping {
 /// - `server_error`: the HTTP status;
 /// - the rest (`transport`, `envelope`, `assertion`, `capture`, `session`, `request`): the path
 ///   without list indices and the message's shape (digits and quoted values stand for any).
-pub fn finding_cause(case: &CaseResult, f: &Finding) -> (String, String) {
+pub fn finding_cause(f: &Finding) -> (String, String) {
+    // A common drift is one cause whatever the field: named by what it is.
+    if let (CheckKind::Schema, Some(drift)) = (f.check, f.drift) {
+        return (format!("drift\u{1}{drift:?}"), drift.describe().to_string());
+    }
     let path = f.path.as_deref().map(index_free);
     let expected = f.expected.as_deref().unwrap_or("-");
     let actual = f.actual.as_deref().unwrap_or("-");
@@ -224,14 +227,11 @@ pub fn finding_cause(case: &CaseResult, f: &Finding) -> (String, String) {
                 format!("期望 {unit} {expected}, 实际 {actual}"),
             )
         }
-        CheckKind::AuthNotEnforced => {
-            let what = match case.kind {
-                CaseKind::NoToken => "未携带 token 的请求未被拒绝".to_string(),
-                CaseKind::ForgedToken => "伪造 token 的请求未被拒绝".to_string(),
-                _ => cut(&f.message),
-            };
-            (format!("{:?}", case.kind), what)
-        }
+        // Without a token or with a forged one, it is the same cause: the token is not checked.
+        CheckKind::AuthNotEnforced => (
+            String::new(),
+            "未携带或伪造 token 的请求未被拒绝".to_string(),
+        ),
         CheckKind::RouteNotActivated => (String::new(), "路由未激活".into()),
         CheckKind::Latency => (String::new(), format!("超出响应时间预算 ({expected})")),
         CheckKind::ServerError => (actual.to_string(), format!("HTTP {actual}")),
@@ -282,7 +282,7 @@ pub fn blocked_cause(e: &EndpointResult, setups: &[SetupResult]) -> (String, Str
                 .iter()
                 .find(|f| f.check.severity() == Severity::Hard);
             let failure = match hard.or(k.findings.first()) {
-                Some(f) => format!("{} {}", f.check.as_str(), finding_cause(k, f).1),
+                Some(f) => format!("{} {}", f.check.as_str(), finding_cause(f).1),
                 None => format!(
                     "{}: {}",
                     k.status.chinese(),

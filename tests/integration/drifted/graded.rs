@@ -7,7 +7,7 @@ use daodao_check::contract::Contract;
 use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
 use daodao_check::result::fold::index_free;
-use daodao_check::result::{CheckKind, EndpointResult, Finding, RunResult, Status};
+use daodao_check::result::{CheckKind, Drift, EndpointResult, Finding, RunResult, Status};
 use daodao_check::sandbox::profile::{AnswerKey, Planted, Profile};
 use daodao_check::sandbox::Embedded;
 use daodao_check::scenario::template::referenced_vars;
@@ -78,6 +78,18 @@ pub fn run(profile: Profile, seed: u64, faults: &[&str], selection: Selection) -
 }
 
 /// The check that must report a drift: the test's own table, not the key's say-so.
+/// The drift the tool recognises in a schema finding, for the drifts that change a value's shape.
+pub fn recognised_as(drift: &str) -> Option<Drift> {
+    match drift {
+        "bool-as-int" => Some(Drift::BoolAsInt),
+        "money-as-string" => Some(Drift::NumberAsString),
+        "id-as-number" => Some(Drift::IdAsNumber),
+        "snake-case" => Some(Drift::SnakeCase),
+        "flat-pagination" => Some(Drift::FlatPagination),
+        _ => None,
+    }
+}
+
 pub fn reported_by(drift: &str) -> CheckKind {
     match drift {
         "missing-route" => CheckKind::RouteNotActivated,
