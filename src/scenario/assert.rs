@@ -110,86 +110,71 @@ impl Assertion {
         let pointer =
             path::to_pointer(&self.path).map_err(|e| TemplateError::Invalid(e.to_string()))?;
         let actual = root.pointer(&pointer);
-        let fail = |expected: String| {
-            Ok(Some(Failure {
-                pointer: pointer.clone(),
-                expected,
-                actual: actual.map_or("missing".to_string(), short),
-            }))
+        let failure = |expected: String, shown: Option<String>| Failure {
+            pointer: pointer.clone(),
+            expected,
+            actual: shown.unwrap_or_else(|| actual.map_or("missing".to_string(), short)),
         };
+        if let Some(verdict) = self.presence(actual.is_some()) {
+            return Ok(verdict.map(|expected| failure(expected, None)));
+        }
+        let Some(actual) = actual else {
+            return Ok(Some(failure("to exist".into(), None)));
+        };
+        if let Some(inner) = &self.each {
+            let Value::Array(items) = actual else {
+                return Ok(Some(failure("an array".into(), None)));
+            };
+            return each_item(inner, items, &pointer, vars, builtins);
+        }
         let want = |v: &Value| render(v, vars, builtins);
-        if let Some(e) = self.exists {
-            return if actual.is_some() == e {
-                Ok(None)
-            } else {
-                fail(if e {
-                    "to exist".into()
-                } else {
-                    "to be absent".into()
-                })
-            };
+        Ok(self
+            .compare(actual, &want)?
+            .map(|(expected, shown)| failure(expected, shown)))
+    }
+
+    /// `exists` / `absent`: `None` when the assertion is not about presence, else its verdict (`Some(None)`
+    /// holds, `Some(Some(expected))` fails).
+    fn presence(&self, present: bool) -> Option<Option<String>> {
+        let verdict = |holds: bool, expected: &str| (!holds).then(|| expected.to_string());
+        match (self.exists, self.absent) {
+            (Some(true), _) => Some(verdict(present, "to exist")),
+            (Some(false), _) => Some(verdict(!present, "to be absent")),
+            (None, Some(true)) => Some(verdict(!present, "to be absent")),
+            (None, Some(false)) => Some(verdict(present, "to exist")),
+            (None, None) => None,
         }
-        if let Some(a) = self.absent {
-            return if actual.is_none() == a {
-                Ok(None)
-            } else {
-                fail(if a {
-                    "to be absent".into()
-                } else {
-                    "to exist".into()
-                })
-            };
-        }
-        let Some(actual_v) = actual else {
-            return fail("to exist".into());
-        };
+    }
+
+    /// The value predicates: `None` when the assertion holds, else what was expected (and, when it is
+    /// not the value itself, what to show as the actual).
+    fn compare(
+        &self,
+        actual: &Value,
+        want: &dyn Fn(&Value) -> Result<Value, TemplateError>,
+    ) -> Result<Option<(String, Option<String>)>, TemplateError> {
+        let unless = |holds: bool, expected: String| (!holds).then_some((expected, None));
         if let Some(v) = &self.equals {
             let w = want(v)?;
-            return if json_eq(actual_v, &w) {
-                Ok(None)
-            } else {
-                fail(format!("== {}", short(&w)))
-            };
+            return Ok(unless(json_eq(actual, &w), format!("== {}", short(&w))));
         }
         if let Some(v) = &self.not_equals {
             let w = want(v)?;
-            return if !json_eq(actual_v, &w) {
-                Ok(None)
-            } else {
-                fail(format!("!= {}", short(&w)))
-            };
+            return Ok(unless(!json_eq(actual, &w), format!("!= {}", short(&w))));
         }
         if let Some(v) = &self.contains {
             let w = want(v)?;
-            let ok = match (actual_v, &w) {
-                (Value::String(s), Value::String(n)) => s.contains(n.as_str()),
-                (Value::Array(items), w) => items.iter().any(|i| json_eq(i, w) || subset(w, i)),
-                _ => false,
-            };
-            return if ok {
-                Ok(None)
-            } else {
-                fail(format!("to contain {}", short(&w)))
-            };
+            return Ok(unless(
+                contains(actual, &w),
+                format!("to contain {}", short(&w)),
+            ));
         }
         if let Some(v) = &self.length {
             let w = want(v)?;
-            let len = match actual_v {
-                Value::Array(a) => Some(a.len()),
-                Value::String(s) => Some(s.chars().count()),
-                Value::Object(o) => Some(o.len()),
-                _ => None,
-            };
-            let ok = len.is_some_and(|l| as_f64(&w) == Some(l as f64));
-            return if ok {
-                Ok(None)
-            } else {
-                Ok(Some(Failure {
-                    pointer,
-                    expected: format!("length {}", short(&w)),
-                    actual: len.map_or_else(|| short(actual_v), |l| format!("length {l}")),
-                }))
-            };
+            let len = length_of(actual);
+            let holds = len.is_some_and(|l| as_f64(&w) == Some(l as f64));
+            let shown = len.map_or_else(|| short(actual), |l| format!("length {l}"));
+            return Ok((!holds).then(|| (format!("length {}", short(&w)), Some(shown))));
         }
         for (bound, op, test) in [
             (
@@ -203,27 +188,47 @@ impl Assertion {
         ] {
             if let Some(v) = bound {
                 let w = want(v)?;
-                let ok = matches!((as_f64(actual_v), as_f64(&w)), (Some(a), Some(b)) if test(a, b));
-                return if ok {
-                    Ok(None)
-                } else {
-                    fail(format!("{op} {}", short(&w)))
-                };
+                let holds =
+                    matches!((as_f64(actual), as_f64(&w)), (Some(a), Some(b)) if test(a, b));
+                return Ok(unless(holds, format!("{op} {}", short(&w))));
             }
-        }
-        if let Some(inner) = &self.each {
-            let Value::Array(items) = actual_v else {
-                return fail("an array".into());
-            };
-            for (i, item) in items.iter().enumerate() {
-                if let Some(mut f) = inner.check(item, vars, builtins)? {
-                    f.pointer = format!("{pointer}/{i}{}", f.pointer);
-                    return Ok(Some(f));
-                }
-            }
-            return Ok(None);
         }
         Ok(None)
+    }
+}
+
+/// `each`: the nested assertion on every item, the first that fails (its pointer under the item).
+fn each_item(
+    inner: &Assertion,
+    items: &[Value],
+    pointer: &str,
+    vars: &Vars,
+    builtins: &Builtins,
+) -> Result<Option<Failure>, TemplateError> {
+    for (i, item) in items.iter().enumerate() {
+        if let Some(mut f) = inner.check(item, vars, builtins)? {
+            f.pointer = format!("{pointer}/{i}{}", f.pointer);
+            return Ok(Some(f));
+        }
+    }
+    Ok(None)
+}
+
+/// A string containing a substring, or an array with an element equal to (or a superset of) the value.
+fn contains(actual: &Value, w: &Value) -> bool {
+    match (actual, w) {
+        (Value::String(s), Value::String(n)) => s.contains(n.as_str()),
+        (Value::Array(items), w) => items.iter().any(|i| json_eq(i, w) || subset(w, i)),
+        _ => false,
+    }
+}
+
+fn length_of(v: &Value) -> Option<usize> {
+    match v {
+        Value::Array(a) => Some(a.len()),
+        Value::String(s) => Some(s.chars().count()),
+        Value::Object(o) => Some(o.len()),
+        _ => None,
     }
 }
 
