@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::contract::decision::Decisions;
 use crate::contract::schema::{violations, Compiled, SchemaSet};
 use crate::contract::{self, Contract};
-use crate::plan::{Plan, Selection, SelectionError, SelectionRequest};
+use crate::plan::{Plan, Selection, SelectionError};
 use crate::scenario::{self, Scenario, Step};
 use crate::source::Problem;
 use serde_json::Value;
@@ -136,7 +136,7 @@ impl Catalog {
     }
 
     /// Turns names as typed into a selection, failing clearly on a name that does not exist.
-    pub fn select(&self, req: &SelectionRequest) -> Result<Selection, SelectionError> {
+    pub fn select(&self, req: &Selection) -> Result<Selection, SelectionError> {
         let mut endpoints = vec![];
         for e in &req.endpoints {
             match self.contract(e) {
@@ -402,8 +402,8 @@ mod tests {
         Catalog::load_valid(&config).expect("the mini catalogue is valid")
     }
 
-    fn request(edit: impl FnOnce(&mut SelectionRequest)) -> SelectionRequest {
-        let mut req = SelectionRequest {
+    fn request(edit: impl FnOnce(&mut Selection)) -> Selection {
+        let mut req = Selection {
             include_endpoints: true,
             ..Default::default()
         };
@@ -424,9 +424,8 @@ mod tests {
     #[test]
     fn each_unknown_name_is_its_own_selection_error() {
         let catalog = mini();
-        let err = |edit: fn(&mut SelectionRequest)| {
-            catalog.select(&request(edit)).expect_err("an unknown name")
-        };
+        let err =
+            |edit: fn(&mut Selection)| catalog.select(&request(edit)).expect_err("an unknown name");
         assert_eq!(
             err(|r| r.endpoints = vec!["demo.nothing".into()]),
             SelectionError::UnknownEndpoint("demo.nothing".into())

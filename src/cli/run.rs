@@ -3,7 +3,7 @@
 
 use super::{fail, load_catalog, GlobalArgs};
 use daodao_check::error::{exit, Result};
-use daodao_check::plan::SelectionRequest;
+use daodao_check::plan::Selection;
 use daodao_check::report::{self, terminal, Style, View};
 use daodao_check::result::RunResult;
 use daodao_check::sandbox::profile::Profile;
@@ -114,7 +114,7 @@ fn parse_phase(s: &str) -> std::result::Result<PhaseArg, String> {
 }
 
 pub fn phase(g: &GlobalArgs, args: &PhaseArgs) -> i32 {
-    let request = SelectionRequest {
+    let request = Selection {
         phases: args.phase.0.clone(),
         include_scenarios: true,
         include_endpoints: true,
@@ -126,7 +126,7 @@ pub fn phase(g: &GlobalArgs, args: &PhaseArgs) -> i32 {
 pub fn run(g: &GlobalArgs, args: &RunArgs) -> i32 {
     let only_scenarios =
         !args.scenario.is_empty() && args.endpoint.is_empty() && args.module.is_empty();
-    let request = SelectionRequest {
+    let request = Selection {
         phases: (!args.phase.is_empty()).then(|| args.phase.clone()),
         modules: args.module.clone(),
         endpoints: args.endpoint.clone(),
@@ -152,7 +152,7 @@ fn finish(outcome: Result<RunResult>) -> i32 {
 
 fn execute(
     g: &GlobalArgs,
-    mut request: SelectionRequest,
+    mut request: Selection,
     only_failed: bool,
     output: &OutputArgs,
     sandbox: &SandboxFlags,
@@ -162,7 +162,7 @@ fn execute(
     let last = config.reports_dir.join("last-run.json");
     if only_failed {
         let previous = RunResult::read(&last)?;
-        request = SelectionRequest::failures_of(&previous);
+        request = Selection::failures_of(&previous);
         if request.is_empty() {
             eprintln!(
                 "nothing failed in {}: nothing to re-run",

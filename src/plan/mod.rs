@@ -144,24 +144,24 @@ impl Plan {
     }
 }
 
-/// A selection as typed on the command line: names not yet checked against the catalogue
-/// ([`crate::catalog::Catalog::select`] resolves it).
+/// What a run covers. As typed on the command line, endpoints may be spelled as the plan spells them;
+/// [`crate::catalog::Catalog::select`] checks every name and resolves endpoints to contract ids.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SelectionRequest {
+pub struct Selection {
     /// `None` = every phase.
     pub phases: Option<Vec<u8>>,
     pub modules: Vec<String>,
-    /// Contract ids or the plan's spelling.
+    /// Contract ids (or, before [`crate::catalog::Catalog::select`], the plan's spelling).
     pub endpoints: Vec<String>,
     pub scenarios: Vec<String>,
-    /// Run scenarios too (phase runs do; `run --endpoint` alone does not).
+    /// Run scenarios at all (a `run --endpoint X` runs no scenario unless asked).
     pub include_scenarios: bool,
     pub include_endpoints: bool,
 }
 
-impl SelectionRequest {
+impl Selection {
     /// What did not pass in a previous run (`run --failed`).
-    pub fn failures_of(previous: &crate::result::RunResult) -> SelectionRequest {
+    pub fn failures_of(previous: &crate::result::RunResult) -> Selection {
         let endpoints: Vec<String> = previous
             .endpoints
             .iter()
@@ -174,7 +174,7 @@ impl SelectionRequest {
             .filter(|s| s.status.is_failure())
             .map(|s| s.name.clone())
             .collect();
-        SelectionRequest {
+        Selection {
             include_endpoints: !endpoints.is_empty(),
             include_scenarios: !scenarios.is_empty(),
             endpoints,
@@ -187,23 +187,7 @@ impl SelectionRequest {
     pub fn is_empty(&self) -> bool {
         !self.include_endpoints && !self.include_scenarios
     }
-}
 
-/// What a run covers.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Selection {
-    /// `None` = every phase.
-    pub phases: Option<Vec<u8>>,
-    pub modules: Vec<String>,
-    /// Contract ids (already resolved from the plan's spelling).
-    pub endpoints: Vec<String>,
-    pub scenarios: Vec<String>,
-    /// Run scenarios at all (a `run --endpoint X` runs no scenario unless asked).
-    pub include_scenarios: bool,
-    pub include_endpoints: bool,
-}
-
-impl Selection {
     pub fn describe(&self) -> String {
         let mut parts = vec![];
         match &self.phases {
