@@ -3,41 +3,22 @@
 
 use crate::docs::api::{ApiDoc, EndpointField, Section};
 pub use crate::docs::api::{Issue, Located, Param, ParamLocation};
-use serde::Serialize;
 
 /// The methods a contract can have.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 
-/// One endpoint as the doc describes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One endpoint as the doc describes it: its section (heading, parameters, examples, notes) and the
+/// route its `**接口**` line names.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocEndpoint {
-    /// The `### N.M 名称` heading line.
-    pub heading_line: usize,
+    pub section: Section,
     /// `N.M` as written (the doc repeats some numbers).
     pub number: String,
-    /// `名称` of the heading.
-    pub title: String,
-    /// Index of the `##` chapter it is in (for resolving “同…” references to siblings).
-    pub chapter: usize,
     /// The `**接口**` line.
     pub line: usize,
     pub method: String,
     /// Relative to the prefix (`/vehicles/{id}`).
     pub path: String,
-    /// `**请求头**` names a Bearer token.
-    pub auth_user: bool,
-    pub params: Vec<Param>,
-    /// JSON block after `**请求参数**` (the first line of its content).
-    pub request_json: Option<Located>,
-    /// Prose after `**请求参数**:` on the same line (`同购买会员`, `与创建订单相同的参数…`).
-    pub request_prose: Option<Located>,
-    /// The doc says `multipart/form-data`.
-    pub multipart: bool,
-    /// Fields a note (`> couponId 为可选字段…`) marks optional, with the note's line.
-    pub optional_fields: Vec<(String, usize)>,
-    pub response_json: Option<Located>,
-    /// Prose after `**响应格式**:` (`同注册接口`, `类似车辆列表…`).
-    pub response_prose: Option<Located>,
 }
 
 impl DocEndpoint {
@@ -68,21 +49,11 @@ pub fn doc_endpoints(api: ApiDoc, prefix: &str) -> DocEndpoints {
             Some((line, method, path)) => {
                 out.warnings.extend(s.warnings.iter().cloned());
                 out.endpoints.push(DocEndpoint {
-                    heading_line: s.heading_line,
+                    section: s,
                     number,
-                    title: s.title,
-                    chapter: s.chapter,
                     line,
                     method,
                     path,
-                    auth_user: s.auth_user,
-                    params: s.params,
-                    request_json: s.request_json,
-                    request_prose: s.request_prose,
-                    multipart: s.multipart,
-                    optional_fields: s.optional_fields,
-                    response_json: s.response_json,
-                    response_prose: s.response_prose,
                 });
             }
             None if s.endpoint_fields.is_empty() => out.warnings.push(Issue {
@@ -185,14 +156,19 @@ mod tests {
         assert!(d.warnings.is_empty(), "{:?}", d.warnings);
         let e = &d.endpoints[0];
         assert_eq!(
-            (e.heading_line, e.number.as_str(), e.title.as_str(), e.line),
+            (
+                e.section.heading_line,
+                e.number.as_str(),
+                e.section.title.as_str(),
+                e.line
+            ),
             (2, "1.1", "门店详情", 3)
         );
         assert_eq!(
             (e.method.as_str(), e.path.as_str()),
             ("GET", "/stores/{id}")
         );
-        assert!(e.auth_user);
+        assert!(e.section.auth_user);
         assert_eq!(e.spelling("/api/v1"), "GET /api/v1/stores/{id}");
         assert_eq!(
             read("### 1.1 根\n**接口**: `GET /api/v1`\n").endpoints[0].path,

@@ -251,5 +251,5 @@ fn placement(
             ),
         });
     }
-    (0, module, ep.title.clone())
+    (0, module, ep.section.title.clone())
 }

@@ -138,7 +138,7 @@ pub(super) fn contract_json(
     c.insert("name".into(), json!(name));
     c.insert(
         "auth".into(),
-        json!(if ep.auth_user { "user" } else { "none" }),
+        json!(if ep.section.auth_user { "user" } else { "none" }),
     );
     if b.multipart {
         c.insert("body_format".into(), json!("multipart"));

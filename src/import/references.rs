@@ -30,7 +30,7 @@ pub(super) fn resolve_references(
         if built[i].data.is_none() {
             response(&siblings, &mut built[i], notes);
         }
-        if let Some(prose) = &ep.request_prose {
+        if let Some(prose) = &ep.section.request_prose {
             request(&siblings, prose, &mut built[i], notes);
         }
     }
@@ -66,7 +66,7 @@ impl Siblings<'_> {
                 self.ep().spelling(self.prefix),
                 prose.text,
                 target.number,
-                target.title,
+                target.section.title,
                 target.line
             ),
         }
@@ -76,7 +76,7 @@ impl Siblings<'_> {
 /// A response given only as prose: the named sibling's, else a permissive `data` schema.
 fn response(s: &Siblings, built: &mut Built, notes: &mut Vec<Issue>) {
     let ep = s.ep();
-    if let Some(prose) = &ep.response_prose {
+    if let Some(prose) = &ep.section.response_prose {
         if let Some(j) = s.named(prose, |b| b.data.is_some()) {
             built.data = s.own[j].data.clone();
             built.code = s.own[j].code.clone();
@@ -85,7 +85,7 @@ fn response(s: &Siblings, built: &mut Built, notes: &mut Vec<Issue>) {
             return;
         }
     }
-    let message = match (&ep.response_prose, &ep.response_json) {
+    let message = match (&ep.section.response_prose, &ep.section.response_json) {
         (Some(p), _) => format!(
             "response given only as prose (“{}”): data schema is permissive",
             p.text
@@ -96,7 +96,11 @@ fn response(s: &Siblings, built: &mut Built, notes: &mut Vec<Issue>) {
     };
     if !message.is_empty() {
         notes.push(Issue {
-            line: ep.response_prose.as_ref().map_or(ep.line, |p| p.line),
+            line: ep
+                .section
+                .response_prose
+                .as_ref()
+                .map_or(ep.line, |p| p.line),
             message: format!("{}: {message}", ep.spelling(s.prefix)),
         });
     }
@@ -164,13 +168,13 @@ fn subsequence(needle: &str, hay: &str) -> bool {
 /// Sections that `name` could refer to, best first: same chapter (exact title, title containing it, title
 /// containing its characters in order), then the whole doc (exact, containing). `me` is excluded.
 fn candidates(name: &str, me: usize, eps: &[&DocEndpoint]) -> Vec<usize> {
-    let chapter = eps[me].chapter;
+    let chapter = eps[me].section.chapter;
     let tests: [&dyn Fn(&DocEndpoint) -> bool; 5] = [
-        &|e| e.chapter == chapter && e.title == name,
-        &|e| e.chapter == chapter && e.title.contains(name),
-        &|e| e.chapter == chapter && subsequence(name, &e.title),
-        &|e| e.title == name,
-        &|e| e.title.contains(name),
+        &|e| e.section.chapter == chapter && e.section.title == name,
+        &|e| e.section.chapter == chapter && e.section.title.contains(name),
+        &|e| e.section.chapter == chapter && subsequence(name, &e.section.title),
+        &|e| e.section.title == name,
+        &|e| e.section.title.contains(name),
     ];
     let mut out = vec![];
     for t in tests {

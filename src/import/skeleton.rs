@@ -54,7 +54,7 @@ pub fn build(
     };
     let path_params = path_params(ep, warnings);
     let (mut query, mut body) = request_parts(ep, warnings, &mut note);
-    for (field, line) in &ep.optional_fields {
+    for (field, line) in &ep.section.optional_fields {
         let part = if ep.method == "GET" {
             query.as_mut()
         } else {
@@ -66,7 +66,7 @@ pub fn build(
             }
         }
     }
-    if ep.multipart {
+    if ep.section.multipart {
         if let Some(b) = body.as_mut() {
             upload_fields(ep, b);
         }
@@ -84,7 +84,7 @@ pub fn build(
         code,
         message,
         skip: None,
-        multipart: ep.multipart,
+        multipart: ep.section.multipart,
     }
 }
 
@@ -97,7 +97,7 @@ fn request_parts(
 ) -> (Option<Part>, Option<Part>) {
     let mut query = params_part(ep, ParamLocation::Query);
     let mut body = params_part(ep, ParamLocation::Body);
-    let Some(req) = &ep.request_json else {
+    let Some(req) = &ep.section.request_json else {
         return (query, body);
     };
     match infer::parse_lenient(&req.text) {
@@ -135,6 +135,7 @@ fn request_parts(
 /// File fields become `"format": "binary"`, their example a file under fixtures/ that the engine uploads.
 fn upload_fields(ep: &DocEndpoint, body: &mut Part) {
     for p in ep
+        .section
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Body && p.ty == "file")
@@ -149,7 +150,7 @@ fn upload_fields(ep: &DocEndpoint, body: &mut Part) {
 /// when the doc gives no usable example).
 fn response_parts(ep: &DocEndpoint, warnings: &mut Vec<Issue>) -> (Value, Value, Option<Part>) {
     let (mut code, mut message) = (json!(0), json!("success"));
-    let Some(resp) = &ep.response_json else {
+    let Some(resp) = &ep.section.response_json else {
         return (code, message, None);
     };
     let envelope = match infer::parse_lenient(&resp.text) {
@@ -197,6 +198,7 @@ fn path_params(ep: &DocEndpoint, warnings: &mut Vec<Issue>) -> Option<Part> {
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .collect();
     for p in ep
+        .section
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::PathParams)
@@ -216,6 +218,7 @@ fn path_params(ep: &DocEndpoint, warnings: &mut Vec<Issue>) -> Option<Part> {
     for n in &names {
         let mut s = json!({ "type": "string", "minLength": 1 });
         if let Some(p) = ep
+            .section
             .params
             .iter()
             .find(|p| p.location == ParamLocation::PathParams && p.name == *n)
@@ -255,6 +258,7 @@ fn path_param_example(name: &str, path: &str) -> String {
 /// The request part made of the listed parameters at `location` (query values are strings on the wire).
 fn params_part(ep: &DocEndpoint, location: ParamLocation) -> Option<Part> {
     let params: Vec<&Param> = ep
+        .section
         .params
         .iter()
         .filter(|p| p.location == location)
@@ -406,6 +410,7 @@ fn query_from_json(map: &Map<String, Value>) -> Part {
 /// descriptions, makes fields it calls optional not required, and adds fields the JSON lacks.
 fn overlay_params(mut from_json: Part, listed: &Part, ep: &DocEndpoint) -> Part {
     for p in ep
+        .section
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Body)
