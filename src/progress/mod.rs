@@ -224,12 +224,12 @@ fn write(updates: Vec<Update>) -> Report {
         } else if !u.is_stale() {
             Change::UpToDate
         } else {
-            match crate::error::write_atomic(&u.path, u.outcome.text.as_bytes()) {
+            match crate::atomic::write(&u.path, u.outcome.text.as_bytes()) {
                 Ok(()) => Change::Updated {
                     lines: changed_lines(&u.old, &u.outcome.text),
                 },
                 Err(e) => {
-                    error = Some(e);
+                    error = Some(e.into());
                     Change::NotWritten
                 }
             }
