@@ -2,7 +2,7 @@
 //! `last-run.json`, imported contracts, the session files and the team's documents all go through
 //! here.
 //!
-//! How a write goes ([`write_together`]; [`write`] is the same for one file):
+//! How a write goes ([`write_together`]; [`write()`] is the same for one file):
 //!
 //! 1. **Refuse what the user may not write.** The mode bits of an existing file, for the class
 //!    (owner, group, others) the running user falls in, must allow writing, and those of its
@@ -20,14 +20,14 @@
 //!    or absent), synced, and kept until every file is in place.
 //! 5. **Commit**, back to back: a file with one link is renamed over (a reader sees the old or the
 //!    new file, never a mix); a file with several hard links, or whose owner the running user
-//!    cannot give a new file, is written in place (see [`commit`] for why that is safe enough and
+//!    cannot give a new file, is written in place (see `commit::copy_back` for why that is safe enough and
 //!    what it gives up). If a later commit fails, the earlier ones are put back from their
 //!    backups; if that fails too, the error is a recovery note saying which file is new, which is
 //!    old, and how to go either way.
 //! 6. **Finish**: the directories are synced and the backups removed.
 //!
 //! Ctrl-C, SIGTERM and SIGHUP are held back from step 2 to 6 and delivered after the temp files
-//! are gone ([`signals`]), so they never split a write. SIGKILL and power loss can: what they
+//! are gone (`signals`), so they never split a write. SIGKILL and power loss can: what they
 //! leave is listed in the README's progress section, and the next write clears it (step 2).
 //! Symlinks are written through: their target is replaced, the link stays.
 
@@ -92,9 +92,12 @@ pub enum WriteError {
         "{path}: a daodao-check run was killed while writing it in place, so it may be \
          half-written (it matches neither {backup}, its text before that run, nor {new}, the text \
          that run was writing). Nothing was written. Copy the one you want over it (e.g. `cp \
-         '{backup}' '{path}'`), remove both, and run again",
+         {cp_from} {cp_to}`), remove both, and run again",
+        path = path.display(),
         backup = backup.display(),
-        new = new.display()
+        new = new.display(),
+        cp_from = quoted(backup),
+        cp_to = quoted(path)
     )]
     Torn {
         path: PathBuf,
@@ -147,6 +150,11 @@ impl WriteError {
     }
 }
 
+/// A path as a shell word, for the commands a message suggests: `'it'\''s.md'`.
+fn quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
 fn list(paths: &[PathBuf]) -> String {
     paths
         .iter()
@@ -168,7 +176,7 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     commit::write_set(&[(path, contents)], commit::Kind::Shared).map(drop)
 }
 
-/// Like [`write`], but the file is readable by its owner only (0600 on Unix): for the run's
+/// Like [`write()`], but the file is readable by its owner only (0600 on Unix): for the run's
 /// secrets.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     commit::write_set(&[(path, contents)], commit::Kind::Private).map(drop)

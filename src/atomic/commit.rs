@@ -331,7 +331,7 @@ pub(super) fn recovery_note(
     };
     let back: Vec<String> = backups
         .iter()
-        .map(|(file, backup)| format!("  mv '{}' '{}'", backup.display(), file.display()))
+        .map(|(file, backup)| format!("  mv {} {}", super::quoted(backup), super::quoted(file)))
         .collect();
     format!(
         "{cause}\nThe files written together now disagree, and putting the first back failed too.\n\

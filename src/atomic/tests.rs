@@ -234,6 +234,11 @@ fn a_live_runs_files_are_left_alone_and_stop_the_write() {
 }
 
 #[test]
+fn suggested_commands_quote_paths_for_the_shell() {
+    assert_eq!(quoted(Path::new("/d/it's.md")), r"'/d/it'\''s.md'");
+}
+
+#[test]
 fn a_recovery_note_says_which_file_is_new_which_old_and_how_to_go_either_way() {
     let e = WriteError::Partial {
         cause: Box::new(WriteError::io(
