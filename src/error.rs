@@ -35,7 +35,7 @@ pub use crate::result::ResultFileError;
 /// |------|---------|----------|
 /// | 0 | the run passed (skips allowed) | — not an error ([`exit::for_run`]) |
 /// | 1 | a check failed or a route is not activated | — not an error: the run finished ([`exit::for_run`]) |
-/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file or a document is wrong | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `File`, `Io`, `Usage` |
+/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file or a document is wrong, or a file could not be written | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `File`, `Write`, `Io`, `Usage` |
 /// | 3 | the backend could not be reached at all | `Unreachable` |
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -65,6 +65,9 @@ pub enum Error {
     Usage(String),
     #[error("backend unreachable at {url}: {message}")]
     Unreachable { url: String, message: String },
+    /// A file could not be written (or was refused: read-only, half-written by a killed run).
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -109,6 +112,7 @@ impl Error {
             | Error::ResultFile(_)
             | Error::File { .. }
             | Error::Usage(_)
+            | Error::Write(_)
             | Error::Io { .. } => exit::USAGE,
         }
     }
@@ -161,73 +165,6 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Writes `contents` to `path` atomically: a temp file in the same directory, then a rename, so a reader
-/// never sees a half-written file and a crash never loses the previous one. A symlink is written through
-/// (its target is replaced); an existing file keeps its permissions, a new one gets 0644.
-pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> Result<()> {
-    write_atomic_as(path, contents, false)
-}
-
-/// Writes a file only its owner may read (0600 on Unix), atomically: for the run's secrets.
-pub fn write_private(path: &std::path::Path, contents: &[u8]) -> Result<()> {
-    write_atomic_as(path, contents, true)
-}
-
-fn write_atomic_as(path: &std::path::Path, contents: &[u8], private: bool) -> Result<()> {
-    use std::io::Write;
-    use std::path::Path;
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    let perms = if private {
-        private_permissions()
-    } else {
-        std::fs::metadata(&target)
-            .ok()
-            .map(|m| m.permissions())
-            .or_else(new_file_permissions)
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io(format!("creating a temp file in {}", dir.display()), e))?;
-    tmp.write_all(contents)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
-    if let Some(p) = perms {
-        tmp.as_file()
-            .set_permissions(p)
-            .map_err(|e| Error::io(format!("setting permissions of {}", target.display()), e))?;
-    }
-    tmp.persist(&target)
-        .map_err(|e| Error::io(format!("replacing {}", target.display()), e.error))?;
-    Ok(())
-}
-
-#[cfg(unix)]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    None
-}
-
-#[cfg(unix)]
-fn private_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn private_permissions() -> Option<std::fs::Permissions> {
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +193,9 @@ mod tests {
             }),
             Error::file("doc.md", "not UTF-8"),
             Error::Usage("--sandbox-fault `gremlins`".into()),
+            Error::from(crate::atomic::WriteError::Twice {
+                path: "doc.md".into(),
+            }),
             Error::io("writing", io()),
         ];
         for e in &usage {

@@ -4,6 +4,7 @@
 //! plan ([`plan`]) → execute ([`exec`]) → check ([`check`]) → report ([`result`], [`report`]).
 //! [`run`] is one whole run; the command line (`src/cli/`, in the binary) only parses and calls in.
 
+pub mod atomic;
 pub mod catalog;
 pub mod check;
 pub mod config;

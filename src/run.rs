@@ -44,12 +44,13 @@ fn write_session_files(
     reports_dir: &std::path::Path,
     secrets: &[crate::redact::Secret],
 ) -> Result<()> {
-    crate::error::write_private(
+    crate::atomic::write_private(
         &reports_dir.join("session.env"),
         crate::redact::session_env(secrets).as_bytes(),
     )?;
-    crate::error::write_private(
+    crate::atomic::write_private(
         &reports_dir.join("session.ps1"),
         crate::redact::session_ps1(secrets).as_bytes(),
-    )
+    )?;
+    Ok(())
 }

@@ -49,13 +49,16 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
     }
 }
 
-/// Warnings first (stderr), then the diffs of `--dry-run` (stdout), then a line per document
-/// (stderr); returns the exit code.
+/// Warnings and notes first (stderr), then the diffs of `--dry-run` (stdout), then a line per
+/// document (stderr); returns the exit code.
 fn print(report: Report) -> i32 {
     for d in &report.documents {
         for w in &d.warnings {
             eprintln!("warning: {}: {w}", d.path.display());
         }
+    }
+    for n in &report.notes {
+        eprintln!("note: {n}");
     }
     for d in &report.documents {
         if let Change::WouldChange {

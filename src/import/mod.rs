@@ -174,7 +174,7 @@ pub fn import_apidoc(doc: &Path, out_dir: &Path, force: bool) -> Result<Summary>
         }
         let mut text = serde_json::to_string_pretty(&contract).unwrap_or_default();
         text.push('\n');
-        match crate::error::write_atomic(&file, text.as_bytes()) {
+        match crate::atomic::write(&file, text.as_bytes()) {
             Ok(()) => summary.written.push(file),
             Err(e) => summary.errors.push(e.to_string()),
         }

@@ -21,7 +21,7 @@ pub use verdict::{clean, result_date, short_reason, verdict, Verdict};
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
 use crate::result::RunResult;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What `progress` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -65,7 +65,7 @@ pub enum Change {
     Updated {
         lines: usize,
     },
-    /// Not written: writing it, or a document before it, failed ([`Report::error`]).
+    /// Not written: writing the documents failed ([`Report::error`]).
     NotWritten,
 }
 
@@ -82,8 +82,12 @@ pub struct DocReport {
 #[derive(Debug)]
 pub struct Report {
     pub documents: Vec<DocReport>,
+    /// What the write noticed beside the documents: what an interrupted run left there, a
+    /// document written in place to keep its owner.
+    pub notes: Vec<String>,
     pub exit_code: i32,
-    /// A document could not be written; it and the documents after it are [`Change::NotWritten`].
+    /// The documents could not be written: each is [`Change::NotWritten`] unless the error says it
+    /// was (see [`crate::atomic::WriteError::written`]).
     pub error: Option<Error>,
 }
 
@@ -137,11 +141,18 @@ pub fn run(config: Result<Config>, args: &Request) -> Result<Report> {
             ),
         ));
     }
+    // Before the documents are read: one a killed run may have left half-written is refused.
+    let docs: Vec<&Path> = [&args.doc, &args.api_doc]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    let notes = crate::atomic::leftovers(&docs)?;
     let updates = compute(args, &result, owner.as_deref())?;
     if args.dry_run || args.check {
-        Ok(preview(updates, args))
+        Ok(preview(updates, args, notes))
     } else {
-        Ok(write(updates))
+        Ok(write(updates, notes))
     }
 }
 
@@ -185,7 +196,7 @@ fn compute(args: &Request, result: &RunResult, owner: Option<&str>) -> Result<Ve
 }
 
 /// `--dry-run` / `--check`: what would change; nothing is written.
-fn preview(updates: Vec<Update>, args: &Request) -> Report {
+fn preview(updates: Vec<Update>, args: &Request, notes: Vec<String>) -> Report {
     let stale = updates.iter().any(Update::is_stale);
     let documents = updates
         .into_iter()
@@ -205,6 +216,7 @@ fn preview(updates: Vec<Update>, args: &Request) -> Report {
         .collect();
     Report {
         documents,
+        notes,
         exit_code: if args.check && stale {
             exit::FAILED
         } else {
@@ -214,30 +226,56 @@ fn preview(updates: Vec<Update>, args: &Request) -> Report {
     }
 }
 
-/// Writes each document that changed, atomically, in order; after a failure, nothing more.
-fn write(updates: Vec<Update>) -> Report {
-    let mut documents = vec![];
-    let mut error = None;
-    for u in updates {
-        let change = if error.is_some() {
-            Change::NotWritten
-        } else if !u.is_stale() {
-            Change::UpToDate
-        } else {
-            match crate::error::write_atomic(&u.path, u.outcome.text.as_bytes()) {
-                Ok(()) => Change::Updated {
-                    lines: changed_lines(&u.old, &u.outcome.text),
-                },
-                Err(e) => {
-                    error = Some(e);
-                    Change::NotWritten
-                }
+/// Writes the documents that changed as a pair ([`crate::atomic::write_together`]): both are
+/// staged and synced before either is replaced, then they are replaced back to back; on a failure
+/// neither changed, unless the error names the one that did and says how to recover.
+fn write(updates: Vec<Update>, mut notes: Vec<String>) -> Report {
+    let stale: Vec<(&Path, &[u8])> = updates
+        .iter()
+        .filter(|u| u.is_stale())
+        .map(|u| (u.path.as_path(), u.outcome.text.as_bytes()))
+        .collect();
+    let (written, error): (Vec<PathBuf>, Option<Error>) = if stale.is_empty() {
+        (vec![], None)
+    } else {
+        match crate::atomic::write_together(&stale) {
+            Ok(done) => {
+                notes.extend(done.notes);
+                (stale.iter().map(|(p, _)| p.to_path_buf()).collect(), None)
             }
-        };
-        documents.push(u.report(change));
+            Err(e) => (e.written().to_vec(), Some(e.into())),
+        }
+    };
+    if error.is_none() {
+        // A killed run may have replaced a document that is up to date now: with the pair in
+        // place, what that run left beside it (its backup) is no longer needed.
+        let current: Vec<&Path> = updates
+            .iter()
+            .filter(|u| !u.is_stale())
+            .map(|u| u.path.as_path())
+            .collect();
+        if let Err(e) = crate::atomic::clear_leftovers(&current) {
+            notes.push(format!("could not clear what an interrupted run left: {e}"));
+        }
     }
+    let documents = updates
+        .into_iter()
+        .map(|u| {
+            let change = if !u.is_stale() {
+                Change::UpToDate
+            } else if written.contains(&u.path) {
+                Change::Updated {
+                    lines: changed_lines(&u.old, &u.outcome.text),
+                }
+            } else {
+                Change::NotWritten
+            };
+            u.report(change)
+        })
+        .collect();
     Report {
         documents,
+        notes,
         exit_code: error.as_ref().map_or(exit::OK, Error::exit_code),
         error,
     }
@@ -259,36 +297,58 @@ mod tests {
     }
 
     #[test]
-    fn only_changed_documents_are_written_and_a_failed_write_stops_the_rest() {
+    fn only_changed_documents_are_written_and_a_failed_one_leaves_the_other_as_it_was() {
         let dir = tempfile::tempdir().expect("tempdir");
         let same = dir.path().join("same.md");
         let plan = dir.path().join("plan.md");
         std::fs::write(&plan, "a\n").expect("write");
-        // A file where a directory should be: the write fails.
-        std::fs::write(dir.path().join("file"), "").expect("write");
-        let unwritable = dir.path().join("file").join("api.md");
-        let report = write(vec![
-            update(same.clone(), "x\n", "x\n"),
-            update(plan.clone(), "a\n", "b\n"),
-            update(unwritable, "a\n", "b\n"),
-            update(dir.path().join("after.md"), "a\n", "b\n"),
-        ]);
+        let api = dir.path().join("api.md");
+        std::fs::write(&api, "c\n").expect("write");
+        let report = write(
+            vec![
+                update(same.clone(), "x\n", "x\n"),
+                update(plan.clone(), "a\n", "b\n"),
+                update(api.clone(), "c\n", "d\n"),
+            ],
+            vec!["left over".into()],
+        );
         let changes: Vec<&Change> = report.documents.iter().map(|d| &d.change).collect();
         assert_eq!(
             changes,
             [
                 &Change::UpToDate,
                 &Change::Updated { lines: 2 },
-                &Change::NotWritten,
-                &Change::NotWritten
+                &Change::Updated { lines: 2 }
             ]
         );
         assert!(!same.exists(), "an up-to-date document is not written");
         assert_eq!(std::fs::read_to_string(&plan).expect("read"), "b\n");
-        assert!(!dir.path().join("after.md").exists());
+        assert_eq!(std::fs::read_to_string(&api).expect("read"), "d\n");
+        assert_eq!(report.notes, ["left over"]);
+        assert_eq!(report.exit_code, exit::OK);
+
+        // A file where a directory should be: that write fails before anything is replaced, so
+        // the plan keeps its text too.
+        std::fs::write(dir.path().join("file"), "").expect("write");
+        let unwritable = dir.path().join("file").join("api.md");
+        let report = write(
+            vec![
+                update(plan.clone(), "b\n", "e\n"),
+                update(unwritable, "a\n", "b\n"),
+            ],
+            vec![],
+        );
+        let changes: Vec<&Change> = report.documents.iter().map(|d| &d.change).collect();
+        assert_eq!(changes, [&Change::NotWritten, &Change::NotWritten]);
+        assert_eq!(std::fs::read_to_string(&plan).expect("read"), "b\n");
         assert_eq!(report.exit_code, exit::USAGE);
         assert!(report.error.is_some());
-        assert_eq!(report.documents[3].warnings, ["line 1: 注意"]);
+        assert_eq!(report.documents[1].warnings, ["line 1: 注意"]);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left.len(), 3, "no temp file or backup is left: {left:?}");
     }
 
     #[test]
@@ -299,7 +359,7 @@ mod tests {
             check: true,
             ..Request::default()
         };
-        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &args);
+        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &args, vec![]);
         assert_eq!(
             report.documents[0].change,
             Change::WouldChange {
@@ -313,7 +373,7 @@ mod tests {
             dry_run: true,
             ..Request::default()
         };
-        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &dry);
+        let report = preview(vec![update(path.clone(), "a\n", "b\n")], &dry, vec![]);
         assert_eq!(report.exit_code, exit::OK);
         match &report.documents[0].change {
             Change::WouldChange {

@@ -178,7 +178,7 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     }
-    crate::error::write_atomic(path, text.as_bytes())
+    Ok(crate::atomic::write(path, text.as_bytes())?)
 }
 
 /// The plan's marks for a status: `✅`, `⏸️`, `❌`.

@@ -4,7 +4,7 @@
 mod finding;
 pub mod fold;
 
-use crate::error::{write_atomic, Result};
+use crate::error::Result;
 pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -364,7 +364,7 @@ impl RunResult {
     pub fn write(&self, path: &Path) -> Result<()> {
         let mut text = serde_json::to_string_pretty(self).map_err(ResultFileError::Serialise)?;
         text.push('\n');
-        write_atomic(path, text.as_bytes())
+        Ok(crate::atomic::write(path, text.as_bytes())?)
     }
 
     pub fn read(path: &Path) -> Result<RunResult, ResultFileError> {

@@ -6,8 +6,10 @@ use daodao_check::result::{RunResult, Status};
 use std::path::{Path, PathBuf};
 
 mod api_doc;
+mod kill;
 mod marks;
 mod modes;
+mod safety;
 
 const PLAN_DOC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
