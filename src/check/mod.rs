@@ -4,6 +4,7 @@
 //! (there is no point validating `data` of a response that is not JSON). A new check is one file and
 //! one line in [`PIPELINE`].
 
+mod content_type;
 mod envelope;
 mod expectation;
 mod http_status;
@@ -68,6 +69,7 @@ static PIPELINE: &[&dyn Check] = &[
     &route::Route,
     &server_error::ServerError,
     &envelope::Envelope,
+    &content_type::ContentType,
     &http_status::HttpStatus,
     &expectation::Expectation,
     &schema::DataSchema,
@@ -153,6 +155,7 @@ mod tests {
                 CheckKind::RouteNotActivated,
                 CheckKind::ServerError,
                 CheckKind::Envelope,
+                CheckKind::ContentType,
                 CheckKind::HttpStatus,
                 CheckKind::SuccessCode,
                 CheckKind::Schema,

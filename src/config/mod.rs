@@ -66,6 +66,13 @@ pub struct RunSection {
     /// Per-endpoint latency budgets, keyed by contract id.
     #[serde(default)]
     pub latency_overrides: BTreeMap<String, u64>,
+    /// A case lists at most this many findings; the rest are counted in one `… 另有 K 项` per check.
+    pub max_findings_per_case: Option<usize>,
+    /// A response body is read up to this many bytes; a longer one is cut there and not judged as JSON.
+    pub max_body_bytes: Option<usize>,
+    /// `data` is validated against its schema only in bodies up to this many bytes; a larger body has its
+    /// envelope judged and a finding that says it was too large to validate.
+    pub max_validated_body_bytes: Option<usize>,
 }
 
 #[derive(
@@ -213,6 +220,7 @@ pub struct Config {
     pub latency_budget_ms: u64,
     pub latency_overrides: BTreeMap<String, u64>,
     pub status_policy: StatusPolicy,
+    pub limits: Limits,
     pub envelope: EnvelopeConfig,
     pub auth: AuthConfig,
     pub sms: SmsConfig,
@@ -247,6 +255,42 @@ impl ResolvedAccount {
                 .password_env
                 .clone()
                 .unwrap_or_else(|| format!("DAODAO_{upper}_PASSWORD")),
+        }
+    }
+}
+
+/// What a run spends on one response, whatever the backend sends: the work is bounded by our inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_findings_per_case: usize,
+    pub max_body_bytes: usize,
+    pub max_validated_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_findings_per_case: 20,
+            max_body_bytes: 8 * 1024 * 1024,
+            max_validated_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// The `[env.NAME] [run]` keys over the `[run]` keys over the defaults; none is below 1.
+    fn resolve(env_run: &RunSection, file_run: &RunSection) -> Limits {
+        let default = Limits::default();
+        let pick = |f: fn(&RunSection) -> Option<usize>, d: usize| {
+            f(env_run).or(f(file_run)).unwrap_or(d).max(1)
+        };
+        Limits {
+            max_findings_per_case: pick(|r| r.max_findings_per_case, default.max_findings_per_case),
+            max_body_bytes: pick(|r| r.max_body_bytes, default.max_body_bytes),
+            max_validated_body_bytes: pick(
+                |r| r.max_validated_body_bytes,
+                default.max_validated_body_bytes,
+            ),
         }
     }
 }
@@ -447,6 +491,7 @@ pub fn resolve(
         latency_budget_ms,
         latency_overrides,
         status_policy,
+        limits: Limits::resolve(&env_run, &file.run),
         envelope: file.envelope,
         auth: file.auth,
         sms,

@@ -1,12 +1,17 @@
 //! One HTTP exchange: the request we sent, what came back (or how the transport failed), and the time.
 
+mod body;
+
+pub use body::{NotJson, JSON_DEPTH_LIMIT};
+
+use crate::config::{Config, Limits};
 use crate::contract::{BodyFormat, Contract, RequestParts};
 use crate::scenario::template::value_text;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// Responses larger than this are cut: a broken server must not exhaust memory.
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The longest wait a `Retry-After` gets before the request is sent again.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
@@ -24,10 +29,27 @@ pub struct HttpRequest {
 pub struct HttpResponse {
     pub status: u16,
     pub content_type: Option<String>,
+    /// Where a redirect points (redirects are never followed).
+    pub location: Option<String>,
+    /// A compressed body: the client asks for none and decodes none, so the bytes are judged as sent.
+    pub content_encoding: Option<String>,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
+    /// How many 429 answers were waited out (their `Retry-After`) before this one.
+    pub rate_limit_retries: u32,
     pub text: String,
-    /// The body parsed as JSON, if it is JSON.
+    /// The body parsed as JSON, if it is JSON (only its top level when `shallow`).
     pub json: Option<Value>,
+    /// The body is larger than `max_validated_body_bytes`: `json` is its top level, nested values emptied.
+    pub shallow: bool,
+    /// Why `json` is absent.
+    pub not_json: Option<NotJson>,
+    /// The offset of the first byte that is not UTF-8 (the text has replacement characters there).
+    pub invalid_utf8_at: Option<usize>,
+    /// Reading stopped at `max_body_bytes`.
     pub truncated: bool,
+    /// Bytes read (up to the read limit).
+    pub body_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -77,6 +99,9 @@ pub struct Client {
     pub base_url: String,
     /// Where the files of multipart uploads are.
     fixtures_dir: std::path::PathBuf,
+    limits: Limits,
+    /// How many 429 answers with a `Retry-After` are waited out (the run's `retries`).
+    rate_limit_retries: u32,
 }
 
 /// A value in a URL or a form field: `null` is empty.
@@ -104,7 +129,17 @@ impl Client {
             inner,
             base_url: base_url.trim_end_matches('/').to_string(),
             fixtures_dir: fixtures_dir.to_path_buf(),
+            limits: Limits::default(),
+            rate_limit_retries: 0,
         })
+    }
+
+    /// The run's client: its base URL, timeout, read and validation limits, and retries.
+    pub fn for_config(config: &Config) -> Result<Client, RequestError> {
+        let mut client = Client::new(&config.base_url, config.timeout_ms, &config.fixtures_dir)?;
+        client.limits = config.limits;
+        client.rate_limit_retries = config.retries;
+        Ok(client)
     }
 
     /// Builds the request for `contract` from rendered parts. Errors name a missing path parameter.
@@ -204,13 +239,30 @@ impl Client {
         Ok((url, path))
     }
 
+    /// Sends the request; a 429 with a `Retry-After` is waited out and sent again, up to the run's
+    /// retries. The time is the last attempt's: a wait the backend asked for is not its latency.
     pub async fn send(&self, request: HttpRequest) -> Exchange {
-        let start = Instant::now();
-        let response = self.send_inner(&request).await;
-        Exchange {
-            request,
-            response,
-            elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
+        let mut waited = 0;
+        loop {
+            let start = Instant::now();
+            let mut response = self.send_inner(&request).await;
+            let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+            if let Ok(r) = &mut response {
+                r.rate_limit_retries = waited;
+                let wait = (r.status == 429 && waited < self.rate_limit_retries)
+                    .then(|| retry_wait(r.retry_after.as_deref()?, chrono::Utc::now()))
+                    .flatten();
+                if let Some(wait) = wait {
+                    tokio::time::sleep(wait).await;
+                    waited += 1;
+                    continue;
+                }
+            }
+            return Exchange {
+                request,
+                response,
+                elapsed_ms,
+            };
         }
     }
 
@@ -260,35 +312,84 @@ impl Client {
         }
         let mut resp = builder.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let mut bytes: Vec<u8> = vec![];
-        let mut truncated = false;
-        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                bytes.extend_from_slice(&chunk[..MAX_BODY_BYTES - bytes.len()]);
-                truncated = true;
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let json = if truncated {
-            None
-        } else {
-            serde_json::from_str(&text).ok()
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let location = header(reqwest::header::LOCATION);
+        let content_encoding = header(reqwest::header::CONTENT_ENCODING);
+        let retry_after = header(reqwest::header::RETRY_AFTER);
+        let (bytes, truncated) = read_capped(&mut resp, self.limits.max_body_bytes).await?;
         Ok(HttpResponse {
-            status,
             content_type,
-            text,
-            json,
-            truncated,
+            location,
+            content_encoding,
+            retry_after,
+            ..HttpResponse::decoded(status, bytes, truncated, &self.limits)
         })
     }
+}
+
+impl HttpResponse {
+    /// A response of `status` whose body is `bytes` (cut at the read limit when `truncated`), decoded
+    /// within `limits`; no headers.
+    pub fn decoded(status: u16, bytes: Vec<u8>, truncated: bool, limits: &Limits) -> HttpResponse {
+        let body_bytes = bytes.len();
+        let body = body::decode(bytes, truncated, limits.max_validated_body_bytes);
+        HttpResponse {
+            status,
+            content_type: None,
+            location: None,
+            content_encoding: None,
+            retry_after: None,
+            rate_limit_retries: 0,
+            text: body.text,
+            json: body.json,
+            shallow: body.shallow,
+            not_json: body.not_json,
+            invalid_utf8_at: body.invalid_utf8_at,
+            truncated,
+            body_bytes,
+        }
+    }
+}
+
+/// Reads the body up to `cap` bytes and stops there, however much more (or however long) the backend
+/// sends: the rest is never read. Returns the bytes and whether it stopped at the cap.
+async fn read_capped(
+    resp: &mut reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), TransportError> {
+    let announced = resp
+        .content_length()
+        .map_or(0, |n| n.min(cap as u64) as usize);
+    let mut bytes: Vec<u8> = Vec::with_capacity(announced);
+    while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+        if bytes.len() + chunk.len() > cap {
+            bytes.extend_from_slice(&chunk[..cap - bytes.len()]);
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
+}
+
+/// How long a `Retry-After` (seconds, or an HTTP date) asks to wait, capped at [`MAX_RETRY_AFTER`];
+/// `None` when it says neither.
+pub fn retry_wait(header: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let header = header.trim();
+    let wait = match header.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(header).ok()?;
+            (at.with_timezone(&chrono::Utc) - now)
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 fn classify(e: reqwest::Error) -> TransportError {
@@ -355,6 +456,27 @@ mod tests {
         assert!(req
             .headers
             .contains(&("Authorization".into(), "Bearer t0k3n".into())));
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date_and_never_more_than_the_cap() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-06T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_wait("5", now), Some(Duration::from_secs(5)));
+        assert_eq!(retry_wait(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(retry_wait("3600", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            retry_wait("Tue, 06 Jan 2026 10:00:07 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_wait("Tue, 06 Jan 2026 09:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(retry_wait("soon", now), None);
+        assert_eq!(retry_wait("-1", now), None);
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub enum CheckKind {
     ServerError,
     /// The response is not the unified envelope `{code, message, data}`.
     Envelope,
+    /// The body is usable JSON, but not as declared: a non-JSON content type, or bytes that are not UTF-8.
+    ContentType,
     /// The HTTP status disagrees with the status policy.
     HttpStatus,
     /// A request that should succeed did not answer the success code.
@@ -63,6 +65,7 @@ impl CheckKind {
             | CheckKind::Session
             | CheckKind::Request => Severity::Hard,
             CheckKind::HttpStatus
+            | CheckKind::ContentType
             | CheckKind::Schema
             | CheckKind::Latency
             | CheckKind::Assertion
@@ -78,6 +81,7 @@ impl CheckKind {
             CheckKind::RouteNotActivated => "route_not_activated",
             CheckKind::ServerError => "server_error",
             CheckKind::Envelope => "envelope",
+            CheckKind::ContentType => "content_type",
             CheckKind::HttpStatus => "http_status",
             CheckKind::SuccessCode => "success_code",
             CheckKind::Schema => "schema",

@@ -237,6 +237,7 @@ pub fn finding_cause(case: &CaseResult, f: &Finding) -> (String, String) {
         CheckKind::ServerError => (actual.to_string(), format!("HTTP {actual}")),
         CheckKind::Transport
         | CheckKind::Envelope
+        | CheckKind::ContentType
         | CheckKind::Assertion
         | CheckKind::Capture
         | CheckKind::Session
