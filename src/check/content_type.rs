@@ -16,7 +16,7 @@ impl Check for ContentType {
         let Ok(resp) = &input.exchange.response else {
             return vec![];
         };
-        if resp.json.is_none() {
+        if resp.envelope().is_none() {
             return vec![];
         }
         let mut out = vec![];

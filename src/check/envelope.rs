@@ -31,13 +31,16 @@ impl Check for Envelope {
             return vec![];
         };
         let names = &input.config.envelope;
-        let Some(json) = &resp.json else {
-            let start = cut_text(&resp.text, 60);
+        let Some(json) = resp.envelope() else {
+            let actual = match compressed(resp) {
+                Some(encoding) => format!("{} bytes of {encoding} data", resp.body_bytes),
+                None => format!("{:?}", cut_text(&resp.text, 60)),
+            };
             return vec![Finding::new(
                 CheckKind::Envelope,
                 no_json(resp, input.config.limits.max_body_bytes),
             )
-            .expected("a JSON envelope", format!("{start:?}"))];
+            .expected("a JSON envelope", actual)];
         };
         let Some(obj) = json.as_object() else {
             return vec![
@@ -108,12 +111,8 @@ fn no_json(resp: &HttpResponse, read_limit: usize) -> String {
                 .map_or(String::new(), |r| format!(" {r}"));
             return format!("the response has no body (HTTP {status}{reason})");
         }
-        _ if resp
-            .content_encoding
-            .as_deref()
-            .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity")) =>
-        {
-            let encoding = server_text(resp.content_encoding.as_deref().unwrap_or(""), 40);
+        _ if compressed(resp).is_some() => {
+            let encoding = compressed(resp).unwrap_or_default();
             return format!(
                 "the body is compressed (Content-Encoding: {encoding}) though the request accepted \
                  no encoding; it is not decoded"
@@ -143,6 +142,14 @@ fn no_json(resp: &HttpResponse, read_limit: usize) -> String {
     }
 }
 
+/// The body's `Content-Encoding` (shortened), unless it is `identity`.
+fn compressed(resp: &HttpResponse) -> Option<String> {
+    resp.content_encoding
+        .as_deref()
+        .filter(|e| !e.trim().eq_ignore_ascii_case("identity"))
+        .map(|e| server_text(e, 40))
+}
+
 /// The content type says JSON (`application/json`, `…+json`).
 pub(super) fn declares_json(resp: &HttpResponse) -> bool {
     resp.content_type.as_deref().is_some_and(|ct| {
@@ -161,7 +168,7 @@ pub(super) fn bytes(n: usize) -> String {
     const KIB: usize = 1024;
     const MIB: usize = 1024 * 1024;
     let unit = |n: usize, u: usize, name: &str| {
-        if n % u == 0 {
+        if n.is_multiple_of(u) {
             format!("{} {name}", n / u)
         } else {
             format!("{:.1} {name}", n as f64 / u as f64)
@@ -287,6 +294,16 @@ mod tests {
              encoding; it is not decoded",
             "compressed bytes are never UTF-8: saying so would add nothing"
         );
+        let gzip = Case::new()
+            .answer_bytes(
+                200,
+                "application/json",
+                &[0x1f, 0x8b, 8, 0, 0xff],
+                Default::default(),
+            )
+            .response(|r| r.content_encoding = Some("gzip".into()))
+            .run(&Envelope);
+        assert_eq!(gzip[0].actual.as_deref(), Some("5 bytes of gzip data"));
         let latin1 = Case::new().answer_bytes(200, "text/plain", b"caf\xe9 <", Default::default());
         assert_eq!(
             message(latin1),

@@ -43,7 +43,12 @@ pub struct CheckInput<'a> {
 impl CheckInput<'_> {
     /// The envelope's fields, when the body is a JSON object.
     pub fn body(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
-        self.exchange.json().and_then(|v| v.as_object())
+        self.exchange
+            .response
+            .as_ref()
+            .ok()
+            .and_then(|r| r.envelope())
+            .and_then(|v| v.as_object())
     }
     pub fn envelope_code(&self) -> Option<i64> {
         self.body()

@@ -204,9 +204,17 @@ pub fn bounded_violations(validator: &Validator, instance: &Value) -> Violations
     }
     list.sort_by(|a, b| a.path.cmp(&b.path).then(a.expected.cmp(&b.expected)));
     list.dedup();
+    // The sample matters to what is said only when a violation lies inside a list that was cut.
+    let inside_a_cut = list.iter().any(|v| {
+        cut_lists.iter().any(|c| {
+            v.path
+                .strip_prefix(c.as_str())
+                .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1)
+        })
+    });
     Violations {
         list,
-        sampled_longest: sample.is_some().then_some(longest),
+        sampled_longest: inside_a_cut.then_some(longest),
         stopped,
     }
 }

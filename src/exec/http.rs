@@ -38,10 +38,10 @@ pub struct HttpResponse {
     /// How many 429 answers were waited out (their `Retry-After`) before this one.
     pub rate_limit_retries: u32,
     pub text: String,
-    /// The body parsed as JSON, if it is JSON (only its top level when `shallow`).
+    /// The whole body parsed, if it is JSON no larger than `max_validated_body_bytes`.
     pub json: Option<Value>,
-    /// The body is larger than `max_validated_body_bytes`: `json` is its top level, nested values emptied.
-    pub shallow: bool,
+    /// A larger JSON body's top level, nested lists and objects emptied: enough to judge the envelope.
+    pub top_level: Option<Value>,
     /// Why `json` is absent.
     pub not_json: Option<NotJson>,
     /// The offset of the first byte that is not UTF-8 (the text has replacement characters there).
@@ -322,17 +322,37 @@ impl Client {
         let content_encoding = header(reqwest::header::CONTENT_ENCODING);
         let retry_after = header(reqwest::header::RETRY_AFTER);
         let (bytes, truncated) = read_capped(&mut resp, self.limits.max_body_bytes).await?;
+        let limits = self.limits;
+        // Parsing megabytes is work for a blocking thread: on the runtime's workers it would stall
+        // every other request in flight (and their timeouts would blame the backend for it).
+        let decoded = if bytes.len() > 64 * 1024 {
+            tokio::task::spawn_blocking(move || {
+                HttpResponse::decoded(status, bytes, truncated, &limits)
+            })
+            .await
+            .map_err(|e| TransportError {
+                kind: TransportErrorKind::Other,
+                message: format!("decoding the body failed: {e}"),
+            })?
+        } else {
+            HttpResponse::decoded(status, bytes, truncated, &limits)
+        };
         Ok(HttpResponse {
             content_type,
             location,
             content_encoding,
             retry_after,
-            ..HttpResponse::decoded(status, bytes, truncated, &self.limits)
+            ..decoded
         })
     }
 }
 
 impl HttpResponse {
+    /// The envelope to judge: the whole body, or the top level of one too large to keep whole.
+    pub fn envelope(&self) -> Option<&Value> {
+        self.json.as_ref().or(self.top_level.as_ref())
+    }
+
     /// A response of `status` whose body is `bytes` (cut at the read limit when `truncated`), decoded
     /// within `limits`; no headers.
     pub fn decoded(status: u16, bytes: Vec<u8>, truncated: bool, limits: &Limits) -> HttpResponse {
@@ -347,7 +367,7 @@ impl HttpResponse {
             rate_limit_retries: 0,
             text: body.text,
             json: body.json,
-            shallow: body.shallow,
+            top_level: body.top_level,
             not_json: body.not_json,
             invalid_utf8_at: body.invalid_utf8_at,
             truncated,

@@ -27,10 +27,11 @@ pub enum NotJson {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     pub text: String,
+    /// The whole body parsed, when it is JSON no larger than the validation limit.
     pub json: Option<Value>,
-    /// Larger than the validation limit: `json` holds the top level only, with every nested list and
-    /// object emptied (their types kept), which is all the envelope check needs.
-    pub shallow: bool,
+    /// A larger JSON body's top level, with every nested list and object emptied (their types kept):
+    /// all the envelope check needs, at the cost of a small one.
+    pub top_level: Option<Value>,
     pub not_json: Option<NotJson>,
     /// The offset of the first byte that is not UTF-8, when there is one.
     pub invalid_utf8_at: Option<usize>,
@@ -58,14 +59,19 @@ pub fn decode(bytes: Vec<u8>, truncated: bool, max_validated: usize) -> Body {
     } else {
         serde_json::from_str::<Value>(&text).map_err(not_json)
     };
-    let (json, not_json) = match parsed {
+    let (parsed, not_json) = match parsed {
         Ok(v) => (Some(v), None),
         Err(why) => (None, Some(why)),
     };
+    let (json, top_level) = if shallow {
+        (None, parsed)
+    } else {
+        (parsed, None)
+    };
     Body {
         text,
-        shallow: shallow && json.is_some(),
         json,
+        top_level,
         not_json,
         invalid_utf8_at,
     }
@@ -161,7 +167,7 @@ mod tests {
     fn json_is_parsed_whole_up_to_the_validation_limit() {
         let body = decode(br#"{"code":0,"data":{"a":[1,2]}}"#.to_vec(), false, WHOLE);
         assert_eq!(body.json, Some(json!({"code": 0, "data": {"a": [1, 2]}})));
-        assert!(!body.shallow);
+        assert_eq!(body.top_level, None);
         assert_eq!((body.not_json, body.invalid_utf8_at), (None, None));
     }
 
@@ -170,19 +176,19 @@ mod tests {
         let text =
             r#"{"code":0,"message":"ok","data":[{"id":1},{"id":2}],"meta":{"x":[1]},"n":null}"#;
         let body = decode(text.as_bytes().to_vec(), false, 10);
-        assert!(body.shallow);
+        assert_eq!(body.json, None, "never mistaken for the whole body");
         assert_eq!(
-            body.json,
+            body.top_level,
             Some(json!({"code": 0, "message": "ok", "data": [], "meta": {}, "n": null}))
         );
         let list = decode(b"[1,[2],{}]".to_vec(), false, 3);
-        assert_eq!(list.json, Some(json!([])));
+        assert_eq!(list.top_level, Some(json!([])));
         let broken = decode(br#"{"code":0,"data":[1,"#.to_vec(), false, 3);
         assert!(
             matches!(broken.not_json, Some(NotJson::Syntax(_))),
             "{broken:?}"
         );
-        assert!(!broken.shallow);
+        assert_eq!(broken.top_level, None);
     }
 
     #[test]
