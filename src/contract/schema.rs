@@ -1,12 +1,12 @@
 //! One schema registry per run: the shared definitions under `contracts/_schemas/` plus every contract's
 //! schemas compiled once, with `format` validation on (it is annotation-only by default in 2020-12).
 
-use super::{display_path, Contract, Problem};
+use super::{display_path, json_text, refs, Contract, Problem};
 pub use crate::short::short_json;
 use crate::short::{server_text, TEXT_CHARS, VALUE_CHARS};
 use jsonschema::{Registry, Validator};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// Every schema resolves against this base, so `common.json` names `_schemas/common.json`.
@@ -14,6 +14,11 @@ pub const BASE_URI: &str = "https://daodao-check.dev/schemas/";
 
 pub struct SchemaSet {
     registry: Registry<'static>,
+    /// The shared files by name (`common.json`), as written.
+    shared: BTreeMap<String, Value>,
+    /// Shared files with a problem: a contract schema that uses one is not compiled, so the problem is
+    /// blamed once, on the file, not on every contract that uses it.
+    broken: BTreeSet<String>,
 }
 
 /// The validators of one contract.
@@ -34,63 +39,95 @@ pub struct Violation {
     pub actual: String,
 }
 
+/// Reads one shared schema file: a byte-order mark is accepted, a repeated key or a syntax error is a
+/// problem (place, message).
+fn read_shared(path: &Path) -> Result<Value, (String, String)> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| (String::new(), format!("cannot read: {e}")))?;
+    let text = json_text::without_bom(&text);
+    if let Some(dup) = json_text::duplicate_key(text) {
+        return Err((dup.place(), dup.message()));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        (
+            format!("line {}, column {}", e.line(), e.column()),
+            message.split(" at line ").next().unwrap_or("").to_string(),
+        )
+    })
+}
+
+/// What is wrong with a shared schema as a schema: its `$id`, the meta-schema, its patterns.
+fn shared_problems(file_name: &str, value: &Value) -> Vec<(String, String)> {
+    let mut out = vec![];
+    let expected_id = format!("{BASE_URI}{file_name}");
+    match value.get("$id").and_then(Value::as_str) {
+        Some(id) if id == expected_id => {}
+        other => out.push((
+            "$id".into(),
+            format!("expected \"{expected_id}\", found {other:?}"),
+        )),
+    }
+    if let Err(e) = jsonschema::meta::validate(value) {
+        out.push((
+            e.instance_path().to_string(),
+            format!("not a valid JSON Schema: {e}"),
+        ));
+    }
+    out.extend(refs::bad_patterns(value));
+    out
+}
+
 impl SchemaSet {
     /// Loads `_schemas/*.json`; each must carry `"$id": "<BASE_URI><file name>"`.
     pub fn load(root: &Path, dir: &Path) -> (SchemaSet, Vec<Problem>) {
         let mut problems = vec![];
-        let mut resources: Vec<(String, Value)> = vec![];
+        let mut shared = BTreeMap::new();
+        let mut broken = BTreeSet::new();
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .map(|rd| rd.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
         files.sort();
+        let shown = |file_name: &str| display_path(root, &dir.join(file_name));
         for path in files
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
         {
-            let shown = display_path(root, path);
-            let problem = |place: String, message: String| Problem {
-                file: shown.clone(),
+            let file_name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let found = match read_shared(path) {
+                Ok(value) => {
+                    let found = shared_problems(&file_name, &value);
+                    shared.insert(file_name.clone(), value);
+                    found
+                }
+                Err(problem) => vec![problem],
+            };
+            if !found.is_empty() {
+                broken.insert(file_name.clone());
+            }
+            problems.extend(found.into_iter().map(|(place, message)| Problem {
+                file: shown(&file_name),
                 place,
                 message,
-            };
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    problems.push(problem(String::new(), format!("cannot read: {e}")));
-                    continue;
-                }
-            };
-            let value: Value = match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    problems.push(problem(
-                        format!("line {}, column {}", e.line(), e.column()),
-                        e.to_string()
-                            .split(" at line ")
-                            .next()
-                            .unwrap_or("")
-                            .to_string(),
-                    ));
-                    continue;
-                }
-            };
-            let file_name = path.file_name().unwrap_or_default().to_string_lossy();
-            let expected_id = format!("{BASE_URI}{file_name}");
-            match value.get("$id").and_then(Value::as_str) {
-                Some(id) if id == expected_id => {}
-                other => problems.push(problem(
-                    "$id".into(),
-                    format!("expected \"{expected_id}\", found {other:?}"),
-                )),
-            }
-            if let Err(e) = jsonschema::meta::validate(&value) {
-                problems.push(problem(
-                    e.instance_path().to_string(),
-                    format!("not a valid JSON Schema: {e}"),
-                ));
-            }
-            resources.push((expected_id, value));
+            }));
         }
+        let docs: refs::Docs = shared.iter().map(|(k, v)| (k.clone(), v)).collect();
+        let names: Vec<String> = shared.keys().cloned().collect();
+        for cycle in refs::ref_cycles(&docs, &names) {
+            broken.insert(cycle.doc.clone());
+            problems.push(Problem {
+                file: shown(&cycle.doc),
+                place: cycle.pointer.clone(),
+                message: cycle.message(),
+            });
+        }
+        let resources = shared
+            .iter()
+            .map(|(name, value)| (format!("{BASE_URI}{name}"), value.clone()));
         let registry = Registry::new()
             .extend(resources)
             .and_then(|b| b.prepare())
@@ -104,7 +141,12 @@ impl SchemaSet {
                     .prepare()
                     .expect("an empty registry always prepares")
             });
-        (SchemaSet { registry }, problems)
+        let set = SchemaSet {
+            registry,
+            shared,
+            broken,
+        };
+        (set, problems)
     }
 
     /// Compiles one schema in the context of a contract; the error names what could not be compiled.
@@ -125,8 +167,24 @@ impl SchemaSet {
     pub fn compile_contract(&self, c: &Contract) -> (Compiled, Vec<Problem>) {
         let mut problems = vec![];
         let file = c.file.display().to_string();
+        let shared: refs::Docs = self.shared.iter().map(|(k, v)| (k.clone(), v)).collect();
         let mut one = |place: &str, schema: &Option<Value>| -> Option<Validator> {
             let schema = schema.as_ref()?;
+            let doc = format!("{}:{place}", c.id);
+            let used = refs::shared_files_used(&doc, schema, &shared);
+            if used.iter().any(|f| self.broken.contains(f)) {
+                return None;
+            }
+            let mut docs = shared.clone();
+            docs.insert(doc.clone(), schema);
+            if let Some(cycle) = refs::ref_cycles(&docs, std::slice::from_ref(&doc)).first() {
+                problems.push(Problem {
+                    file: file.clone(),
+                    place: format!("{place}{}", cycle.pointer),
+                    message: cycle.message(),
+                });
+                return None;
+            }
             match self.compile(&c.id, schema) {
                 Ok(v) => Some(v),
                 Err(error) => {

@@ -374,3 +374,116 @@ fn planted_secrets_leave_no_trace_in_any_output() {
         }
     }
 }
+
+// Hostile documents: contract and schema files as an editor, a merge or a careless hand leaves them.
+
+/// Edits a file of a copy of the mini project.
+fn edit(dir: &Path, file: &str, change: impl Fn(String) -> String) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).expect("fixture file");
+    std::fs::write(&path, change(text)).expect("write");
+}
+
+fn lint(dir: &Path) -> (i32, String) {
+    let (code, out, err) = output(cli(dir).arg("lint"));
+    (code, format!("{out}{err}"))
+}
+
+const COMMON: &str = "contracts/_schemas/common.json";
+
+#[test]
+fn a_bad_pattern_in_a_shared_schema_is_blamed_once_on_that_file_and_its_path() {
+    let dir = crate::common::mini();
+    edit(dir.path(), COMMON, |t| {
+        t.replace("^1[3-9][0-9]{9}$", "^1[3-9")
+    });
+    let (code, out) = lint(dir.path());
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(&format!(
+            "{COMMON}: /$defs/phone/pattern: not a regular expression: \"^1[3-9\" is not a \"regex\""
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 problem(s)"),
+        "not once per contract that uses it: {out}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_contract_or_a_schema_is_accepted() {
+    let dir = crate::common::mini();
+    for file in [COMMON, "contracts/demo/item.json"] {
+        edit(dir.path(), file, |t| format!("\u{feff}{t}"));
+    }
+    let (code, out) = lint(dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 problem(s)"), "{out}");
+}
+
+#[test]
+fn a_key_given_twice_is_an_error_naming_the_key_its_place_and_line() {
+    let dir = crate::common::mini();
+    edit(dir.path(), "contracts/demo/item.json", |t| {
+        t.replacen(
+            "\"type\": \"number\"",
+            "\"type\": \"number\", \"type\": \"string\"",
+            1,
+        )
+    });
+    edit(dir.path(), COMMON, |t| {
+        t.replace(
+            "\"title\": \"Definitions",
+            "\"$id\": \"x\",\n  \"title\": \"Definitions",
+        )
+    });
+    let (code, out) = lint(dir.path());
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(
+            "contracts/demo/item.json: response.data.properties.price (line 36, column 34): \
+             duplicate key `type`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{COMMON}: line 4, column 7: duplicate key `$id`")),
+        "{out}"
+    );
+}
+
+#[test]
+fn reference_cycles_are_reported_where_they_are_written() {
+    let dir = crate::common::mini();
+    edit(dir.path(), COMMON, |t| {
+        t.replace(
+            "\"count\": {",
+            "\"loopA\": { \"$ref\": \"#/$defs/loopB\" },\n    \"loopB\": { \"allOf\": [{ \"$ref\": \"#/$defs/loopA\" }] },\n    \"count\": {",
+        )
+    });
+    edit(dir.path(), "contracts/demo/item.json", |t| {
+        t.replacen(
+            "\"type\": \"number\"",
+            "\"$ref\": \"#/properties/price\"",
+            1,
+        )
+    });
+    let (code, out) = lint(dir.path());
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(&format!(
+            "{COMMON}: /$defs/loopA: `$ref` cycle: common.json#/$defs/loopA → common.json#/$defs/loopB → \
+             common.json#/$defs/loopB/allOf/0 → common.json#/$defs/loopA"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "contracts/demo/item.json: response.data/properties/price: `$ref` cycle: \
+             demo.item:response.data#/properties/price → demo.item:response.data#/properties/price"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("2 problem(s)"), "{out}");
+}
