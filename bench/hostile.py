@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark of a hostile backend: what one huge answer costs the tool, in wall time and peak memory.
 
-A small HTTP server on loopback (in this process, a thread per connection) answers one endpoint of a
-generated project with a huge body; the release binary runs `run --endpoint` against it and this script
-measures the child alone (os.wait4's rusage: ru_maxrss is that process's peak RSS). Cases:
+A small HTTP server on loopback (a process of its own, a thread per connection) answers one endpoint of a
+generated project with a huge body; the release binary runs `run --endpoint` against it, started by
+/usr/bin/time, whose %M is that process's own peak RSS (a child forked straight from this script would
+inherit the script's RSS in its ru_maxrss on Linux). Cases:
 
   huge          an ~8 MB list of `{}` where objects with required fields are expected (default limits:
                 the body is larger than max_validated_body_bytes, so its envelope is judged and its data
@@ -26,10 +27,14 @@ def envelope(data):
     return b'{"code":0,"message":"ok","data":' + data + b"}"
 
 
-BODIES = {
-    "huge": envelope(b"[" + b",".join([b"{}"] * 2_666_000) + b"]"),
-    "huge_array": envelope(b"[" + b",".join([b"0"] * 1_000_000) + b"]"),
-}
+def bodies():
+    return {
+        "huge": envelope(b"[" + b",".join([b"{}"] * 2_666_000) + b"]"),
+        "huge_array": envelope(b"[" + b",".join([b"0"] * 1_000_000) + b"]"),
+    }
+
+
+BODIES = {}
 
 
 def serve(conn):
@@ -51,7 +56,7 @@ def serve(conn):
                 for _ in range(20_000):  # 1.2 GB at most
                     conn.sendall(frame)
                 return
-            body = BODIES.get(mode.replace("-", "_"))
+            body = BODIES.get(mode)
             status = b"200 OK" if body else b"404 Not Found"
             body = body or b'{"code":404,"message":"Route not found","data":null}'
             conn.sendall(b"HTTP/1.1 " + status + b"\r\nConnection: close\r\nContent-Type: application/json\r\n"
@@ -60,7 +65,9 @@ def serve(conn):
             pass
 
 
-def start_server():
+def run_server():
+    """The server process: builds the bodies, prints its port and their sizes, serves until stdin closes."""
+    BODIES.update(bodies())
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -75,7 +82,15 @@ def start_server():
             threading.Thread(target=serve, args=(conn,), daemon=True).start()
 
     threading.Thread(target=loop, daemon=True).start()
-    return listener, listener.getsockname()[1]
+    sizes = {k: len(v) for k, v in BODIES.items()}
+    print(json.dumps({"port": listener.getsockname()[1], "sizes": sizes}), flush=True)
+    sys.stdin.read()
+
+
+def start_server():
+    proc = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    hello = json.loads(proc.stdout.readline())
+    return proc, hello["port"], hello["sizes"]
 
 
 def project(tmp, mode, run_keys):
@@ -104,21 +119,23 @@ def measure(port, mode, run_keys):
         project(tmp, mode, run_keys)
         out_path = os.path.join(tmp, "stdout.txt")
         env = dict(os.environ, NO_COLOR="1")
+        rss_path = os.path.join(tmp, "rss.txt")
         with open(out_path, "wb") as out:
             t = time.perf_counter()
-            proc = subprocess.Popen([BIN, "--color", "never", "run", "--endpoint", f"h.{mode}",
+            proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_path,
+                                     BIN, "--color", "never", "run", "--endpoint", f"h.{mode}",
                                      "--base-url", f"http://127.0.0.1:{port}/api/v1"],
                                     cwd=tmp, env=env, stdout=out, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(proc.pid, 0)
+            code = proc.wait()
             secs = time.perf_counter() - t
-        code = os.waitstatus_to_exitcode(status)
+        peak_kib = int(open(rss_path).read().split()[-1])
         if code not in (0, 1):
             sys.exit(f"{mode}: daodao-check exited {code}")
         report = os.path.join(tmp, "reports", "last-run.json")
         result = json.load(open(report))
         findings = [f"{f['check']} {f.get('path', '')} {f['message'][:90]}"
                     for e in result["endpoints"] for c in e["cases"] for f in c["findings"]]
-        return secs, usage.ru_maxrss / 1024, os.path.getsize(report), os.path.getsize(out_path), findings
+        return secs, peak_kib / 1024, os.path.getsize(report), os.path.getsize(out_path), findings
 
 
 CASES = [
@@ -133,10 +150,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.serve:
+        return run_server()
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "daodao-check"], cwd=ROOT, check=True)
-    listener, port = start_server()
+    server, port, sizes = start_server()
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
     summary = {"machine": f"{os.cpu_count()} cores, {cpu}", "runs": args.runs, "cases": {}}
     print(f"machine: {summary['machine']}; {args.runs} runs per case")
@@ -145,7 +165,7 @@ def main():
         runs = [measure(port, mode, keys) for _ in range(args.runs)]
         times = [r[0] for r in runs]
         peak = max(r[1] for r in runs)
-        body = len(BODIES[mode]) if mode in BODIES else None
+        body = sizes.get(mode)
         case = {"body_bytes": body, "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3),
                 "peak_mib": round(peak, 1), "report_bytes": runs[-1][2], "stdout_bytes": runs[-1][3],
                 "findings": runs[-1][4]}
@@ -155,7 +175,8 @@ def main():
               f"{case['report_bytes']:>10}{case['stdout_bytes']:>10}")
         for f in case["findings"]:
             print(f"{'':16}{f}")
-    listener.close()
+    server.stdin.close()
+    server.wait()
     with open(os.path.join(ROOT, "bench", "hostile-last.json"), "w") as f:
         json.dump(summary, f, indent=2, ensure_ascii=False)
 

@@ -4,11 +4,13 @@
 //! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
 
 mod error;
+mod limits;
 #[cfg(test)]
 mod tests;
 
 use crate::error::TomlError;
 pub use error::ConfigError;
+pub use limits::Limits;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -255,42 +257,6 @@ impl ResolvedAccount {
                 .password_env
                 .clone()
                 .unwrap_or_else(|| format!("DAODAO_{upper}_PASSWORD")),
-        }
-    }
-}
-
-/// What a run spends on one response, whatever the backend sends: the work is bounded by our inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    pub max_findings_per_case: usize,
-    pub max_body_bytes: usize,
-    pub max_validated_body_bytes: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_findings_per_case: 20,
-            max_body_bytes: 8 * 1024 * 1024,
-            max_validated_body_bytes: 2 * 1024 * 1024,
-        }
-    }
-}
-
-impl Limits {
-    /// The `[env.NAME] [run]` keys over the `[run]` keys over the defaults; none is below 1.
-    fn resolve(env_run: &RunSection, file_run: &RunSection) -> Limits {
-        let default = Limits::default();
-        let pick = |f: fn(&RunSection) -> Option<usize>, d: usize| {
-            f(env_run).or(f(file_run)).unwrap_or(d).max(1)
-        };
-        Limits {
-            max_findings_per_case: pick(|r| r.max_findings_per_case, default.max_findings_per_case),
-            max_body_bytes: pick(|r| r.max_body_bytes, default.max_body_bytes),
-            max_validated_body_bytes: pick(
-                |r| r.max_validated_body_bytes,
-                default.max_validated_body_bytes,
-            ),
         }
     }
 }

@@ -1,17 +1,16 @@
 //! One HTTP exchange: the request we sent, what came back (or how the transport failed), and the time.
 
 mod body;
+mod rate_limit;
 
 pub use body::{NotJson, JSON_DEPTH_LIMIT};
+pub use rate_limit::{retry_wait, MAX_RETRY_AFTER};
 
 use crate::config::{Config, Limits};
 use crate::contract::{BodyFormat, Contract, RequestParts};
 use crate::scenario::template::value_text;
 use serde_json::Value;
 use std::time::{Duration, Instant};
-
-/// The longest wait a `Retry-After` gets before the request is sent again.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
@@ -321,7 +320,7 @@ impl Client {
         let location = header(reqwest::header::LOCATION);
         let content_encoding = header(reqwest::header::CONTENT_ENCODING);
         let retry_after = header(reqwest::header::RETRY_AFTER);
-        let (bytes, truncated) = read_capped(&mut resp, self.limits.max_body_bytes).await?;
+        let (bytes, truncated) = body::read_capped(&mut resp, self.limits.max_body_bytes).await?;
         let limits = self.limits;
         // Parsing megabytes is work for a blocking thread: on the runtime's workers it would stall
         // every other request in flight (and their timeouts would blame the backend for it).
@@ -374,42 +373,6 @@ impl HttpResponse {
             body_bytes,
         }
     }
-}
-
-/// Reads the body up to `cap` bytes and stops there, however much more (or however long) the backend
-/// sends: the rest is never read. Returns the bytes and whether it stopped at the cap.
-async fn read_capped(
-    resp: &mut reqwest::Response,
-    cap: usize,
-) -> Result<(Vec<u8>, bool), TransportError> {
-    let announced = resp
-        .content_length()
-        .map_or(0, |n| n.min(cap as u64) as usize);
-    let mut bytes: Vec<u8> = Vec::with_capacity(announced);
-    while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-        if bytes.len() + chunk.len() > cap {
-            bytes.extend_from_slice(&chunk[..cap - bytes.len()]);
-            return Ok((bytes, true));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok((bytes, false))
-}
-
-/// How long a `Retry-After` (seconds, or an HTTP date) asks to wait, capped at [`MAX_RETRY_AFTER`];
-/// `None` when it says neither.
-pub fn retry_wait(header: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
-    let header = header.trim();
-    let wait = match header.parse::<u64>() {
-        Ok(seconds) => Duration::from_secs(seconds),
-        Err(_) => {
-            let at = chrono::DateTime::parse_from_rfc2822(header).ok()?;
-            (at.with_timezone(&chrono::Utc) - now)
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-        }
-    };
-    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 fn classify(e: reqwest::Error) -> TransportError {
@@ -476,27 +439,6 @@ mod tests {
         assert!(req
             .headers
             .contains(&("Authorization".into(), "Bearer t0k3n".into())));
-    }
-
-    #[test]
-    fn retry_after_is_seconds_or_a_date_and_never_more_than_the_cap() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-01-06T10:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        assert_eq!(retry_wait("5", now), Some(Duration::from_secs(5)));
-        assert_eq!(retry_wait(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(retry_wait("3600", now), Some(MAX_RETRY_AFTER));
-        assert_eq!(
-            retry_wait("Tue, 06 Jan 2026 10:00:07 GMT", now),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(
-            retry_wait("Tue, 06 Jan 2026 09:00:00 GMT", now),
-            Some(Duration::ZERO),
-            "a date in the past means now"
-        );
-        assert_eq!(retry_wait("soon", now), None);
-        assert_eq!(retry_wait("-1", now), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! too large to validate), or why it is not JSON. Invalid UTF-8 is decoded with replacement characters
 //! and its first offending byte is kept, so a check can say so instead of judging the lossy text silently.
 
+use super::TransportError;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -35,6 +36,26 @@ pub struct Body {
     pub not_json: Option<NotJson>,
     /// The offset of the first byte that is not UTF-8, when there is one.
     pub invalid_utf8_at: Option<usize>,
+}
+
+/// Reads the body up to `cap` bytes and stops there, however much more (or however long) the backend
+/// sends: the rest is never read. Returns the bytes and whether it stopped at the cap.
+pub(super) async fn read_capped(
+    resp: &mut reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), TransportError> {
+    let announced = resp
+        .content_length()
+        .map_or(0, |n| n.min(cap as u64) as usize);
+    let mut bytes: Vec<u8> = Vec::with_capacity(announced);
+    while let Some(chunk) = resp.chunk().await.map_err(super::classify)? {
+        if bytes.len() + chunk.len() > cap {
+            bytes.extend_from_slice(&chunk[..cap - bytes.len()]);
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
 }
 
 /// Decodes `bytes`; `truncated` says reading stopped at the read limit, `max_validated` is the largest
