@@ -118,6 +118,9 @@ pub struct Finding {
     pub decision: Option<String>,
 }
 
+/// How the finding that counts the findings left out past the cap begins.
+const LEFT_OUT: &str = "… 另有 ";
+
 fn one() -> usize {
     1
 }
@@ -138,6 +141,22 @@ impl Finding {
             decision: None,
         }
     }
+    /// The finding that counts the `n` findings of `check` a case left out past its cap of `max`.
+    pub fn left_out(check: CheckKind, n: usize, max: usize) -> Self {
+        Finding {
+            count: n,
+            ..Finding::new(
+                check,
+                format!("{LEFT_OUT}{n} 项未列出 ([run] max_findings_per_case = {max})"),
+            )
+        }
+    }
+
+    /// Counts findings left out (see [`Finding::left_out`]) rather than being one.
+    pub fn is_left_out(&self) -> bool {
+        self.path.is_none() && self.message.starts_with(LEFT_OUT)
+    }
+
     pub fn at(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self

@@ -65,13 +65,11 @@ pub fn cap(mut findings: Vec<Finding>, max: usize) -> Vec<Finding> {
             None => left_out.push((f.check, 1)),
         }
     }
-    findings.extend(left_out.into_iter().map(|(check, n)| Finding {
-        count: n,
-        ..Finding::new(
-            check,
-            format!("… 另有 {n} 项未列出 ([run] max_findings_per_case = {max})"),
-        )
-    }));
+    findings.extend(
+        left_out
+            .into_iter()
+            .map(|(check, n)| Finding::left_out(check, n, max)),
+    );
     findings
 }
 
@@ -159,6 +157,7 @@ mod tests {
             (CheckKind::Envelope, 1)
         );
         assert_eq!(capped[21].path, None);
+        assert!(capped[20].is_left_out() && !capped[19].is_left_out());
         assert_eq!(cap(findings[..20].to_vec(), 20), findings[..20]);
     }
 

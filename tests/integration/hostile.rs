@@ -1,6 +1,6 @@
 //! A hostile backend ([`HostileServer`]) against the CLI as a process: each misbehaviour is one endpoint
 //! of a generated project, and each must end as its own clear finding, in a run that finishes (a hang
-//! would outlive the run's own 2 s timeout and fail the test by never ending) and writes bounded
+//! would outlive the run's own 5 s timeout and fail the test by never ending) and writes bounded
 //! output. Speed and memory are measured in `bench/hostile.py`, not here.
 
 use crate::cli::{cli, output};
@@ -11,7 +11,7 @@ use std::path::Path;
 /// The generated project's run settings; a test's own `[run]` keys go at the end of `[run]`.
 fn config(run_keys: &str) -> String {
     format!(
-        "[run]\njobs = 8\ntimeout_ms = 2000\nlatency_budget_ms = 60000\n{run_keys}\n\
+        "[run]\njobs = 8\ntimeout_ms = 5000\nlatency_budget_ms = 60000\n{run_keys}\n\
          [sms]\nsource = \"fixed\"\nvalue = \"123456\"\n"
     )
 }
@@ -176,7 +176,7 @@ fn every_hostile_answer_is_one_clear_finding_in_a_run_that_ends_with_bounded_out
         "envelope",
         &["not JSON (application/json; charset=utf-8): EOF while parsing a string"],
     );
-    r.finding("cut_off", "transport", &["other"]);
+    r.finding("cut_off", "transport", &["error decoding response body"]);
     r.finding(
         "html",
         "envelope",
@@ -208,7 +208,7 @@ fn every_hostile_answer_is_one_clear_finding_in_a_run_that_ends_with_bounded_out
     );
     r.finding("slowloris", "transport", &["timeout"]);
     r.finding("silent", "transport", &["timeout"]);
-    r.finding("reset", "transport", &["other"]);
+    r.finding("reset", "transport", &["error sending request"]);
     r.finding("no_content", "envelope", &["no body (HTTP 204 No Content)"]);
     r.finding(
         "redirect_loop",
