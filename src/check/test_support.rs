@@ -53,7 +53,13 @@ pub fn exchange(method: &str, path: &str, status: u16, content_type: &str, body:
         },
         response: Ok(HttpResponse {
             content_type: Some(content_type.into()),
-            ..HttpResponse::decoded(status, body.as_bytes().to_vec(), false, &Limits::default())
+            ..HttpResponse::decoded(
+                status,
+                body.as_bytes().to_vec(),
+                false,
+                &Limits::default(),
+                &Default::default(),
+            )
         }),
         elapsed_ms: 20.0,
     }
@@ -124,7 +130,7 @@ impl Case {
         self.response(|r| {
             *r = HttpResponse {
                 content_type: Some(content_type),
-                ..HttpResponse::decoded(status, bytes.to_vec(), false, &limits)
+                ..HttpResponse::decoded(status, bytes.to_vec(), false, &limits, &Default::default())
             }
         })
     }

@@ -6,7 +6,7 @@ mod rate_limit;
 pub use body::{NotJson, JSON_DEPTH_LIMIT};
 pub use rate_limit::{retry_wait, MAX_RETRY_AFTER};
 
-use crate::config::{Config, Limits};
+use crate::config::{Config, EnvelopeConfig, Limits};
 use crate::contract::{BodyFormat, Contract, RequestParts};
 use crate::scenario::template::value_text;
 use serde_json::Value;
@@ -99,6 +99,8 @@ pub struct Client {
     /// Where the files of multipart uploads are.
     fixtures_dir: std::path::PathBuf,
     limits: Limits,
+    /// The envelope's field names: all a body too large to keep whole keeps of its top level.
+    envelope: EnvelopeConfig,
     /// How many 429 answers with a `Retry-After` are waited out (the run's `retries`).
     rate_limit_retries: u32,
 }
@@ -129,6 +131,7 @@ impl Client {
             base_url: base_url.trim_end_matches('/').to_string(),
             fixtures_dir: fixtures_dir.to_path_buf(),
             limits: Limits::default(),
+            envelope: EnvelopeConfig::default(),
             rate_limit_retries: 0,
         })
     }
@@ -137,6 +140,7 @@ impl Client {
     pub fn for_config(config: &Config) -> Result<Client, RequestError> {
         let mut client = Client::new(&config.base_url, config.timeout_ms, &config.fixtures_dir)?;
         client.limits = config.limits;
+        client.envelope = config.envelope.clone();
         client.rate_limit_retries = config.retries;
         Ok(client)
     }
@@ -321,12 +325,12 @@ impl Client {
         let content_encoding = header(reqwest::header::CONTENT_ENCODING);
         let retry_after = header(reqwest::header::RETRY_AFTER);
         let (bytes, truncated) = body::read_capped(&mut resp, self.limits.max_body_bytes).await?;
-        let limits = self.limits;
+        let (limits, envelope) = (self.limits, self.envelope.clone());
         // Parsing megabytes is work for a blocking thread: on the runtime's workers it would stall
         // every other request in flight (and their timeouts would blame the backend for it).
         let decoded = if bytes.len() > 64 * 1024 {
             tokio::task::spawn_blocking(move || {
-                HttpResponse::decoded(status, bytes, truncated, &limits)
+                HttpResponse::decoded(status, bytes, truncated, &limits, &envelope)
             })
             .await
             .map_err(|e| TransportError {
@@ -334,7 +338,7 @@ impl Client {
                 message: format!("decoding the body failed: {e}"),
             })?
         } else {
-            HttpResponse::decoded(status, bytes, truncated, &limits)
+            HttpResponse::decoded(status, bytes, truncated, &limits, &envelope)
         };
         Ok(HttpResponse {
             content_type,
@@ -353,10 +357,21 @@ impl HttpResponse {
     }
 
     /// A response of `status` whose body is `bytes` (cut at the read limit when `truncated`), decoded
-    /// within `limits`; no headers.
-    pub fn decoded(status: u16, bytes: Vec<u8>, truncated: bool, limits: &Limits) -> HttpResponse {
+    /// within `limits` (a body too large to keep whole keeps the `envelope` fields); no headers.
+    pub fn decoded(
+        status: u16,
+        bytes: Vec<u8>,
+        truncated: bool,
+        limits: &Limits,
+        envelope: &EnvelopeConfig,
+    ) -> HttpResponse {
         let body_bytes = bytes.len();
-        let body = body::decode(bytes, truncated, limits.max_validated_body_bytes);
+        let fields = [
+            envelope.code.as_str(),
+            envelope.message.as_str(),
+            envelope.data.as_str(),
+        ];
+        let body = body::decode(bytes, truncated, limits.max_validated_body_bytes, &fields);
         HttpResponse {
             status,
             content_type: None,

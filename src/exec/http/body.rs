@@ -3,7 +3,7 @@
 //! and its first offending byte is kept, so a check can say so instead of judging the lossy text silently.
 
 use super::TransportError;
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -59,8 +59,8 @@ pub(super) async fn read_capped(
 }
 
 /// Decodes `bytes`; `truncated` says reading stopped at the read limit, `max_validated` is the largest
-/// body parsed whole.
-pub fn decode(bytes: Vec<u8>, truncated: bool, max_validated: usize) -> Body {
+/// body parsed whole, and `envelope` names the top-level members a larger one keeps.
+pub fn decode(bytes: Vec<u8>, truncated: bool, max_validated: usize, envelope: &[&str]) -> Body {
     let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(e) => {
@@ -74,9 +74,7 @@ pub fn decode(bytes: Vec<u8>, truncated: bool, max_validated: usize) -> Body {
     } else if text.trim().is_empty() {
         Err(NotJson::Empty)
     } else if shallow {
-        serde_json::from_str::<TopLevel>(&text)
-            .map(|t| t.0)
-            .map_err(not_json)
+        top_level(&text, envelope).map_err(not_json)
     } else {
         serde_json::from_str::<Value>(&text).map_err(not_json)
     };
@@ -107,33 +105,31 @@ fn not_json(e: serde_json::Error) -> NotJson {
     }
 }
 
-/// The top level of a document: scalars as they are, a top-level list emptied, an object's members
-/// each [`Emptied`].
-struct TopLevel(Value);
+/// The top level of a document: scalars as they are, a list emptied, an object with only the members
+/// named in `keep`, each emptied. Its size is bounded by what we name, not by what the body holds.
+fn top_level(text: &str, keep: &[&str]) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = ShallowVisitor { keep: Some(keep) }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
 
-/// A value with its nested content skipped (serde_json skips without recursing or allocating).
-struct Emptied(Value);
+/// Reads a value keeping only what [`top_level`] says: at the top level (`keep` given) an object keeps
+/// the named members; below it every list and object is emptied (serde_json skips their content
+/// without recursing or allocating).
+#[derive(Clone, Copy)]
+struct ShallowVisitor<'k> {
+    keep: Option<&'k [&'k str]>,
+}
 
-impl<'de> Deserialize<'de> for TopLevel {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ShallowVisitor { top: true })
-            .map(TopLevel)
+impl<'de> DeserializeSeed<'de> for ShallowVisitor<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-impl<'de> Deserialize<'de> for Emptied {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ShallowVisitor { top: false })
-            .map(Emptied)
-    }
-}
-
-struct ShallowVisitor {
-    /// At the top level an object keeps its members (emptied); below it, every container is emptied.
-    top: bool,
-}
-
-impl<'de> Visitor<'de> for ShallowVisitor {
+impl<'de> Visitor<'de> for ShallowVisitor<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -166,12 +162,16 @@ impl<'de> Visitor<'de> for ShallowVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
-        if self.top {
-            while let Some((k, v)) = map.next_entry::<String, Emptied>()? {
-                out.insert(k, v.0);
+        let below = ShallowVisitor { keep: None };
+        while let Some(k) = map.next_key::<String>()? {
+            match self.keep {
+                Some(keep) if keep.contains(&k.as_str()) => {
+                    out.insert(k, map.next_value_seed(below)?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
-        } else {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         }
         Ok(Value::Object(out))
     }
@@ -183,6 +183,11 @@ mod tests {
     use serde_json::json;
 
     const WHOLE: usize = 1 << 20;
+    const ENVELOPE: &[&str] = &["code", "message", "data"];
+
+    fn decode(bytes: Vec<u8>, truncated: bool, max_validated: usize) -> Body {
+        super::decode(bytes, truncated, max_validated, ENVELOPE)
+    }
 
     #[test]
     fn json_is_parsed_whole_up_to_the_validation_limit() {
@@ -196,7 +201,8 @@ mod tests {
     fn a_larger_body_keeps_its_top_level_with_nested_containers_emptied() {
         let text =
             r#"{"code":0,"message":"ok","data":[{"id":1},{"id":2}],"meta":{"x":[1]},"n":null}"#;
-        let body = decode(text.as_bytes().to_vec(), false, 10);
+        let kept = ["code", "message", "data", "meta", "n"];
+        let body = super::decode(text.as_bytes().to_vec(), false, 10, &kept);
         assert_eq!(body.json, None, "never mistaken for the whole body");
         assert_eq!(
             body.top_level,
@@ -204,6 +210,18 @@ mod tests {
         );
         let list = decode(b"[1,[2],{}]".to_vec(), false, 3);
         assert_eq!(list.top_level, Some(json!([])));
+        let many: Vec<String> = (0..10_000).map(|i| format!("\"k{i}\":{i}")).collect();
+        let wide = format!("{{{},\"code\":0}}", many.join(","));
+        let body = decode(wide.into_bytes(), false, 10);
+        assert_eq!(
+            body.top_level,
+            Some(json!({"code": 0})),
+            "only the envelope's members are kept"
+        );
+        assert!(matches!(
+            decode(b"{} x".to_vec(), false, 1).not_json,
+            Some(NotJson::Syntax(_))
+        ));
         let broken = decode(br#"{"code":0,"data":[1,"#.to_vec(), false, 3);
         assert!(
             matches!(broken.not_json, Some(NotJson::Syntax(_))),
