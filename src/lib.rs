@@ -21,4 +21,5 @@ pub mod result;
 pub mod run;
 pub mod sandbox;
 pub mod scenario;
+pub mod short;
 pub mod source;

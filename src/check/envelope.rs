@@ -1,6 +1,8 @@
 //! The unified envelope `{code, message, data}` (field names from the config), with its types.
 
 use super::{Check, CheckInput, CheckKind, Finding};
+use crate::exec::http::{HttpResponse, NotJson, JSON_DEPTH_LIMIT};
+use crate::short::{cut_text, server_text, TEXT_CHARS};
 use serde_json::Value;
 
 pub struct Envelope;
@@ -29,21 +31,16 @@ impl Check for Envelope {
             return vec![];
         };
         let names = &input.config.envelope;
-        let Some(json) = &resp.json else {
-            let ct = resp
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "no content type".into());
-            let start: String = resp.text.chars().take(60).collect();
+        let Some(json) = resp.envelope() else {
+            let actual = match compressed(resp) {
+                Some(encoding) => format!("{} bytes of {encoding} data", resp.body_bytes),
+                None => format!("{:?}", cut_text(&resp.text, 60)),
+            };
             return vec![Finding::new(
                 CheckKind::Envelope,
-                if resp.truncated {
-                    "the response body is too large to check".to_string()
-                } else {
-                    format!("the response is not JSON ({ct})")
-                },
+                no_json(resp, input.config.limits.max_body_bytes),
             )
-            .expected("a JSON envelope", format!("{start:?}"))];
+            .expected("a JSON envelope", actual)];
         };
         let Some(obj) = json.as_object() else {
             return vec![
@@ -86,6 +83,106 @@ impl Check for Envelope {
     }
 }
 
+/// Why there is no envelope, in the answer's own terms: its status when it has no body or redirects,
+/// the read limit, a compression we never asked for, the parser's depth limit, or the parser's reason.
+fn no_json(resp: &HttpResponse, read_limit: usize) -> String {
+    let status = resp.status;
+    let why = match &resp.not_json {
+        Some(NotJson::Truncated) => {
+            return format!(
+                "the response body is larger than the read limit ({}, [run] max_body_bytes): \
+                 reading stopped there",
+                bytes(read_limit)
+            )
+        }
+        _ if (300..400).contains(&status) => {
+            let to = resp
+                .location
+                .as_deref()
+                .map_or("no Location".to_string(), |l| {
+                    format!("to {}", server_text(l, TEXT_CHARS))
+                });
+            return format!("a redirect (HTTP {status} {to}), which is not followed");
+        }
+        Some(NotJson::Empty) => {
+            let reason = reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .map_or(String::new(), |r| format!(" {r}"));
+            return format!("the response has no body (HTTP {status}{reason})");
+        }
+        _ if compressed(resp).is_some() => {
+            let encoding = compressed(resp).unwrap_or_default();
+            return format!(
+                "the body is compressed (Content-Encoding: {encoding}) though the request accepted \
+                 no encoding; it is not decoded"
+            );
+        }
+        Some(NotJson::TooDeep) => {
+            format!("the JSON is nested too deeply to parse (the parser's recursion limit is {JSON_DEPTH_LIMIT})")
+        }
+        Some(NotJson::Syntax(reason)) if declares_json(resp) => {
+            let ct = server_text(resp.content_type.as_deref().unwrap_or(""), 60);
+            format!(
+                "the response is not JSON ({ct}): {}",
+                server_text(reason, TEXT_CHARS)
+            )
+        }
+        _ => {
+            let ct = resp
+                .content_type
+                .as_deref()
+                .map_or("no content type".to_string(), |c| server_text(c, 60));
+            format!("the response is not JSON ({ct})")
+        }
+    };
+    match resp.invalid_utf8_at {
+        Some(at) => format!("{why}; its bytes are not UTF-8 from offset {at}"),
+        None => why,
+    }
+}
+
+/// The body's `Content-Encoding` (shortened), unless it is `identity`.
+fn compressed(resp: &HttpResponse) -> Option<String> {
+    resp.content_encoding
+        .as_deref()
+        .filter(|e| !e.trim().eq_ignore_ascii_case("identity"))
+        .map(|e| server_text(e, 40))
+}
+
+/// The content type says JSON (`application/json`, `…+json`).
+pub(super) fn declares_json(resp: &HttpResponse) -> bool {
+    resp.content_type.as_deref().is_some_and(|ct| {
+        let media = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        media == "application/json" || media.ends_with("+json")
+    })
+}
+
+/// `8 MiB`, `2.5 MiB`, `512 KiB`, `100 bytes`.
+pub(super) fn bytes(n: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    let unit = |n: usize, u: usize, name: &str| {
+        if n.is_multiple_of(u) {
+            format!("{} {name}", n / u)
+        } else {
+            format!("{:.1} {name}", n as f64 / u as f64)
+        }
+    };
+    if n >= MIB {
+        unit(n, MIB, "MiB")
+    } else if n >= KIB {
+        unit(n, KIB, "KiB")
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,9 +218,13 @@ mod tests {
         if let Ok(resp) = &mut cut.exchange.response {
             resp.truncated = true;
         }
+        if let Ok(resp) = &mut cut.exchange.response {
+            resp.not_json = Some(NotJson::Truncated);
+        }
         assert_eq!(
             cut.run(&Envelope)[0].message,
-            "the response body is too large to check"
+            "the response body is larger than the read limit (8 MiB, [run] max_body_bytes): \
+             reading stopped there"
         );
         let mut untyped = Case::new().answer_text(200, "", "OK");
         if let Ok(resp) = &mut untyped.exchange.response {
@@ -133,6 +234,93 @@ mod tests {
             untyped.run(&Envelope)[0].message,
             "the response is not JSON (no content type)"
         );
+    }
+
+    #[test]
+    fn an_answer_without_a_body_or_a_redirect_says_its_status() {
+        let message = |case: Case| case.run(&Envelope)[0].message.clone();
+        let no_content = Case::new()
+            .answer_text(204, "", "")
+            .response(|r| r.content_type = None);
+        assert_eq!(
+            message(no_content),
+            "the response has no body (HTTP 204 No Content)"
+        );
+        assert_eq!(
+            message(Case::new().answer_text(200, "application/json", "")),
+            "the response has no body (HTTP 200 OK)"
+        );
+        let redirect = Case::new()
+            .answer_text(302, "", "")
+            .response(|r| r.location = Some("https://other.example/login?next=/x".into()));
+        assert_eq!(
+            message(redirect),
+            "a redirect (HTTP 302 to https://other.example/login?next=/x), which is not followed"
+        );
+        let temporary = Case::new().answer_text(307, "text/html", "<a href=x>moved</a>");
+        assert_eq!(
+            message(temporary),
+            "a redirect (HTTP 307 no Location), which is not followed"
+        );
+    }
+
+    #[test]
+    fn a_body_that_cannot_be_parsed_says_why() {
+        let message = |case: Case| case.run(&Envelope)[0].message.clone();
+        let deep = format!(
+            "{{\"data\":{}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(
+            message(Case::new().answer_text(200, "application/json", &deep)),
+            "the JSON is nested too deeply to parse (the parser's recursion limit is 128)"
+        );
+        assert_eq!(
+            message(Case::new().answer_text(200, "application/json", "{\"code\": 0, \"data\": [1,")),
+            "the response is not JSON (application/json): EOF while parsing a value at line 1 column 23"
+        );
+        let gzip = Case::new()
+            .answer_bytes(
+                200,
+                "application/json",
+                &[0x1f, 0x8b, 8, 0, 0xff],
+                Default::default(),
+            )
+            .response(|r| r.content_encoding = Some("gzip".into()));
+        assert_eq!(
+            message(gzip),
+            "the body is compressed (Content-Encoding: gzip) though the request accepted no \
+             encoding; it is not decoded",
+            "compressed bytes are never UTF-8: saying so would add nothing"
+        );
+        let gzip = Case::new()
+            .answer_bytes(
+                200,
+                "application/json",
+                &[0x1f, 0x8b, 8, 0, 0xff],
+                Default::default(),
+            )
+            .response(|r| r.content_encoding = Some("gzip".into()))
+            .run(&Envelope);
+        assert_eq!(gzip[0].actual.as_deref(), Some("5 bytes of gzip data"));
+        let latin1 = Case::new().answer_bytes(200, "text/plain", b"caf\xe9 <", Default::default());
+        assert_eq!(
+            message(latin1),
+            "the response is not JSON (text/plain); its bytes are not UTF-8 from offset 3"
+        );
+    }
+
+    #[test]
+    fn what_a_backend_sent_is_cut_and_escaped_in_the_finding() {
+        let body = format!("\u{1b}[2J{}", "x ".repeat(1000));
+        let f = &Case::new()
+            .answer_text(200, "text/html\u{7}", &body)
+            .run(&Envelope)[0];
+        assert_eq!(f.message, "the response is not JSON (text/html\\u{7})");
+        let actual = f.actual.as_deref().unwrap_or_default();
+        assert!(actual.starts_with("\"\\u{1b}[2Jx x"), "{actual}");
+        assert!(actual.chars().count() < 80, "{actual}");
     }
 
     #[test]

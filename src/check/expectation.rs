@@ -2,6 +2,7 @@
 //! without a valid token, 400 for bad input, and the contract's code for its error cases.
 
 use super::{CaseKind, Check, CheckInput, CheckKind, Expect, Finding};
+use crate::short::{server_text, TEXT_CHARS};
 
 pub struct Expectation;
 
@@ -19,8 +20,7 @@ impl Check for Expectation {
             .body()
             .and_then(|b| b.get(&input.config.envelope.message))
             .and_then(|m| m.as_str())
-            .unwrap_or("")
-            .to_string();
+            .map_or(String::new(), |m| server_text(m, TEXT_CHARS));
         let code_field = format!("/{}", input.config.envelope.code);
         let shown = code.map_or("none".to_string(), |c| c.to_string());
         match input.expect {
@@ -176,6 +176,19 @@ mod tests {
         );
         let other = case(422, 422);
         assert_eq!(other[0].message, "expected code 400, got 422: m");
+    }
+
+    #[test]
+    fn the_backend_message_is_escaped_and_cut() {
+        let message = format!("\u{1b}[31m失败\u{7} {}", "很长的说明 ".repeat(100));
+        let f = Case::new()
+            .answer(200, envelope(1, &message))
+            .run(&Expectation);
+        assert!(f[0]
+            .message
+            .starts_with("expected success, got code 1: \\u{1b}[31m失败\\u{7} "));
+        assert!(!f[0].message.contains('\u{1b}'));
+        assert!(f[0].message.chars().count() < 250, "{}", f[0].message);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! (there is no point validating `data` of a response that is not JSON). A new check is one file and
 //! one line in [`PIPELINE`].
 
+mod content_type;
 mod drift;
 mod envelope;
 mod expectation;
@@ -43,7 +44,12 @@ pub struct CheckInput<'a> {
 impl CheckInput<'_> {
     /// The envelope's fields, when the body is a JSON object.
     pub fn body(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
-        self.exchange.json().and_then(|v| v.as_object())
+        self.exchange
+            .response
+            .as_ref()
+            .ok()
+            .and_then(|r| r.envelope())
+            .and_then(|v| v.as_object())
     }
     pub fn envelope_code(&self) -> Option<i64> {
         self.body()
@@ -69,6 +75,7 @@ static PIPELINE: &[&dyn Check] = &[
     &route::Route,
     &server_error::ServerError,
     &envelope::Envelope,
+    &content_type::ContentType,
     &http_status::HttpStatus,
     &expectation::Expectation,
     &schema::DataSchema,
@@ -154,6 +161,7 @@ mod tests {
                 CheckKind::RouteNotActivated,
                 CheckKind::ServerError,
                 CheckKind::Envelope,
+                CheckKind::ContentType,
                 CheckKind::HttpStatus,
                 CheckKind::SuccessCode,
                 CheckKind::Schema,

@@ -2,7 +2,7 @@
 //! need no network: [`Case::new`] is a valid `GET /items/{id}` answered with a valid success.
 
 use super::{Check, CheckInput, Expect, RouteFingerprint};
-use crate::config::{self, Config, ConfigFile, NoEnv, Overrides};
+use crate::config::{self, Config, ConfigFile, Limits, NoEnv, Overrides};
 use crate::contract::schema::{Compiled, SchemaSet};
 use crate::contract::{parse_contract, Contract};
 use crate::exec::http::{Exchange, HttpRequest, HttpResponse, TransportError, TransportErrorKind};
@@ -52,11 +52,14 @@ pub fn exchange(method: &str, path: &str, status: u16, content_type: &str, body:
             multipart_files: None,
         },
         response: Ok(HttpResponse {
-            status,
             content_type: Some(content_type.into()),
-            text: body.into(),
-            json: serde_json::from_str(body).ok(),
-            truncated: false,
+            ..HttpResponse::decoded(
+                status,
+                body.as_bytes().to_vec(),
+                false,
+                &Limits::default(),
+                &Default::default(),
+            )
         }),
         elapsed_ms: 20.0,
     }
@@ -107,6 +110,31 @@ impl Case {
         self
     }
 
+    /// Edits the response (its headers, how it was read).
+    pub fn response(mut self, edit: impl FnOnce(&mut HttpResponse)) -> Self {
+        if let Ok(r) = &mut self.exchange.response {
+            edit(r);
+        }
+        self
+    }
+
+    /// The backend answers `status` with these bytes, decoded within `limits` as the client would.
+    pub fn answer_bytes(
+        self,
+        status: u16,
+        content_type: &str,
+        bytes: &[u8],
+        limits: Limits,
+    ) -> Self {
+        let content_type = content_type.to_string();
+        self.response(|r| {
+            *r = HttpResponse {
+                content_type: Some(content_type),
+                ..HttpResponse::decoded(status, bytes.to_vec(), false, &limits, &Default::default())
+            }
+        })
+    }
+
     /// A success envelope around `data`.
     pub fn answer_data(self, data: Value) -> Self {
         self.answer(200, json!({"code": 0, "message": "ok", "data": data}))
@@ -151,6 +179,17 @@ impl Case {
 
     pub fn config(mut self, edit: impl FnOnce(&mut Config)) -> Self {
         edit(&mut self.config);
+        self
+    }
+
+    /// `data` must match this schema instead.
+    pub fn data_schema(mut self, schema: Value) -> Self {
+        let (schemas, _) = SchemaSet::load(Path::new("."), Path::new("no-shared-schemas"));
+        self.compiled.data = Some(
+            schemas
+                .compile("demo.item", &schema)
+                .expect("the schema compiles"),
+        );
         self
     }
 

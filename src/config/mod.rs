@@ -4,11 +4,13 @@
 //! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
 
 mod error;
+mod limits;
 #[cfg(test)]
 mod tests;
 
 use crate::error::TomlError;
 pub use error::ConfigError;
+pub use limits::Limits;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +68,13 @@ pub struct RunSection {
     /// Per-endpoint latency budgets, keyed by contract id.
     #[serde(default)]
     pub latency_overrides: BTreeMap<String, u64>,
+    /// A case lists at most this many findings; the rest are counted in one `… 另有 K 项` per check.
+    pub max_findings_per_case: Option<usize>,
+    /// A response body is read up to this many bytes; a longer one is cut there and not judged as JSON.
+    pub max_body_bytes: Option<usize>,
+    /// `data` is validated against its schema only in bodies up to this many bytes; a larger body has its
+    /// envelope judged and a finding that says it was too large to validate.
+    pub max_validated_body_bytes: Option<usize>,
 }
 
 #[derive(
@@ -213,6 +222,7 @@ pub struct Config {
     pub latency_budget_ms: u64,
     pub latency_overrides: BTreeMap<String, u64>,
     pub status_policy: StatusPolicy,
+    pub limits: Limits,
     pub envelope: EnvelopeConfig,
     pub auth: AuthConfig,
     pub sms: SmsConfig,
@@ -447,6 +457,7 @@ pub fn resolve(
         latency_budget_ms,
         latency_overrides,
         status_policy,
+        limits: Limits::resolve(&env_run, &file.run),
         envelope: file.envelope,
         auth: file.auth,
         sms,

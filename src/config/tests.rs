@@ -193,3 +193,24 @@ fn the_latency_budget_of_a_contract_prefers_the_configured_override() {
     assert_eq!(config.budget_for("orders.list", Some(500)), 500);
     assert_eq!(config.budget_for("orders.list", None), 2000);
 }
+
+#[test]
+fn the_bounds_have_defaults_and_an_environment_section_wins_over_run() {
+    let config = resolve_text("", &Overrides::default(), &Vars::none()).expect("resolves");
+    assert_eq!(config.limits, Limits::default());
+    assert_eq!(config.limits.max_findings_per_case, 20);
+    assert_eq!(config.limits.max_body_bytes, 8 * 1024 * 1024);
+    assert_eq!(config.limits.max_validated_body_bytes, 2 * 1024 * 1024);
+    let text = "default_env = \"ci\"\n[run]\nmax_findings_per_case = 5\nmax_body_bytes = 1000\n\
+                max_validated_body_bytes = 0\n[env.ci.run]\nmax_body_bytes = 2000\n";
+    let config = resolve_text(text, &Overrides::default(), &Vars::none()).expect("resolves");
+    assert_eq!(
+        config.limits,
+        Limits {
+            max_findings_per_case: 5,
+            max_body_bytes: 2000,
+            // Zero would validate nothing and read nothing: the smallest bound is one byte.
+            max_validated_body_bytes: 1,
+        }
+    );
+}

@@ -1,6 +1,8 @@
 //! Contracts: one JSON file per endpoint, loaded into one catalogue with one schema registry per run.
 
 pub mod decision;
+pub mod json_text;
+pub mod refs;
 pub mod schema;
 
 use crate::scenario::Step;
@@ -168,7 +170,15 @@ pub struct ContractParseError {
 }
 
 /// Parses one contract's JSON text. Errors give the JSON path and line of the problem.
+/// A leading byte-order mark is accepted; a key given twice is an error.
 pub fn parse_contract(text: &str) -> Result<Contract, ContractParseError> {
+    let text = json_text::without_bom(text);
+    if let Some(dup) = json_text::duplicate_key(text) {
+        return Err(ContractParseError {
+            place: dup.place(),
+            message: dup.message(),
+        });
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     match serde_path_to_error::deserialize::<_, Contract>(de) {
         Ok(c) => Ok(c),

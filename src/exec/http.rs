@@ -1,12 +1,16 @@
 //! One HTTP exchange: the request we sent, what came back (or how the transport failed), and the time.
 
+mod body;
+mod rate_limit;
+
+pub use body::{NotJson, JSON_DEPTH_LIMIT};
+pub use rate_limit::{retry_wait, MAX_RETRY_AFTER};
+
+use crate::config::{Config, EnvelopeConfig, Limits};
 use crate::contract::{BodyFormat, Contract, RequestParts};
 use crate::scenario::template::value_text;
 use serde_json::Value;
 use std::time::{Duration, Instant};
-
-/// Responses larger than this are cut: a broken server must not exhaust memory.
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
@@ -24,10 +28,27 @@ pub struct HttpRequest {
 pub struct HttpResponse {
     pub status: u16,
     pub content_type: Option<String>,
+    /// Where a redirect points (redirects are never followed).
+    pub location: Option<String>,
+    /// A compressed body: the client asks for none and decodes none, so the bytes are judged as sent.
+    pub content_encoding: Option<String>,
+    /// The `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
+    /// How many 429 answers were waited out (their `Retry-After`) before this one.
+    pub rate_limit_retries: u32,
     pub text: String,
-    /// The body parsed as JSON, if it is JSON.
+    /// The whole body parsed, if it is JSON no larger than `max_validated_body_bytes`.
     pub json: Option<Value>,
+    /// A larger JSON body's top level, nested lists and objects emptied: enough to judge the envelope.
+    pub top_level: Option<Value>,
+    /// Why `json` is absent.
+    pub not_json: Option<NotJson>,
+    /// The offset of the first byte that is not UTF-8 (the text has replacement characters there).
+    pub invalid_utf8_at: Option<usize>,
+    /// Reading stopped at `max_body_bytes`.
     pub truncated: bool,
+    /// Bytes read (up to the read limit).
+    pub body_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -77,6 +98,11 @@ pub struct Client {
     pub base_url: String,
     /// Where the files of multipart uploads are.
     fixtures_dir: std::path::PathBuf,
+    limits: Limits,
+    /// The envelope's field names: all a body too large to keep whole keeps of its top level.
+    envelope: EnvelopeConfig,
+    /// How many 429 answers with a `Retry-After` are waited out (the run's `retries`).
+    rate_limit_retries: u32,
 }
 
 /// A value in a URL or a form field: `null` is empty.
@@ -104,7 +130,19 @@ impl Client {
             inner,
             base_url: base_url.trim_end_matches('/').to_string(),
             fixtures_dir: fixtures_dir.to_path_buf(),
+            limits: Limits::default(),
+            envelope: EnvelopeConfig::default(),
+            rate_limit_retries: 0,
         })
+    }
+
+    /// The run's client: its base URL, timeout, read and validation limits, and retries.
+    pub fn for_config(config: &Config) -> Result<Client, RequestError> {
+        let mut client = Client::new(&config.base_url, config.timeout_ms, &config.fixtures_dir)?;
+        client.limits = config.limits;
+        client.envelope = config.envelope.clone();
+        client.rate_limit_retries = config.retries;
+        Ok(client)
     }
 
     /// Builds the request for `contract` from rendered parts. Errors name a missing path parameter.
@@ -204,13 +242,30 @@ impl Client {
         Ok((url, path))
     }
 
+    /// Sends the request; a 429 with a `Retry-After` is waited out and sent again, up to the run's
+    /// retries. The time is the last attempt's: a wait the backend asked for is not its latency.
     pub async fn send(&self, request: HttpRequest) -> Exchange {
-        let start = Instant::now();
-        let response = self.send_inner(&request).await;
-        Exchange {
-            request,
-            response,
-            elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
+        let mut waited = 0;
+        loop {
+            let start = Instant::now();
+            let mut response = self.send_inner(&request).await;
+            let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+            if let Ok(r) = &mut response {
+                r.rate_limit_retries = waited;
+                let wait = (r.status == 429 && waited < self.rate_limit_retries)
+                    .then(|| retry_wait(r.retry_after.as_deref()?, chrono::Utc::now()))
+                    .flatten();
+                if let Some(wait) = wait {
+                    tokio::time::sleep(wait).await;
+                    waited += 1;
+                    continue;
+                }
+            }
+            return Exchange {
+                request,
+                response,
+                elapsed_ms,
+            };
         }
     }
 
@@ -260,34 +315,78 @@ impl Client {
         }
         let mut resp = builder.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let mut bytes: Vec<u8> = vec![];
-        let mut truncated = false;
-        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                bytes.extend_from_slice(&chunk[..MAX_BODY_BYTES - bytes.len()]);
-                truncated = true;
-                break;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let json = if truncated {
-            None
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let location = header(reqwest::header::LOCATION);
+        let content_encoding = header(reqwest::header::CONTENT_ENCODING);
+        let retry_after = header(reqwest::header::RETRY_AFTER);
+        let (bytes, truncated) = body::read_capped(&mut resp, self.limits.max_body_bytes).await?;
+        let (limits, envelope) = (self.limits, self.envelope.clone());
+        // Parsing megabytes is work for a blocking thread: on the runtime's workers it would stall
+        // every other request in flight (and their timeouts would blame the backend for it).
+        let decoded = if bytes.len() > 64 * 1024 {
+            tokio::task::spawn_blocking(move || {
+                HttpResponse::decoded(status, bytes, truncated, &limits, &envelope)
+            })
+            .await
+            .map_err(|e| TransportError {
+                kind: TransportErrorKind::Other,
+                message: format!("decoding the body failed: {e}"),
+            })?
         } else {
-            serde_json::from_str(&text).ok()
+            HttpResponse::decoded(status, bytes, truncated, &limits, &envelope)
         };
         Ok(HttpResponse {
-            status,
             content_type,
-            text,
-            json,
-            truncated,
+            location,
+            content_encoding,
+            retry_after,
+            ..decoded
         })
+    }
+}
+
+impl HttpResponse {
+    /// The envelope to judge: the whole body, or the top level of one too large to keep whole.
+    pub fn envelope(&self) -> Option<&Value> {
+        self.json.as_ref().or(self.top_level.as_ref())
+    }
+
+    /// A response of `status` whose body is `bytes` (cut at the read limit when `truncated`), decoded
+    /// within `limits` (a body too large to keep whole keeps the `envelope` fields); no headers.
+    pub fn decoded(
+        status: u16,
+        bytes: Vec<u8>,
+        truncated: bool,
+        limits: &Limits,
+        envelope: &EnvelopeConfig,
+    ) -> HttpResponse {
+        let body_bytes = bytes.len();
+        let fields = [
+            envelope.code.as_str(),
+            envelope.message.as_str(),
+            envelope.data.as_str(),
+        ];
+        let body = body::decode(bytes, truncated, limits.max_validated_body_bytes, &fields);
+        HttpResponse {
+            status,
+            content_type: None,
+            location: None,
+            content_encoding: None,
+            retry_after: None,
+            rate_limit_retries: 0,
+            text: body.text,
+            json: body.json,
+            top_level: body.top_level,
+            not_json: body.not_json,
+            invalid_utf8_at: body.invalid_utf8_at,
+            truncated,
+            body_bytes,
+        }
     }
 }
 

@@ -69,8 +69,7 @@ enum Done {
 
 impl Runner {
     pub fn new(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Runner> {
-        let client = Client::new(&config.base_url, config.timeout_ms, &config.fixtures_dir)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        let client = Client::for_config(&config).map_err(|e| Error::Usage(e.to_string()))?;
         Ok(Runner {
             config,
             catalog,

@@ -7,7 +7,7 @@ use super::session::{SessionError, Sessions};
 use crate::check::{self, Expect};
 use crate::contract::{Contract, RequestParts};
 use crate::redact::{cut_line, Redactor, SecretKind};
-use crate::result::fold::fold;
+use crate::result::fold::{cap, fold};
 use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Severity, Status};
 use crate::scenario::path::lookup;
 use crate::scenario::template::{merge, render, Builtins, TemplateError, Vars};
@@ -143,7 +143,12 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         .iter()
         .any(|f| f.check.severity() == Severity::Hard);
     Outcome {
-        case: case_result(cx, &spec, &exchange, fold(findings)),
+        case: case_result(
+            cx,
+            &spec,
+            &exchange,
+            cap(fold(findings), cx.config.limits.max_findings_per_case),
+        ),
         json: exchange.json().cloned(),
         hard,
     }

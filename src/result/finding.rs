@@ -14,6 +14,8 @@ pub enum CheckKind {
     ServerError,
     /// The response is not the unified envelope `{code, message, data}`.
     Envelope,
+    /// The body is usable JSON, but not as declared: a non-JSON content type, or bytes that are not UTF-8.
+    ContentType,
     /// The HTTP status disagrees with the status policy.
     HttpStatus,
     /// A request that should succeed did not answer the success code.
@@ -63,6 +65,7 @@ impl CheckKind {
             | CheckKind::Session
             | CheckKind::Request => Severity::Hard,
             CheckKind::HttpStatus
+            | CheckKind::ContentType
             | CheckKind::Schema
             | CheckKind::Latency
             | CheckKind::Assertion
@@ -78,6 +81,7 @@ impl CheckKind {
             CheckKind::RouteNotActivated => "route_not_activated",
             CheckKind::ServerError => "server_error",
             CheckKind::Envelope => "envelope",
+            CheckKind::ContentType => "content_type",
             CheckKind::HttpStatus => "http_status",
             CheckKind::SuccessCode => "success_code",
             CheckKind::Schema => "schema",
@@ -149,6 +153,9 @@ impl Drift {
     }
 }
 
+/// How the finding that counts the findings left out past the cap begins.
+const LEFT_OUT: &str = "… 另有 ";
+
 fn one() -> usize {
     1
 }
@@ -170,6 +177,22 @@ impl Finding {
             drift: None,
         }
     }
+    /// The finding that counts the `n` findings of `check` a case left out past its cap of `max`.
+    pub fn left_out(check: CheckKind, n: usize, max: usize) -> Self {
+        Finding {
+            count: n,
+            ..Finding::new(
+                check,
+                format!("{LEFT_OUT}{n} 项未列出 ([run] max_findings_per_case = {max})"),
+            )
+        }
+    }
+
+    /// Counts findings left out (see [`Finding::left_out`]) rather than being one.
+    pub fn is_left_out(&self) -> bool {
+        self.path.is_none() && self.message.starts_with(LEFT_OUT)
+    }
+
     pub fn at(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self

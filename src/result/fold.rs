@@ -1,5 +1,6 @@
 //! One drift on every item of a list is one finding: findings that differ only in the array indices of
-//! their path fold into one, at the path with `*` for each index, counting the items.
+//! their path fold into one, at the path with `*` for each index, counting the items. What is still
+//! too many after folding is capped: a case lists its first findings, and counts the rest.
 
 use super::Finding;
 use std::collections::HashMap;
@@ -48,6 +49,28 @@ pub fn fold(findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The first `max` findings, then one finding per check for the rest: `… 另有 K 项`, with `count` K and
+/// no path, so the case keeps its status (the same checks, the same severity) and says what it left out.
+pub fn cap(mut findings: Vec<Finding>, max: usize) -> Vec<Finding> {
+    if findings.len() <= max {
+        return findings;
+    }
+    let rest = findings.split_off(max);
+    let mut left_out: Vec<(super::CheckKind, usize)> = vec![];
+    for f in &rest {
+        match left_out.iter_mut().find(|(check, _)| *check == f.check) {
+            Some((_, n)) => *n += 1,
+            None => left_out.push((f.check, 1)),
+        }
+    }
+    findings.extend(
+        left_out
+            .into_iter()
+            .map(|(check, n)| Finding::left_out(check, n, max)),
+    );
+    findings
 }
 
 #[cfg(test)]
@@ -109,6 +132,33 @@ mod tests {
         assert_eq!(folded.len(), 1);
         assert_eq!(folded[0].path.as_deref(), Some("/data/list/*/tags/*"));
         assert_eq!(folded[0].count, 3);
+    }
+
+    #[test]
+    fn past_the_cap_the_rest_is_counted_once_per_check() {
+        let mut findings: Vec<Finding> = (0..30)
+            .map(|i| schema(&format!("/data/f{i}"), "0"))
+            .collect();
+        findings.insert(3, Finding::new(CheckKind::Latency, "slow"));
+        findings.push(Finding::new(CheckKind::Envelope, "late"));
+        let capped = cap(findings.clone(), 20);
+        assert_eq!(capped.len(), 22);
+        assert_eq!(capped[..20], findings[..20]);
+        assert_eq!(
+            capped[20].message,
+            "… 另有 11 项未列出 ([run] max_findings_per_case = 20)"
+        );
+        assert_eq!(
+            (capped[20].check, capped[20].count),
+            (CheckKind::Schema, 11)
+        );
+        assert_eq!(
+            (capped[21].check, capped[21].count),
+            (CheckKind::Envelope, 1)
+        );
+        assert_eq!(capped[21].path, None);
+        assert!(capped[20].is_left_out() && !capped[19].is_left_out());
+        assert_eq!(cap(findings[..20].to_vec(), 20), findings[..20]);
     }
 
     #[test]

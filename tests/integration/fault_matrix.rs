@@ -174,6 +174,13 @@ fn provokers() -> Vec<(CheckKind, Provoker)> {
         (C::BadInputAccepted, Fault(F::BadInput500)),
         (C::Latency, Fault(F::Slow)),
         (
+            C::ContentType,
+            NotByAFault(
+                "a JSON body declared as text/plain, or with bytes that are not UTF-8: \
+                 tests/integration/hostile.rs provokes both at the socket level",
+            ),
+        ),
+        (
             C::Assertion,
             NotByAFault("a scenario's own business rule, judged by the scenario runner"),
         ),

@@ -9,6 +9,8 @@ mod engine;
 mod exit_codes;
 mod fault_matrix;
 mod field_truth;
+mod hostile;
+mod hostile_server;
 mod import;
 mod plan;
 mod progress;

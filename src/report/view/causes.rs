@@ -109,7 +109,8 @@ pub fn root_causes(result: &RunResult) -> RootCauses {
     let setup_cases = result.setups.iter().map(|s| &s.case);
     let step_cases = result.scenarios.iter().flat_map(|s| &s.steps);
     for case in endpoint_cases.chain(setup_cases).chain(step_cases) {
-        for f in &case.findings {
+        // A count of findings left out past the cap is no cause of its own.
+        for f in case.findings.iter().filter(|f| !f.is_left_out()) {
             let (key, what) = finding_cause(f);
             all.add(CauseKind::Check(f.check), key, what, &case.contract)
                 .decided |= f.decision.is_some();
@@ -237,6 +238,7 @@ pub fn finding_cause(f: &Finding) -> (String, String) {
         CheckKind::ServerError => (actual.to_string(), format!("HTTP {actual}")),
         CheckKind::Transport
         | CheckKind::Envelope
+        | CheckKind::ContentType
         | CheckKind::Assertion
         | CheckKind::Capture
         | CheckKind::Session

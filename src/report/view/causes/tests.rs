@@ -513,3 +513,20 @@ fn long_causes_are_cut_to_one_line() {
         "{what}"
     );
 }
+
+#[test]
+fn findings_left_out_past_the_cap_are_no_cause() {
+    let result = run(
+        vec![found(
+            "demo.item",
+            vec![
+                schema("/data/id", "a required field", "missing"),
+                Finding::left_out(CheckKind::Schema, 12, 20),
+            ],
+        )],
+        vec![],
+    );
+    let shown = lines(&result);
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0].contains("/data/id"), "{shown:?}");
+}
