@@ -14,7 +14,14 @@ pub fn kind_of(key: &str, code_is_sms: bool) -> Option<SecretKind> {
         .collect::<String>()
         .to_ascii_lowercase();
     let has = |part: &str| k.contains(part);
-    if has("token") || k == "jwt" || k == "authorization" || k == "paysign" || has("secret") {
+    if has("token")
+        || k == "jwt"
+        || k == "authorization"
+        || k == "paysign"
+        || has("secret")
+        || has("apikey")
+        || has("accesskey")
+    {
         Some(SecretKind::Token)
     } else if has("password") || k == "pwd" || k == "passwd" || k == "passcode" {
         Some(SecretKind::Password)

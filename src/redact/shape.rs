@@ -10,6 +10,11 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BEARER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{6,}").expect("static regex"));
+/// API keys with a well-known prefix (Stripe `sk_live_…`, AWS `AKIA…`, GitHub `ghp_…`, Slack `xoxb-…`).
+static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:[sr]k_(?:live|test)_[A-Za-z0-9_]{8,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,})")
+        .expect("static regex")
+});
 /// A mainland mobile number not inside a longer run of digits.
 static MOBILE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|[^0-9])(1[3-9][0-9]{9})($|[^0-9])").expect("static regex"));
@@ -17,6 +22,7 @@ static MOBILE: LazyLock<Regex> =
 /// Masks JWTs, bearer credentials and mobile numbers in free text.
 pub fn mask_text(text: &str) -> String {
     let mut out = JWT.replace_all(text, "«token»").into_owned();
+    out = API_KEY.replace_all(&out, "«token»").into_owned();
     out = BEARER.replace_all(&out, "$1 «token»").into_owned();
     // Adjacent numbers share a separator, so one pass can miss the second: repeat until stable.
     loop {
@@ -77,6 +83,10 @@ mod tests {
         assert_eq!(
             out,
             "token «token» for 139****5678; Authorization: Bearer «token»"
+        );
+        assert_eq!(
+            mask_text("key sk_live_text_body_77aa88bb and AKIAABCDEFGHIJKLMNOP"),
+            "key «token» and «token»"
         );
         // A JWT cut in the middle is still a JWT.
         assert_eq!(mask_text("eyJhbGciOiJIUzI1NiJ9.eyJzdW"), "«token»");
