@@ -18,4 +18,5 @@ mod report;
 mod report_html_browser;
 mod sandbox_server;
 mod schema;
+mod secrets;
 mod terminal;
