@@ -25,6 +25,7 @@ pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> 
         envelope: config.envelope.clone(),
         refresh_field: config.auth.refresh_field.clone(),
         record: None,
+        limits: super::Limits::default(),
     })
 }
 

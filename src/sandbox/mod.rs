@@ -14,6 +14,7 @@ pub mod fault;
 mod handler;
 mod ids;
 mod json;
+mod listen;
 pub mod profile;
 mod reply;
 mod routing;
@@ -28,9 +29,8 @@ use fault::targets::{targets_of, Targets};
 use fault::{Fault, SchemaDocs};
 use handler::Incoming;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use ids::NumericIds;
+pub use listen::{start, Limits};
 use profile::{AnswerKey, Profile};
 use reply::{Outcome, Reply};
 use serde_json::Value;
@@ -38,7 +38,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::net::TcpListener;
 
 pub use embedded::{embed, options_for, Embedded};
 
@@ -66,6 +65,8 @@ pub struct Options {
     pub refresh_field: String,
     /// Append every request as a JSON line here (for the benchmark's bare-client replay).
     pub record: Option<PathBuf>,
+    /// What a client may take from the server (timeouts, connections).
+    pub limits: Limits,
 }
 
 impl Default for Options {
@@ -80,6 +81,7 @@ impl Default for Options {
             envelope: EnvelopeConfig::default(),
             refresh_field: "refreshToken".into(),
             record: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -279,6 +281,7 @@ fn header(
 async fn serve_one(
     sandbox: Arc<Sandbox>,
     req: hyper::Request<hyper::body::Incoming>,
+    body_timeout: std::time::Duration,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
     let start = std::time::Instant::now();
     let seen = Seen::of(&req);
@@ -287,7 +290,11 @@ async fn serve_one(
         let preflight = Reply::text(204, "text/plain", String::new(), Outcome::Preflight);
         (preflight, None)
     } else {
-        match read_body(req.into_body(), content_type.as_deref()).await {
+        let body = tokio::time::timeout(
+            body_timeout,
+            read_body(req.into_body(), content_type.as_deref()),
+        );
+        match body.await.ok().flatten() {
             Some(body) => (
                 handler::handle(&sandbox, &seen.with_body(&body)),
                 Some(body),
@@ -376,31 +383,6 @@ async fn form_as_json(body: Bytes, boundary: String) -> Result<Value, multer::Er
 }
 
 /// Serves the sandbox on `addr` (port 0 picks a free port) in the current Tokio runtime.
-pub async fn start(sandbox: Arc<Sandbox>, addr: SocketAddr) -> std::io::Result<Running> {
-    let listener = TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let answer_key = sandbox.answer_key().clone();
-    let task = tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let sandbox = sandbox.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |req| serve_one(sandbox.clone(), req));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    Ok(Running {
-        addr,
-        answer_key,
-        task,
-    })
-}
-
 /// A sandbox over contracts given as JSON, without request validation, for the unit tests.
 #[cfg(test)]
 pub(crate) fn test_sandbox(contracts: Vec<Value>, faults: &[&str]) -> Sandbox {

@@ -16,6 +16,7 @@ mod plan;
 mod progress;
 mod report;
 mod report_html_browser;
+mod sandbox_limits;
 mod sandbox_server;
 mod schema;
 mod secrets;
