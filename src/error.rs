@@ -1,7 +1,5 @@
 //! Errors the user can act on, and the exit codes they map to. Kept in one place so every command agrees.
 
-use std::path::PathBuf;
-
 /// Exit codes, documented in the README; CI gates on them.
 pub mod exit {
     /// Everything that ran passed (skips allowed).
@@ -35,8 +33,8 @@ pub use crate::result::ResultFileError;
 /// |------|---------|----------|
 /// | 0 | the run passed (skips allowed) | — not an error ([`exit::for_run`]) |
 /// | 1 | a check failed or a route is not activated | — not an error: the run finished ([`exit::for_run`]) |
-/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file or a document is wrong, or a file could not be written | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `File`, `Write`, `Io`, `Usage` |
-/// | 3 | the backend could not be reached at all | `Unreachable` |
+/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file, a report spec, a document or the sandbox is wrong, or a file could not be written | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `Sandbox`, `Report`, `Progress`, `Document`, `Import`, `Write`, `Io`, `Run(Client)` |
+/// | 3 | the backend could not be reached at all | `Run(Unreachable)` |
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Something only the command line gets wrong.
@@ -55,16 +53,24 @@ pub enum Error {
     /// `reports/last-run.json` (or `--input`) cannot be used.
     #[error(transparent)]
     ResultFile(#[from] ResultFileError),
-    #[doc = "transitional: a file and what is wrong with it, for the layers that have no error type of \
-             their own yet (import, progress); give such a layer its own type and remove this."]
-    #[error("{path}: {message}")]
-    File { path: PathBuf, message: String },
-    #[doc = "transitional: a usage error as text, for the layers that have no error type of their own \
-             yet (exec, sandbox, report, progress); give such a layer its own type and remove this."]
-    #[error("{0}")]
-    Usage(String),
-    #[error("backend unreachable at {url}: {message}")]
-    Unreachable { url: String, message: String },
+    /// The run could not start: the backend is unreachable, or the client cannot be built.
+    #[error(transparent)]
+    Run(#[from] crate::exec::RunError),
+    /// The embedded sandbox could not be set up or started.
+    #[error(transparent)]
+    Sandbox(#[from] crate::sandbox::SandboxError),
+    /// A report format or a `--report` spec is wrong, or a report cannot be rendered.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    /// `progress` cannot update the documents.
+    #[error(transparent)]
+    Progress(#[from] crate::progress::ProgressError),
+    /// A document (the plan, the API doc) cannot be read.
+    #[error(transparent)]
+    Document(#[from] crate::docs::DocFileError),
+    /// `import` found nothing to import.
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     /// A file could not be written (or was refused: read-only, half-written by a killed run).
     #[error(transparent)]
     Write(#[from] crate::atomic::WriteError),
@@ -85,13 +91,6 @@ pub enum UsageError {
 }
 
 impl Error {
-    pub fn file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Error::File {
-            path: path.into(),
-            message: message.into(),
-        }
-    }
-
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -103,15 +102,19 @@ impl Error {
     /// has to be given its code here.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Unreachable { .. } => exit::UNREACHABLE,
-            Error::CommandLine(_)
+            Error::Run(crate::exec::RunError::Unreachable { .. }) => exit::UNREACHABLE,
+            Error::Run(crate::exec::RunError::Client(_))
+            | Error::CommandLine(_)
             | Error::Selection(_)
             | Error::Config(_)
             | Error::Plan(_)
             | Error::Catalog(_)
             | Error::ResultFile(_)
-            | Error::File { .. }
-            | Error::Usage(_)
+            | Error::Sandbox(_)
+            | Error::Report(_)
+            | Error::Progress(_)
+            | Error::Document(_)
+            | Error::Import(_)
             | Error::Write(_)
             | Error::Io { .. } => exit::USAGE,
         }
@@ -191,8 +194,24 @@ mod tests {
                 path: "last-run.json".into(),
                 found: None,
             }),
-            Error::file("doc.md", "not UTF-8"),
-            Error::Usage("--sandbox-fault `gremlins`".into()),
+            Error::from(crate::docs::DocFileError::NotUtf8 {
+                path: "doc.md".into(),
+                line: 3,
+            }),
+            Error::from(crate::report::ReportError::EmptyPath {
+                spec: "junit=".into(),
+            }),
+            Error::from(crate::progress::ProgressError::NoDocument),
+            Error::from(crate::import::ImportError::NoEndpoint {
+                path: "api.md".into(),
+                prefix: "/api/v1".into(),
+            }),
+            Error::from(crate::exec::RunError::Client(
+                crate::exec::RequestError::InvalidBaseUrl {
+                    url: "nope".into(),
+                    reason: "relative URL without a base".into(),
+                },
+            )),
             Error::from(crate::atomic::WriteError::Twice {
                 path: "doc.md".into(),
             }),
@@ -201,10 +220,10 @@ mod tests {
         for e in &usage {
             assert_eq!(e.exit_code(), exit::USAGE, "{e:?}");
         }
-        let down = Error::Unreachable {
+        let down = Error::from(crate::exec::RunError::Unreachable {
             url: "http://127.0.0.1:9".into(),
             message: "refused".into(),
-        };
+        });
         assert_eq!(down.exit_code(), exit::UNREACHABLE);
         assert_eq!(exit::for_run(true), exit::OK);
         assert_eq!(exit::for_run(false), exit::FAILED);

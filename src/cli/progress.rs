@@ -1,7 +1,6 @@
 //! `progress`: writes the latest results into the plan and the API doc, in place.
 
 use super::{fail, GlobalArgs};
-use daodao_check::error::Error;
 use daodao_check::progress::{self, Change, Report, Request};
 use std::path::PathBuf;
 
@@ -43,7 +42,7 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
         allow_sandbox: args.allow_sandbox,
     };
     // The config is optional here: with --results given, progress works outside a project.
-    match progress::run(g.load_config().map_err(Error::from), &request) {
+    match progress::run(g.load_config(), &request) {
         Ok(report) => print(report),
         Err(e) => fail(e),
     }

@@ -32,6 +32,29 @@ impl DocError {
     }
 }
 
+/// A document file that cannot be read as text.
+#[derive(Debug, thiserror::Error)]
+pub enum DocFileError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: line {line}: not UTF-8 text", path.display())]
+    NotUtf8 {
+        path: std::path::PathBuf,
+        line: usize,
+    },
+    /// Read, but not understood (the place in it says where).
+    #[error("{}: {source}", path.display())]
+    NotUnderstood {
+        path: std::path::PathBuf,
+        #[source]
+        source: DocError,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,16 +16,18 @@ pub mod error;
 pub mod markdown;
 pub mod plan;
 
-pub use error::DocError;
+pub use error::{DocError, DocFileError};
 pub use markdown::{Doc, Edits};
 
-use crate::error::{Error, Result};
 use std::path::Path;
 
 /// A document's text; a file that cannot be read, or is not UTF-8 (the line where it stops being
 /// so), is an error naming the file.
-pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+pub fn read_text(path: &Path) -> Result<String, DocFileError> {
+    let bytes = std::fs::read(path).map_err(|source| DocFileError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..valid]
@@ -33,7 +35,10 @@ pub fn read_text(path: &Path) -> Result<String> {
             .filter(|b| **b == b'\n')
             .count()
             + 1;
-        Error::file(path, DocError::at(line, "not UTF-8 text").to_string())
+        DocFileError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+        }
     })
 }
 

@@ -19,7 +19,6 @@ pub use session::SessionError;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::contract::Contract;
-use crate::error::{Error, Result};
 use crate::plan::Selection;
 use crate::redact::Redactor;
 use crate::result::{
@@ -61,6 +60,17 @@ pub struct Runner {
     setups: SetupCache,
 }
 
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The HTTP client could not be built for the configured base URL.
+    #[error(transparent)]
+    Client(#[from] RequestError),
+    /// The route probe got no answer at all: nothing can be checked.
+    #[error("backend unreachable at {url}: {message}")]
+    Unreachable { url: String, message: String },
+}
+
 /// A finished unit of the run, with its place in the plan (an endpoint with the setup steps it ran).
 enum Done {
     Endpoint(usize, EndpointResult, Vec<CaseResult>),
@@ -68,8 +78,8 @@ enum Done {
 }
 
 impl Runner {
-    pub fn new(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Runner> {
-        let client = Client::for_config(&config).map_err(|e| Error::Usage(e.to_string()))?;
+    pub fn new(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Runner, RunError> {
+        let client = Client::for_config(&config)?;
         Ok(Runner {
             config,
             catalog,
@@ -96,11 +106,11 @@ impl Runner {
     }
 
     /// Learns how the backend answers a route that cannot exist. Fails when the backend is unreachable.
-    pub async fn probe(&mut self) -> Result<()> {
+    pub async fn probe(&mut self) -> Result<(), RunError> {
         let code_field = &self.config.envelope.code;
         self.fingerprints = Fingerprints::learn(&self.client, code_field)
             .await
-            .map_err(|e| Error::Unreachable {
+            .map_err(|e| RunError::Unreachable {
                 url: self.config.base_url.clone(),
                 message: format!("{:?}: {}", e.kind, e.message).to_lowercase(),
             })?;
@@ -122,7 +132,7 @@ impl Runner {
         &mut self,
         selection: &Selection,
         observer: &dyn Observer,
-    ) -> Result<RunResult> {
+    ) -> Result<RunResult, RunError> {
         let started = chrono::Local::now();
         let clock = std::time::Instant::now();
         self.probe().await?;

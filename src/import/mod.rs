@@ -31,7 +31,18 @@ mod references;
 pub mod skeleton;
 
 use crate::docs::api::ApiDoc;
-use crate::error::{Error, Result};
+use crate::docs::DocFileError;
+
+/// Why an import cannot be made (the doc cannot be read, or holds nothing to import).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Document(#[from] DocFileError),
+    #[error("{}: no endpoint found (no readable `**接口**: `METHOD {prefix}/…`` line)", path.display())]
+    NoEndpoint { path: PathBuf, prefix: String },
+}
+
+type Result<T, E = ImportError> = std::result::Result<T, E>;
 use crate::plan::Plan;
 pub use doc_endpoint::Issue;
 use doc_endpoint::{doc_endpoints, DocEndpoint, DocEndpoints};
@@ -128,10 +139,10 @@ pub fn import_apidoc(doc: &Path, out_dir: &Path, force: bool) -> Result<Summary>
         .map_or(DEFAULT_PREFIX.to_string(), |p| p.prefix.clone());
     let parsed = doc_endpoints(ApiDoc::parse(&text), &prefix);
     if parsed.endpoints.is_empty() {
-        return Err(Error::file(
-            doc,
-            format!("no endpoint found (no readable `**接口**: `METHOD {prefix}/…`` line)"),
-        ));
+        return Err(ImportError::NoEndpoint {
+            path: doc.to_path_buf(),
+            prefix,
+        });
     }
     summary.warnings.extend(parsed.warnings.iter().cloned());
     let unique = first_of_each_route(&parsed, &prefix, &mut summary.warnings);

@@ -18,8 +18,12 @@ pub mod verdict;
 pub use diff::{changed_lines, unified_diff};
 pub use verdict::{clean, result_date, short_reason, verdict, Verdict};
 
+use crate::atomic::WriteError;
 use crate::config::Config;
-use crate::error::{exit, Error, Result};
+use crate::config::ConfigError;
+use crate::docs::{DocError, DocFileError};
+use crate::error::exit;
+use crate::result::ResultFileError;
 use crate::result::RunResult;
 use std::path::{Path, PathBuf};
 
@@ -88,8 +92,36 @@ pub struct Report {
     pub exit_code: i32,
     /// The documents could not be written: each is [`Change::NotWritten`] unless the error says it
     /// was (see [`crate::atomic::WriteError::written`]).
-    pub error: Option<Error>,
+    pub error: Option<ProgressError>,
 }
+
+/// Why `progress` cannot update the documents (every cause exits 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ProgressError {
+    #[error(
+        "progress needs --doc PATH (the plan, API对接联调计划.md) and/or --api-doc PATH (小程序端API.md)"
+    )]
+    NoDocument,
+    #[error("{config}; give the results with --results PATH")]
+    ResultsNeeded { config: ConfigError },
+    #[error(
+        "{}: these results come from the embedded sandbox (profile `{profile}`), not from the \
+         backend: they say nothing about its 联调 progress. Run against the backend \
+         (`daodao-check phase all`, without --sandbox) to get real results, or pass \
+         --allow-sandbox to write these anyway", path.display()
+    )]
+    SandboxResults { path: PathBuf, profile: String },
+    #[error("--owner `{0}`: a table cell cannot hold `|` or control characters")]
+    BadOwner(String),
+    #[error(transparent)]
+    Document(#[from] DocFileError),
+    #[error(transparent)]
+    Results(#[from] ResultFileError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+type Result<T, E = ProgressError> = std::result::Result<T, E>;
 
 /// A document's text before and after the update.
 struct Update {
@@ -114,32 +146,24 @@ impl Update {
 
 /// Updates the documents (or, with `dry_run`/`check`, says what would change).
 /// `config` is optional: with `results` given, progress works outside a project.
-pub fn run(config: Result<Config>, args: &Request) -> Result<Report> {
+pub fn run(config: Result<Config, ConfigError>, args: &Request) -> Result<Report> {
     if args.doc.is_none() && args.api_doc.is_none() {
-        return Err(Error::Usage(
-            "progress needs --doc PATH (the plan, API对接联调计划.md) and/or --api-doc PATH (小程序端API.md)"
-                .into(),
-        ));
+        return Err(ProgressError::NoDocument);
     }
     let owner = owner(args, config.as_ref().ok())?;
     let results = match &args.results {
         Some(p) => p.clone(),
         None => config
-            .map_err(|e| Error::Usage(format!("{e}; give the results with --results PATH")))?
+            .map_err(|config| ProgressError::ResultsNeeded { config })?
             .reports_dir
             .join("last-run.json"),
     };
     let result = RunResult::read(&results)?;
     if let (Some(profile), false) = (&result.sandbox, args.allow_sandbox) {
-        return Err(Error::file(
-            &results,
-            format!(
-                "these results come from the embedded sandbox (profile `{profile}`), not from the \
-                 backend: they say nothing about its 联调 progress. Run against the backend \
-                 (`daodao-check phase all`, without --sandbox) to get real results, or pass \
-                 --allow-sandbox to write these anyway"
-            ),
-        ));
+        return Err(ProgressError::SandboxResults {
+            path: results,
+            profile: profile.clone(),
+        });
     }
     // Before the documents are read: one a killed run may have left half-written is refused.
     let docs: Vec<&Path> = [&args.doc, &args.api_doc]
@@ -161,9 +185,9 @@ fn owner(args: &Request, config: Option<&Config>) -> Result<Option<String>> {
     let configured = config.and_then(|c| c.owner.as_deref());
     match args.owner.as_deref().or(configured).map(str::trim) {
         Some("") | None => Ok(None),
-        Some(o) if o.contains('|') || o.chars().any(char::is_control) => Err(Error::Usage(
-            format!("--owner `{o}`: a table cell cannot hold `|` or control characters"),
-        )),
+        Some(o) if o.contains('|') || o.chars().any(char::is_control) => {
+            Err(ProgressError::BadOwner(o.to_string()))
+        }
         Some(o) => Ok(Some(o.to_string())),
     }
 }
@@ -174,8 +198,7 @@ fn compute(args: &Request, result: &RunResult, owner: Option<&str>) -> Result<Ve
     let mut updates = vec![];
     if let Some(path) = &args.doc {
         let old = crate::docs::read_text(path)?;
-        let outcome =
-            plan_doc::update(&old, result, owner).map_err(|e| Error::file(path, e.to_string()))?;
+        let outcome = plan_doc::update(&old, result, owner).map_err(|e| not_understood(path, e))?;
         updates.push(Update {
             path: path.clone(),
             old,
@@ -184,8 +207,7 @@ fn compute(args: &Request, result: &RunResult, owner: Option<&str>) -> Result<Ve
     }
     if let Some(path) = &args.api_doc {
         let old = crate::docs::read_text(path)?;
-        let outcome =
-            api_doc::update(&old, result).map_err(|e| Error::file(path, e.to_string()))?;
+        let outcome = api_doc::update(&old, result).map_err(|e| not_understood(path, e))?;
         updates.push(Update {
             path: path.clone(),
             old,
@@ -193,6 +215,13 @@ fn compute(args: &Request, result: &RunResult, owner: Option<&str>) -> Result<Ve
         });
     }
     Ok(updates)
+}
+
+fn not_understood(path: &Path, source: DocError) -> ProgressError {
+    ProgressError::Document(DocFileError::NotUnderstood {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// `--dry-run` / `--check`: what would change; nothing is written.
@@ -235,7 +264,7 @@ fn write(updates: Vec<Update>, mut notes: Vec<String>) -> Report {
         .filter(|u| u.is_stale())
         .map(|u| (u.path.as_path(), u.outcome.text.as_bytes()))
         .collect();
-    let (written, error): (Vec<PathBuf>, Option<Error>) = if stale.is_empty() {
+    let (written, error): (Vec<PathBuf>, Option<ProgressError>) = if stale.is_empty() {
         (vec![], None)
     } else {
         match crate::atomic::write_together(&stale) {
@@ -276,7 +305,7 @@ fn write(updates: Vec<Update>, mut notes: Vec<String>) -> Report {
     Report {
         documents,
         notes,
-        exit_code: error.as_ref().map_or(exit::OK, Error::exit_code),
+        exit_code: error.as_ref().map_or(exit::OK, |_| exit::USAGE),
         error,
     }
 }

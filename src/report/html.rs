@@ -5,11 +5,11 @@
 
 mod causes;
 
+use super::Result;
 use super::{
     case_summary, decision_line, example_mark, items, mark, ms, Failure, PhaseView, RenderOptions,
     Renderer, Subject, View,
 };
-use crate::error::Result;
 use crate::plan::phase_label;
 use crate::result::{CaseResult, Counts, EndpointResult, RunResult, Status};
 use std::fmt::Write;

@@ -1,7 +1,7 @@
 //! The result model itself, pretty-printed: what reports/last-run.json holds.
 
 use super::{RenderOptions, Renderer, View};
-use crate::error::{Error, Result};
+use super::{ReportError, Result};
 
 pub struct Json;
 
@@ -11,8 +11,7 @@ impl Renderer for Json {
     }
 
     fn render(&self, view: &View, _: &RenderOptions) -> Result<String> {
-        let mut text = serde_json::to_string_pretty(view.result)
-            .map_err(|e| Error::Usage(format!("cannot serialise the result: {e}")))?;
+        let mut text = serde_json::to_string_pretty(view.result).map_err(ReportError::Serialise)?;
         text.push('\n');
         Ok(text)
     }

@@ -8,7 +8,7 @@ use super::{
     case_summary, decision_line, example_mark, finding_headline, used_by, PhaseView, RenderOptions,
     Renderer, View,
 };
-use crate::error::{Error, Result};
+use super::{ReportError, Result};
 use crate::result::{CaseResult, EndpointResult, ScenarioResult, SetupResult, Status};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
@@ -239,5 +239,5 @@ fn render(view: &View) -> Result<String> {
     }
     report
         .to_string()
-        .map_err(|e| Error::Usage(format!("cannot write the JUnit XML: {e}")))
+        .map_err(|e| ReportError::Junit(e.to_string()))
 }

@@ -3,11 +3,11 @@
 //! with its check, JSON path, expected vs actual and redacted excerpts, the failed setup steps once,
 //! skips with reasons, scenarios, and the root causes (根因汇总) last.
 
+use super::Result;
 use super::{
     case_summary, decision_line, example_mark, items, mark, ms, used_by, CauseKind, Failure,
     RenderOptions, Renderer, Subject, View,
 };
-use crate::error::Result;
 use crate::plan::phase_label;
 use crate::result::{CaseResult, Status};
 use std::fmt::Write;

@@ -15,6 +15,7 @@
 //! Beside the formats: [`listing`] (the `list` command's tables) and [`bar`] (the progress bar).
 
 pub mod bar;
+mod error;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -30,7 +31,10 @@ pub use view::{
     Subject, View, ROOT_CAUSE_LINES,
 };
 
-use crate::error::{Error, Result};
+pub use error::ReportError;
+
+/// What rendering and writing reports gives.
+pub type Result<T, E = ReportError> = std::result::Result<T, E>;
 use crate::plan::Plan;
 use crate::result::{CaseResult, Finding, RunResult, Status};
 use std::path::{Path, PathBuf};
@@ -112,7 +116,7 @@ impl std::fmt::Display for Format {
 }
 
 impl std::str::FromStr for Format {
-    type Err = Error;
+    type Err = ReportError;
 
     /// A name or an alias of [`FORMATS`], in any case.
     fn from_str(s: &str) -> Result<Format> {
@@ -121,11 +125,9 @@ impl std::str::FromStr for Format {
             .iter()
             .copied()
             .find(|f| f.name() == wanted || f.aliases().contains(&wanted.as_str()))
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "unknown report format `{wanted}` (formats: {})",
-                    format_names()
-                ))
+            .ok_or_else(|| ReportError::UnknownFormat {
+                given: wanted.clone(),
+                known: format_names(),
             })
     }
 }
@@ -142,19 +144,16 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
     specs
         .iter()
         .map(|spec| {
-            let (format, path) = spec.split_once('=').ok_or_else(|| {
-                Error::Usage(format!(
-                    "--report `{spec}`: expected FORMAT=PATH, e.g. --report junit=reports/junit.xml (formats: {})",
-                    format_names()
-                ))
+            let (format, path) = spec.split_once('=').ok_or_else(|| ReportError::NoPath {
+                spec: spec.clone(),
+                known: format_names(),
             })?;
-            let format: Format = format
-                .parse()
-                .map_err(|e: Error| Error::Usage(format!("--report `{spec}`: {e}")))?;
+            let format: Format = format.parse().map_err(|e| ReportError::BadSpec {
+                spec: spec.clone(),
+                source: Box::new(e),
+            })?;
             if path.trim().is_empty() {
-                return Err(Error::Usage(format!(
-                    "--report `{spec}`: the path after `=` is empty"
-                )));
+                return Err(ReportError::EmptyPath { spec: spec.clone() });
             }
             Ok((format, PathBuf::from(path)))
         })
@@ -175,8 +174,10 @@ pub fn write_one(
 /// Writes a report atomically, creating its directory; an existing file keeps its permissions.
 fn write_file(path: &Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        std::fs::create_dir_all(dir).map_err(|source| ReportError::Directory {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     }
     Ok(crate::atomic::write(path, text.as_bytes())?)
 }

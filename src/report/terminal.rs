@@ -2,11 +2,11 @@
 //! and a reproducing curl command; the setup steps that failed, once; the root causes; then the
 //! summary tables per phase and module and the verdict last, where a terminal leaves them on screen.
 
+use super::Result;
 use super::{
     decision_line, example_mark, finding_path, ms, used_by, Failure, RenderOptions, Renderer,
     Style, Subject, View,
 };
-use crate::error::Result;
 use crate::plan::phase_label;
 use crate::result::{CaseResult, Counts, Status};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};

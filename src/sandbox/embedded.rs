@@ -2,19 +2,22 @@
 
 use super::fault::Fault;
 use super::profile::Profile;
-use super::{start, Options, Running, Sandbox, DEV_SMS_CODE};
+use super::{start, Options, Running, Sandbox, SandboxError, DEV_SMS_CODE};
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::error::{Error, Result};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub fn options_for(config: &Config, seed: u64, faults: &[String], log: bool) -> Result<Options> {
+pub fn options_for(
+    config: &Config,
+    seed: u64,
+    faults: &[String],
+    log: bool,
+) -> Result<Options, SandboxError> {
     let faults = faults
         .iter()
         .map(|f| Fault::parse(f))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Options {
         seed,
         faults,
@@ -57,16 +60,17 @@ pub async fn embed(
     config: &mut Config,
     catalog: Arc<Catalog>,
     embedded: &Embedded,
-) -> Result<Running> {
+) -> Result<Running, SandboxError> {
     let mut options = options_for(config, embedded.seed, &embedded.faults, false)?;
     options.profile = embedded.profile;
     let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)?;
     if let Some(path) = &embedded.answer_key {
         sandbox.answer_key().write(path)?;
     }
-    let running = start(Arc::new(sandbox), ([127, 0, 0, 1], 0).into())
+    let addr = ([127, 0, 0, 1], 0).into();
+    let running = start(Arc::new(sandbox), addr)
         .await
-        .map_err(|e| Error::io("starting the sandbox", e))?;
+        .map_err(|source| SandboxError::Listen { addr, source })?;
     config.base_url = running.base_url(&config.base_path());
     config.env_name = "sandbox".into();
     config.sms = crate::config::SmsConfig::Fixed {

@@ -22,7 +22,6 @@ mod state;
 
 use crate::catalog::Catalog;
 use crate::config::EnvelopeConfig;
-use crate::error::{Error, Result};
 use behaviour::{Behaviour, BehaviourError};
 use bytes::Bytes;
 use fault::targets::{targets_of, Targets};
@@ -104,12 +103,14 @@ pub enum SandboxError {
         path: PathBuf,
         source: std::io::Error,
     },
-}
-
-impl From<SandboxError> for Error {
-    fn from(e: SandboxError) -> Error {
-        Error::Usage(e.to_string())
-    }
+    /// A fault spec on the command line that names no fault.
+    #[error(transparent)]
+    Fault(#[from] fault::ParseFaultError),
+    #[error("listening on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Sandbox {

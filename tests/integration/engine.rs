@@ -301,7 +301,10 @@ async fn a_refused_connection_is_unreachable() {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.exit_code(), daodao_check::error::exit::UNREACHABLE);
+    assert_eq!(
+        daodao_check::error::Error::from(err).exit_code(),
+        daodao_check::error::exit::UNREACHABLE
+    );
 }
 
 #[tokio::test]
