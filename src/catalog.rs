@@ -65,7 +65,7 @@ impl Catalog {
             problems.extend(example_problems(c, &comp, config));
             problems.extend(plan_problems(c, &plan));
             if let Some(sb) = &c.sandbox {
-                if let Err(e) = crate::sandbox::behaviour::Behaviour::parse(sb) {
+                if let Err(e) = crate::contract::behaviour::Behaviour::parse(sb) {
                     problems.push(Problem {
                         file: c.file.display().to_string(),
                         place: "sandbox".into(),

@@ -1,30 +1,12 @@
 //! Errors the user can act on, and the exit codes they map to. Kept in one place so every command agrees.
 
-/// Exit codes, documented in the README; CI gates on them.
-pub mod exit {
-    /// Everything that ran passed (skips allowed).
-    pub const OK: i32 = 0;
-    /// Some check failed or an endpoint's route is not activated.
-    pub const FAILED: i32 = 1;
-    /// Usage, configuration, contract or scenario errors: nothing ran.
-    pub const USAGE: i32 = 2;
-    /// The backend could not be reached at all.
-    pub const UNREACHABLE: i32 = 3;
-
-    /// The exit code of a run that finished: passed, or some check failed.
-    pub fn for_run(passed: bool) -> i32 {
-        if passed {
-            OK
-        } else {
-            FAILED
-        }
-    }
-}
+pub use crate::exit;
 
 pub use crate::catalog::CatalogError;
 pub use crate::config::ConfigError;
 pub use crate::plan::{PlanError, SelectionError};
 pub use crate::result::ResultFileError;
+pub use crate::source::TomlError;
 
 /// Everything that stops a command before or instead of a finished run, composed from the errors of
 /// each layer. [`Error::exit_code`] is the one place that maps a cause to the process exit code:
@@ -123,54 +105,10 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A TOML error at its place in the file (`line L, column C: message`): toml gives a byte span, people
-/// read lines and columns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TomlError {
-    /// 1-based line and column, when toml knows where.
-    pub line_col: Option<(usize, usize)>,
-    pub message: String,
-}
-
-impl std::fmt::Display for TomlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line_col {
-            Some(_) => write!(f, "{}: {}", self.place(), self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl std::error::Error for TomlError {}
-
-impl TomlError {
-    /// `err` raised while parsing `text`.
-    pub fn new(text: &str, err: &toml::de::Error) -> Self {
-        TomlError {
-            line_col: err.span().map(|span| line_col(text, span.start)),
-            message: err.message().trim().to_string(),
-        }
-    }
-
-    /// `line L, column C`, or empty when toml does not say where.
-    pub fn place(&self) -> String {
-        self.line_col
-            .map_or(String::new(), |(l, c)| format!("line {l}, column {c}"))
-    }
-}
-
-/// 1-based line and column of a byte offset, for messages that name the place in a file.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::line_col;
 
     #[test]
     fn every_cause_maps_to_its_exit_code() {

@@ -12,6 +12,8 @@ pub mod contract;
 pub mod docs;
 pub mod error;
 pub mod exec;
+pub mod exit;
+pub mod http;
 pub mod import;
 pub mod plan;
 pub mod progress;

@@ -50,3 +50,48 @@ pub fn read_sources(
     }
     (out, problems)
 }
+
+/// A TOML error at its place in the file (`line L, column C: message`): toml gives a byte span, people
+/// read lines and columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomlError {
+    /// 1-based line and column, when toml knows where.
+    pub line_col: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl std::fmt::Display for TomlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line_col {
+            Some(_) => write!(f, "{}: {}", self.place(), self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for TomlError {}
+
+impl TomlError {
+    /// `err` raised while parsing `text`.
+    pub fn new(text: &str, err: &toml::de::Error) -> Self {
+        TomlError {
+            line_col: err.span().map(|span| line_col(text, span.start)),
+            message: err.message().trim().to_string(),
+        }
+    }
+
+    /// `line L, column C`, or empty when toml does not say where.
+    pub fn place(&self) -> String {
+        self.line_col
+            .map_or(String::new(), |(l, c)| format!("line {l}, column {c}"))
+    }
+}
+
+/// 1-based line and column of a byte offset, for messages that name the place in a file.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}

@@ -1,7 +1,7 @@
 //! The unified envelope `{code, message, data}` (field names from the config), with its types.
 
 use super::{Check, CheckInput, CheckKind, Finding};
-use crate::exec::http::{HttpResponse, NotJson, JSON_DEPTH_LIMIT};
+use crate::http::{HttpResponse, NotJson, JSON_DEPTH_LIMIT};
 use crate::short::{cut_text, server_text, TEXT_CHARS};
 use serde_json::Value;
 

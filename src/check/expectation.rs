@@ -66,7 +66,7 @@ impl Check for Expectation {
 mod tests {
     use super::*;
     use crate::check::test_support::{place, Case};
-    use crate::exec::http::TransportErrorKind;
+    use crate::http::TransportErrorKind;
     use serde_json::json;
 
     fn envelope(code: i64, message: &str) -> serde_json::Value {

@@ -22,7 +22,7 @@ pub use route::RouteFingerprint;
 use crate::config::Config;
 use crate::contract::schema::Compiled;
 use crate::contract::Contract;
-use crate::exec::http::Exchange;
+use crate::http::Exchange;
 use crate::result::{CaseKind, CheckKind, Finding};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

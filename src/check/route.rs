@@ -2,7 +2,7 @@
 //! a response that looks like that answer means the route is not mounted, not a business 404.
 
 use super::{CaseKind, Check, CheckInput, CheckKind, Finding};
-use crate::exec::http::Exchange;
+use crate::http::Exchange;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -105,7 +105,7 @@ impl Check for Route {
 mod tests {
     use super::*;
     use crate::check::test_support::{exchange, Case};
-    use crate::exec::http::TransportErrorKind;
+    use crate::http::TransportErrorKind;
 
     const HTML: &str = "text/html; charset=utf-8";
 

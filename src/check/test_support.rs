@@ -5,7 +5,7 @@ use super::{Check, CheckInput, Expect, RouteFingerprint};
 use crate::config::{self, Config, ConfigFile, Limits, NoEnv, Overrides};
 use crate::contract::schema::{Compiled, SchemaSet};
 use crate::contract::{parse_contract, Contract};
-use crate::exec::http::{Exchange, HttpRequest, HttpResponse, TransportError, TransportErrorKind};
+use crate::http::{Exchange, HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 use crate::result::{CaseKind, Finding};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};

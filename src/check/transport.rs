@@ -2,7 +2,7 @@
 //! refusal to answer now (429, rate limited).
 
 use super::{Check, CheckInput, CheckKind, Finding};
-use crate::exec::http::HttpResponse;
+use crate::http::HttpResponse;
 use crate::short::server_text;
 
 pub struct Transport;
@@ -50,7 +50,7 @@ fn rate_limited(resp: &HttpResponse, retries: u32) -> Finding {
 mod tests {
     use super::*;
     use crate::check::test_support::{place, Case};
-    use crate::exec::http::TransportErrorKind;
+    use crate::http::TransportErrorKind;
 
     #[test]
     fn an_answer_of_any_status_passes() {

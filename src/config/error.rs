@@ -1,7 +1,7 @@
 //! What can be wrong with the configuration: the file, its TOML, the environment variables, the
 //! environment and base URL it selects.
 
-use crate::error::TomlError;
+use crate::source::TomlError;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]

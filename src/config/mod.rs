@@ -8,7 +8,7 @@ mod limits;
 #[cfg(test)]
 mod tests;
 
-use crate::error::TomlError;
+use crate::source::TomlError;
 pub use error::ConfigError;
 pub use limits::Limits;
 use serde::Deserialize;

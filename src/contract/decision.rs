@@ -44,7 +44,7 @@ impl Decisions {
         let decisions: Decisions = match toml::from_str(&text) {
             Ok(d) => d,
             Err(e) => {
-                let place = crate::error::TomlError::new(&text, &e);
+                let place = crate::source::TomlError::new(&text, &e);
                 return (
                     Decisions::default(),
                     vec![Problem {

@@ -1,5 +1,6 @@
 //! Contracts: one JSON file per endpoint, loaded into one catalogue with one schema registry per run.
 
+pub mod behaviour;
 pub mod decision;
 pub mod json_text;
 pub mod refs;
@@ -115,7 +116,7 @@ pub struct Contract {
     #[serde(default)]
     pub errors: Vec<ErrorCase>,
     /// Behaviour hints for the sandbox server; opaque to the runner.
-    #[schemars(with = "Option<crate::sandbox::behaviour::Behaviour>")]
+    #[schemars(with = "Option<crate::contract::behaviour::Behaviour>")]
     pub sandbox: Option<Value>,
     /// The file it was loaded from, relative to the project root where possible.
     #[serde(skip)]

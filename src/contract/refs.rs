@@ -3,7 +3,10 @@
 //! regular expressions (blamed where they are written), and `$ref` cycles that never reach a value (a
 //! schema that is, through references, an `allOf` of itself: validating it would never end).
 
-use super::schema::BASE_URI;
+/// Every schema of the catalogue is resolved against this: shared `_schemas` files are reachable by
+/// file name from any contract.
+pub const BASE_URI: &str = "https://daodao-check.dev/schemas/";
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 

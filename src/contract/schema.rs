@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// Every schema resolves against this base, so `common.json` names `_schemas/common.json`.
-pub const BASE_URI: &str = "https://daodao-check.dev/schemas/";
+pub use super::refs::BASE_URI;
 
 pub struct SchemaSet {
     registry: Registry<'static>,

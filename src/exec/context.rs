@@ -1,12 +1,12 @@
 //! What every case of a run reads: the configuration, the catalogue, the client, the run's sessions.
 
 use super::cache::SetupCache;
-use super::http::Client;
 use super::route_probe::Fingerprints;
 use super::session::{sms_code_from, Login, Sessions};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::contract::Contract;
+use crate::http::Client;
 use crate::redact::{Redactor, SecretKind};
 use crate::scenario::template::{Builtins, Vars};
 use serde_json::Value;

@@ -6,19 +6,19 @@
 mod cache;
 mod context;
 mod endpoint;
-pub mod http;
 mod request;
 mod route_probe;
 mod scenario;
 pub mod session;
 mod setup;
 
-pub use http::RequestError;
+pub use crate::http::RequestError;
 pub use session::SessionError;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::contract::Contract;
+use crate::http::Client;
 use crate::plan::Selection;
 use crate::redact::Redactor;
 use crate::result::{
@@ -29,7 +29,6 @@ use crate::scenario::Scenario;
 use cache::SetupCache;
 use context::Context;
 use futures::StreamExt;
-use http::Client;
 use route_probe::Fingerprints;
 use session::Sessions;
 use std::sync::Arc;

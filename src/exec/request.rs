@@ -2,10 +2,10 @@
 //! checks run on the exchange, and its `CaseResult` built with every secret masked.
 
 use super::context::Context;
-use super::http::{Exchange, RequestError};
 use super::session::{SessionError, Sessions};
 use crate::check::{self, Expect};
 use crate::contract::{Contract, RequestParts};
+use crate::http::{Exchange, RequestError};
 use crate::redact::{cut_line, Redactor, SecretKind};
 use crate::result::fold::{cap, fold};
 use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Severity, Status};

@@ -2,8 +2,8 @@
 //! an account's token: a backend that checks tokens before routing answers the two differently, and a
 //! request is judged against the answer for the credentials it carried.
 
-use super::http::{Client, Exchange, HttpRequest, TransportError};
 use crate::check::RouteFingerprint;
+use crate::http::{Client, Exchange, HttpRequest, TransportError};
 use tokio::sync::OnceCell;
 
 /// The run's two fingerprints.

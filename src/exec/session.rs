@@ -1,10 +1,10 @@
 //! Sessions: a token per account, obtained once through the configured login and shared by the checks
 //! that run as that account; refreshed once on 401.
 
-use super::http::{Client, RequestError};
 use crate::catalog::Catalog;
 use crate::config::{Config, LoginFlow, ResolvedAccount, SmsConfig};
 use crate::contract::{AuthRequirement, Contract};
+use crate::http::{Client, RequestError};
 use crate::redact::{Redactor, SecretKind};
 use crate::scenario::path::lookup;
 use crate::scenario::template::{merge, value_text, Builtins, Vars};

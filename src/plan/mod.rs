@@ -1,6 +1,6 @@
 //! The eight-phase plan as the tool knows it (`contracts/plan.toml`), and selecting what to run.
 
-use crate::error::TomlError;
+use crate::source::TomlError;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 

@@ -22,7 +22,7 @@ use crate::atomic::WriteError;
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::docs::{DocError, DocFileError};
-use crate::error::exit;
+use crate::exit;
 use crate::result::ResultFileError;
 use crate::result::RunResult;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! it). Values are sent exactly as they were, except the run's secrets, which are variables.
 
 use super::Secret;
-use crate::exec::http::HttpRequest;
+use crate::http::HttpRequest;
 use serde_json::Value;
 
 /// Puts the run's secrets in already-escaped text as the shell's variables.

@@ -18,7 +18,7 @@ pub mod controls;
 mod keys;
 pub mod shape;
 
-use crate::exec::http::HttpRequest;
+use crate::http::HttpRequest;
 use serde_json::Value;
 use std::sync::RwLock;
 

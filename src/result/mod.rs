@@ -4,7 +4,6 @@
 mod finding;
 pub mod fold;
 
-use crate::error::Result;
 pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,6 +39,8 @@ pub enum ResultFileError {
     },
     #[error("cannot serialise the result: {0}")]
     Serialise(#[source] serde_json::Error),
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -361,7 +362,7 @@ impl RunResult {
     }
 
     /// Writes the result atomically (the only failure besides serialising is the file system's).
-    pub fn write(&self, path: &Path) -> Result<()> {
+    pub fn write(&self, path: &Path) -> Result<(), ResultFileError> {
         let mut text = serde_json::to_string_pretty(self).map_err(ResultFileError::Serialise)?;
         text.push('\n');
         Ok(crate::atomic::write(path, text.as_bytes())?)

@@ -1,22 +1,16 @@
 //! Who is calling (the user of a token this sandbox issued), and the auth contracts' actions: send a
 //! code, register, log in (password, SMS code, WeChat), refresh, log out, the session, bind a phone.
 
-use super::behaviour::Action;
-use super::engine::Ctx;
+use super::engine::context::{Caller, Ctx};
 use super::fault::{FaultKind, Faults};
 use super::json::fit;
 use super::reply::{refuse, Outcome, Refusal};
 use super::state::{State, User};
 use super::{Sandbox, DEV_SMS_CODE, WECHAT_TEST_PREFIX};
+use crate::contract::behaviour::Action;
 use crate::contract::Contract;
 use crate::scenario::template::value_text;
 use serde_json::{json, Value};
-
-/// The caller of a request, and the bearer token it came with.
-pub(crate) struct Caller {
-    pub user: Option<User>,
-    pub token: Option<String>,
-}
 
 /// The user of a token this sandbox issued and that was not logged out; a 401 when the contract needs
 /// one and there is none.

@@ -8,14 +8,7 @@ use crate::contract::schema::{violations, Violation};
 use crate::contract::Contract;
 use serde_json::{Map, Value};
 
-/// A request as it arrived.
-pub(crate) struct Incoming<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub query: Option<&'a str>,
-    pub authorization: Option<&'a str>,
-    pub body: &'a [u8],
-}
+pub(crate) use super::reply::Incoming;
 
 pub(crate) fn handle(s: &Sandbox, req: &Incoming) -> Reply {
     let Some((contract, params)) = route(s, req) else {

@@ -7,7 +7,6 @@
 //! purpose with [`fault`]s.
 
 mod auth;
-pub mod behaviour;
 mod embedded;
 mod engine;
 pub mod fault;
@@ -22,7 +21,7 @@ mod state;
 
 use crate::catalog::Catalog;
 use crate::config::EnvelopeConfig;
-use behaviour::{Behaviour, BehaviourError};
+use crate::contract::behaviour::{Behaviour, BehaviourError};
 use bytes::Bytes;
 use fault::targets::{targets_of, Targets};
 use fault::{Fault, SchemaDocs};

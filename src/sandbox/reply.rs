@@ -4,6 +4,15 @@
 use crate::config::EnvelopeConfig;
 use serde_json::{json, Map, Value};
 
+/// A request as it arrived.
+pub(crate) struct Incoming<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub authorization: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
 pub(crate) const JSON: &str = "application/json; charset=utf-8";
 
 /// The step of the pipeline that produced a reply; faults that break replies pick theirs by it.

@@ -4,8 +4,8 @@ pub mod assert;
 pub mod path;
 pub mod template;
 
-use crate::error::TomlError;
 use crate::source::Problem;
+use crate::source::TomlError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;

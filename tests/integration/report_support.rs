@@ -1,7 +1,7 @@
 //! Results built in the tests, with fixed values, so the snapshots are stable.
 #![allow(dead_code)]
 
-use daodao_check::exec::http::HttpRequest;
+use daodao_check::http::HttpRequest;
 use daodao_check::plan::Plan;
 use daodao_check::redact::{Redactor, SecretKind};
 use daodao_check::result::{CaseKind, CheckKind, Finding};

@@ -2,7 +2,7 @@
 //! in pages shaped like the example, with per-item counts and embedded records; `count` fields.
 
 use super::{Ctx, BUILTINS};
-use crate::sandbox::behaviour::{CountSpec, Each};
+use crate::contract::behaviour::{CountSpec, Each};
 use crate::sandbox::json::{fit, flatten, insert_at, replace_at};
 use crate::sandbox::reply::{refuse, Refusal};
 use crate::sandbox::state::{Record, State};

@@ -1,156 +1,25 @@
 //! The declarative behaviours of [`super::behaviour`]: rules, lookups, the record actions (create, get,
 //! update, delete, list), further records, counters and counts. No endpoint has code of its own.
 
+pub(crate) mod context;
 mod list;
 mod rules;
 mod seed;
 #[cfg(test)]
 mod tests;
 
-use super::auth::{self, Caller};
-use super::behaviour::{Action, Behaviour, Lookup};
+use super::auth;
 use super::json::{fit, flatten, replace_at, substitute};
 use super::reply::{refuse, Refusal};
 use super::state::{Record, State};
-use super::Sandbox;
-use crate::contract::Contract;
+use crate::contract::behaviour::{Action, Lookup};
 use crate::scenario::template::value_text;
-use crate::scenario::template::{merge, referenced_vars, render, Builtins, Vars};
+use crate::scenario::template::{merge, render};
 use rules::check_rules;
 use serde_json::{json, Map, Value};
-use std::sync::LazyLock;
 
+pub(crate) use context::{Ctx, BUILTINS};
 pub(crate) use seed::seed;
-
-static BUILTINS: LazyLock<Builtins> = LazyLock::new(|| Builtins::new(20_260_101));
-
-/// A request as the behaviours see it.
-pub(crate) struct Ctx<'a> {
-    pub sandbox: &'a Sandbox,
-    pub contract: &'a Contract,
-    pub behaviour: &'a Behaviour,
-    pub caller: Caller,
-    pub path: Map<String, Value>,
-    pub query: Value,
-    pub body: Value,
-    /// What templates see: `body.*`, `query.*`, `path.*`, `user.*`, and what the action adds.
-    pub vars: Vars,
-    /// The contract example's answer data: the shape of every answer.
-    pub example: Value,
-}
-
-impl<'a> Ctx<'a> {
-    pub fn new(
-        sandbox: &'a Sandbox,
-        contract: &'a Contract,
-        behaviour: &'a Behaviour,
-        caller: Caller,
-        path: Map<String, Value>,
-        query: Value,
-        body: Value,
-    ) -> Ctx<'a> {
-        let mut vars = Vars::new();
-        flatten("body", &body, &mut vars);
-        flatten("query", &query, &mut vars);
-        flatten("path", &Value::Object(path.clone()), &mut vars);
-        if let Some(u) = &caller.user {
-            vars.insert("user.id".into(), json!(u.id));
-            vars.insert("user.phone".into(), json!(u.phone));
-            vars.insert("user.nickname".into(), json!(u.nickname));
-        }
-        let example = (contract.example.response)
-            .get(&sandbox.options.envelope.data)
-            .cloned()
-            .unwrap_or(Value::Null);
-        Ctx {
-            sandbox,
-            contract,
-            behaviour,
-            caller,
-            path,
-            query,
-            body,
-            vars,
-            example,
-        }
-    }
-
-    fn render(&self, v: &Value) -> Result<Value, Refusal> {
-        render(v, &self.vars, &BUILTINS).map_err(|e| refuse(500, format!("sandbox template: {e}")))
-    }
-
-    fn render_text(&self, template: &str) -> Result<String, Refusal> {
-        Ok(value_text(
-            &self.render(&Value::String(template.to_string()))?,
-        ))
-    }
-
-    fn user_id(&self) -> Option<&str> {
-        self.caller.user.as_ref().map(|u| u.id.as_str())
-    }
-
-    /// Whose new records are: the caller's, or nobody's for a global collection.
-    fn owner(&self) -> Option<String> {
-        if self.behaviour.global {
-            None
-        } else {
-            self.user_id().map(str::to_string)
-        }
-    }
-
-    /// Can the caller see this record: global collections, seeds and their own.
-    fn can_see(&self, r: &Record) -> bool {
-        self.behaviour.global || r.owner.is_none() || r.owner.as_deref() == self.user_id()
-    }
-
-    fn counter_key(&self, name: &str) -> String {
-        if Behaviour::counter_is_global(name) {
-            name.to_string()
-        } else {
-            format!("{}|{name}", self.user_id().unwrap_or(""))
-        }
-    }
-
-    /// A counter's value: set by effects, else the example's, else 0.
-    fn counter(&self, state: &State, template: &str) -> Result<f64, Refusal> {
-        let name = self.render_text(template)?;
-        let init = &self.sandbox.counter_init;
-        Ok((state.counters.get(&self.counter_key(&name)).copied())
-            .or_else(|| init.get(&name).copied())
-            .or_else(|| init.get(template).copied())
-            .unwrap_or(0.0))
-    }
-
-    /// The key of the record the request is about: a path parameter, or `body.x`, `user.id` ….
-    fn key_param(&self) -> Option<String> {
-        self.param(&self.behaviour.key_param(self.contract)?)
-    }
-
-    /// A template variable (`body.x`) or, without a dot, a path parameter, as text.
-    fn param(&self, name: &str) -> Option<String> {
-        if name.contains('.') {
-            self.vars.get(name).map(value_text)
-        } else {
-            self.path.get(name).map(value_text)
-        }
-    }
-
-    /// The variables plus `counter.NAME` for every counter the templates name (before this request's
-    /// effects), and every variable the templates name.
-    fn vars_with_counters<'v>(
-        &self,
-        state: &State,
-        templates: impl Iterator<Item = &'v Value>,
-    ) -> Result<(Vars, Vec<String>), Refusal> {
-        let mut refs = vec![];
-        templates.for_each(|t| referenced_vars(t, &mut refs));
-        let mut vars = self.vars.clone();
-        for name in refs.iter().filter_map(|r| r.strip_prefix("counter.")) {
-            vars.insert(format!("counter.{name}"), json!(self.counter(state, name)?));
-        }
-        Ok((vars, refs))
-    }
-}
 
 /// The answer data of a request, with its counters and counts filled in.
 pub(crate) fn answer(ctx: &mut Ctx) -> Result<Value, Refusal> {

@@ -1,7 +1,7 @@
 //! Preconditions (`require`): a rule that does not hold refuses the request with its code and message.
 
 use super::{Ctx, BUILTINS};
-use crate::sandbox::behaviour::Rule;
+use crate::contract::behaviour::Rule;
 use crate::sandbox::reply::{refuse, Refusal};
 use crate::sandbox::state::State;
 use crate::scenario::assert::json_eq;

@@ -3,8 +3,8 @@
 
 use super::list::example_items;
 use crate::catalog::Catalog;
+use crate::contract::behaviour::{Action, Behaviour};
 use crate::contract::Contract;
-use crate::sandbox::behaviour::{Action, Behaviour};
 use crate::sandbox::state::{Record, State};
 use crate::scenario::template::value_text;
 use crate::scenario::template::{render_str, Builtins, Vars};

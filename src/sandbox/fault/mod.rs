@@ -9,8 +9,7 @@ mod drift;
 pub(crate) mod targets;
 mod walk;
 
-use super::handler::Incoming;
-use super::reply::{Body, Reply};
+use super::reply::{Body, Incoming, Reply};
 use super::{json, Sandbox};
 use crate::contract::Contract;
 pub(crate) use drift::sql_error;

@@ -8,9 +8,9 @@
 
 use super::walk::{Schema, SchemaDocs};
 use crate::catalog::Catalog;
+use crate::contract::behaviour::{Action, Behaviour};
 use crate::contract::Contract;
 use crate::result::fold::index_free;
-use crate::sandbox::behaviour::{Action, Behaviour};
 use crate::sandbox::ids::names_an_id;
 use crate::scenario::path::to_pointer;
 use serde_json::{Map, Value};

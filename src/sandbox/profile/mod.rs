@@ -8,10 +8,10 @@
 
 mod key;
 
-use super::behaviour::{Action, Behaviour};
 use super::fault::targets::Targets;
 use super::fault::{sql_error, Fault, FaultKind};
 use crate::catalog::Catalog;
+use crate::contract::behaviour::{Action, Behaviour};
 use crate::contract::Contract;
 use crate::result::CheckKind;
 pub use key::{AnswerKey, CatchAll, Planted};

@@ -245,7 +245,7 @@ impl Behaviour {
 
     /// Where get/update/delete find the record's key: `param`, else the contract's first path
     /// parameter.
-    pub fn key_param(&self, contract: &crate::contract::Contract) -> Option<String> {
+    pub fn key_param(&self, contract: &super::Contract) -> Option<String> {
         let first_path_param = || contract.path_param_names().first().map(|s| s.to_string());
         self.param.clone().or_else(first_path_param)
     }

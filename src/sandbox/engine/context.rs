@@ -1,0 +1,149 @@
+//! A request as the behaviours see it: who calls, the parts of the request, the template variables,
+//! the example's answer shape. Auth produces the caller; the engine and the auth actions read it.
+
+use super::super::json::flatten;
+use super::super::reply::{refuse, Refusal};
+use super::super::state::{Record, State, User};
+use super::super::Sandbox;
+use crate::contract::behaviour::Behaviour;
+use crate::contract::Contract;
+use crate::scenario::template::value_text;
+use crate::scenario::template::{referenced_vars, render, Builtins, Vars};
+use serde_json::{json, Map, Value};
+use std::sync::LazyLock;
+
+/// The caller of a request, and the bearer token it came with.
+pub(crate) struct Caller {
+    pub user: Option<User>,
+    pub token: Option<String>,
+}
+
+pub(crate) static BUILTINS: LazyLock<Builtins> = LazyLock::new(|| Builtins::new(20_260_101));
+
+/// A request as the behaviours see it.
+pub(crate) struct Ctx<'a> {
+    pub sandbox: &'a Sandbox,
+    pub contract: &'a Contract,
+    pub behaviour: &'a Behaviour,
+    pub caller: Caller,
+    pub path: Map<String, Value>,
+    pub query: Value,
+    pub body: Value,
+    /// What templates see: `body.*`, `query.*`, `path.*`, `user.*`, and what the action adds.
+    pub vars: Vars,
+    /// The contract example's answer data: the shape of every answer.
+    pub example: Value,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        sandbox: &'a Sandbox,
+        contract: &'a Contract,
+        behaviour: &'a Behaviour,
+        caller: Caller,
+        path: Map<String, Value>,
+        query: Value,
+        body: Value,
+    ) -> Ctx<'a> {
+        let mut vars = Vars::new();
+        flatten("body", &body, &mut vars);
+        flatten("query", &query, &mut vars);
+        flatten("path", &Value::Object(path.clone()), &mut vars);
+        if let Some(u) = &caller.user {
+            vars.insert("user.id".into(), json!(u.id));
+            vars.insert("user.phone".into(), json!(u.phone));
+            vars.insert("user.nickname".into(), json!(u.nickname));
+        }
+        let example = (contract.example.response)
+            .get(&sandbox.options.envelope.data)
+            .cloned()
+            .unwrap_or(Value::Null);
+        Ctx {
+            sandbox,
+            contract,
+            behaviour,
+            caller,
+            path,
+            query,
+            body,
+            vars,
+            example,
+        }
+    }
+
+    pub(crate) fn render(&self, v: &Value) -> Result<Value, Refusal> {
+        render(v, &self.vars, &BUILTINS).map_err(|e| refuse(500, format!("sandbox template: {e}")))
+    }
+
+    pub(crate) fn render_text(&self, template: &str) -> Result<String, Refusal> {
+        Ok(value_text(
+            &self.render(&Value::String(template.to_string()))?,
+        ))
+    }
+
+    pub(crate) fn user_id(&self) -> Option<&str> {
+        self.caller.user.as_ref().map(|u| u.id.as_str())
+    }
+
+    /// Whose new records are: the caller's, or nobody's for a global collection.
+    pub(crate) fn owner(&self) -> Option<String> {
+        if self.behaviour.global {
+            None
+        } else {
+            self.user_id().map(str::to_string)
+        }
+    }
+
+    /// Can the caller see this record: global collections, seeds and their own.
+    pub(crate) fn can_see(&self, r: &Record) -> bool {
+        self.behaviour.global || r.owner.is_none() || r.owner.as_deref() == self.user_id()
+    }
+
+    pub(crate) fn counter_key(&self, name: &str) -> String {
+        if Behaviour::counter_is_global(name) {
+            name.to_string()
+        } else {
+            format!("{}|{name}", self.user_id().unwrap_or(""))
+        }
+    }
+
+    /// A counter's value: set by effects, else the example's, else 0.
+    pub(crate) fn counter(&self, state: &State, template: &str) -> Result<f64, Refusal> {
+        let name = self.render_text(template)?;
+        let init = &self.sandbox.counter_init;
+        Ok((state.counters.get(&self.counter_key(&name)).copied())
+            .or_else(|| init.get(&name).copied())
+            .or_else(|| init.get(template).copied())
+            .unwrap_or(0.0))
+    }
+
+    /// The key of the record the request is about: a path parameter, or `body.x`, `user.id` ….
+    pub(crate) fn key_param(&self) -> Option<String> {
+        self.param(&self.behaviour.key_param(self.contract)?)
+    }
+
+    /// A template variable (`body.x`) or, without a dot, a path parameter, as text.
+    pub(crate) fn param(&self, name: &str) -> Option<String> {
+        if name.contains('.') {
+            self.vars.get(name).map(value_text)
+        } else {
+            self.path.get(name).map(value_text)
+        }
+    }
+
+    /// The variables plus `counter.NAME` for every counter the templates name (before this request's
+    /// effects), and every variable the templates name.
+    pub(crate) fn vars_with_counters<'v>(
+        &self,
+        state: &State,
+        templates: impl Iterator<Item = &'v Value>,
+    ) -> Result<(Vars, Vec<String>), Refusal> {
+        let mut refs = vec![];
+        templates.for_each(|t| referenced_vars(t, &mut refs));
+        let mut vars = self.vars.clone();
+        for name in refs.iter().filter_map(|r| r.strip_prefix("counter.")) {
+            vars.insert(format!("counter.{name}"), json!(self.counter(state, name)?));
+        }
+        Ok((vars, refs))
+    }
+}
