@@ -12,6 +12,7 @@ pub mod docs;
 pub mod error;
 pub mod exec;
 pub mod import;
+pub mod openapi;
 pub mod plan;
 pub mod progress;
 pub mod redact;

@@ -1,0 +1,1 @@
+//! `import openapi`: another team's OpenAPI document as contracts.
