@@ -127,7 +127,7 @@ pub fn main() -> i32 {
         Command::Lint => lint::lint(g),
         Command::Report(args) => report::report(g, &args),
         Command::Progress(args) => progress::progress(g, &args),
-        Command::Import(args) => import::import(&args),
+        Command::Import(args) => import::import(g, &args),
         Command::Export(args) => export::export_command(g, &args),
         Command::Schema(args) => schema::schema(&args),
     }

@@ -60,11 +60,7 @@ pub fn parse_text(text: &str) -> Result<Value, String> {
             .map_err(|e| format!("line {}, column {}: not JSON: {e}", e.line(), e.column()));
     }
     serde_norway::from_str::<Value>(text).map_err(|e| match e.location() {
-        Some(l) => format!(
-            "line {}, column {}: not YAML: {e}",
-            l.line(),
-            l.column()
-        ),
+        Some(l) => format!("line {}, column {}: not YAML: {e}", l.line(), l.column()),
         None => format!("not YAML: {e}"),
     })
 }

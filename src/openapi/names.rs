@@ -154,8 +154,7 @@ mod tests {
         );
         assert_eq!(exported["properties"]["note"]["enum"][0]["$ref"], "kept");
         assert_eq!(
-            exported["properties"]["example"]["$ref"],
-            "#/components/schemas/common.url",
+            exported["properties"]["example"]["$ref"], "#/components/schemas/common.url",
             "a property named like a keyword is a schema"
         );
         let back = to_shared(&exported, None).expect("maps back");
@@ -185,9 +184,6 @@ mod tests {
         assert_eq!(shared_place("common.id"), ("common".into(), "id".into()));
         assert_eq!(shared_place("Pet"), ("openapi".into(), "Pet".into()));
         assert_eq!(shared_place(".x"), ("openapi".into(), ".x".into()));
-        assert_eq!(
-            shared_place("io.k8s.Pod"),
-            ("io".into(), "k8s.Pod".into())
-        );
+        assert_eq!(shared_place("io.k8s.Pod"), ("io".into(), "k8s.Pod".into()));
     }
 }

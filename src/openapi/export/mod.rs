@@ -6,7 +6,7 @@
 //! committed and diffed.
 
 mod operation;
-mod responses;
+pub(crate) mod responses;
 
 use super::names::{self, COMPONENTS, ENVELOPE};
 use super::OpenApiError;
@@ -153,10 +153,7 @@ fn paths(src: &Sources) -> Result<Value, OpenApiError> {
         contracts.sort_by_key(|c| method_rank(&c.method));
         let mut item = Map::new();
         for c in contracts {
-            item.insert(
-                c.method.to_ascii_lowercase(),
-                operation::operation(c, src)?,
-            );
+            item.insert(c.method.to_ascii_lowercase(), operation::operation(c, src)?);
         }
         out.insert(path.to_string(), Value::Object(item));
     }

@@ -168,15 +168,24 @@ fn parameter_object<'s>(
     let Some(map) = object.as_object() else {
         return Err(source(c, place, "not an object schema".into()));
     };
-    let own = if part.get("$ref").is_some() { part } else { object };
-    for key in map.keys().chain(own.as_object().into_iter().flat_map(|m| m.keys())) {
+    let own = if part.get("$ref").is_some() {
+        part
+    } else {
+        object
+    };
+    for key in map
+        .keys()
+        .chain(own.as_object().into_iter().flat_map(|m| m.keys()))
+    {
         let allowed = PARAMETER_OBJECT_KEYS.contains(&key.as_str())
             || matches!(key.as_str(), "$ref" | "description" | "title" | "$comment");
         if !allowed {
             return Err(source(
                 c,
                 &format!("{place}/{key}"),
-                format!("`{key}` cannot be said with OpenAPI parameters (one schema per parameter)"),
+                format!(
+                    "`{key}` cannot be said with OpenAPI parameters (one schema per parameter)"
+                ),
             ));
         }
     }

@@ -21,7 +21,10 @@ struct Case<'c> {
     derived: bool,
 }
 
-pub(super) fn responses(c: &Contract, src: &Sources) -> Result<Value, crate::openapi::OpenApiError> {
+pub(super) fn responses(
+    c: &Contract,
+    src: &Sources,
+) -> Result<Value, crate::openapi::OpenApiError> {
     let e = src.envelope;
     let data = match &c.response.data {
         Some(d) => schema_of(c, "response.data", d)?,
