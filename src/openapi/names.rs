@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 pub const COMPONENTS: &str = "#/components/schemas/";
 /// The one component every response of the export builds on.
 pub const ENVELOPE: &str = "Envelope";
-/// The shared-schema file of components whose name has no `<file>.` part (another team's `Pet`).
+/// The shared-schema file of components whose name has no `<file>.` part (another team's `Pet`)
+/// when the document's own name gives none.
 pub const DEFAULT_FILE: &str = "openapi";
 
 /// The component name of `$defs/<def>` in `_schemas/<file>.json`.
@@ -16,13 +17,15 @@ pub fn component_name(file: &str, def: &str) -> String {
     format!("{file}.{def}")
 }
 
-/// The shared file (without `.json`) and `$defs` key a component is written to on import.
-pub fn shared_place(component: &str) -> (String, String) {
+/// The shared file (without `.json`) and `$defs` key a component is written to on import;
+/// `default_file` holds the components without a `<file>.` part (named after the document, so two
+/// imported documents do not share one file).
+pub fn shared_place(component: &str, default_file: &str) -> (String, String) {
     match component.split_once('.') {
         Some((file, def)) if is_file_stem(file) && !def.is_empty() => {
             (file.to_string(), def.to_string())
         }
-        _ => (DEFAULT_FILE.to_string(), component.to_string()),
+        _ => (default_file.to_string(), component.to_string()),
     }
 }
 
@@ -75,7 +78,11 @@ pub fn to_components(schema: &Value, base: Option<&str>) -> Result<Value, RefPro
 
 /// Import: the schema with every component `$ref` pointing at its shared file; `base` is the shared
 /// file the schema is written to (refs into the same file stay local), `None` in a contract.
-pub fn to_shared(schema: &Value, base: Option<&str>) -> Result<Value, RefProblem> {
+pub fn to_shared(
+    schema: &Value,
+    base: Option<&str>,
+    default_file: &str,
+) -> Result<Value, RefProblem> {
     rewrite(schema, "", &|r: &str, at: &str| {
         let Some(name) = r.strip_prefix(COMPONENTS) else {
             return Err(RefProblem {
@@ -83,7 +90,7 @@ pub fn to_shared(schema: &Value, base: Option<&str>) -> Result<Value, RefProblem
                 message: format!("`$ref: {r}` does not name a component schema"),
             });
         };
-        let (file, def) = shared_place(name);
+        let (file, def) = shared_place(name, default_file);
         Ok(if base == Some(file.as_str()) {
             format!("#/$defs/{def}")
         } else {
@@ -157,12 +164,12 @@ mod tests {
             exported["properties"]["example"]["$ref"], "#/components/schemas/common.url",
             "a property named like a keyword is a schema"
         );
-        let back = to_shared(&exported, None).expect("maps back");
+        let back = to_shared(&exported, None, DEFAULT_FILE).expect("maps back");
         assert_eq!(back["properties"]["id"]["$ref"], "common.json#/$defs/id");
         let local = to_components(&json!({"$ref": "#/$defs/id"}), Some("common")).expect("maps");
         assert_eq!(local["$ref"], "#/components/schemas/common.id");
         assert_eq!(
-            to_shared(&local, Some("common")).expect("maps")["$ref"],
+            to_shared(&local, Some("common"), DEFAULT_FILE).expect("maps")["$ref"],
             "#/$defs/id"
         );
     }
@@ -181,9 +188,15 @@ mod tests {
 
     #[test]
     fn components_without_a_file_part_go_to_the_default_file() {
-        assert_eq!(shared_place("common.id"), ("common".into(), "id".into()));
-        assert_eq!(shared_place("Pet"), ("openapi".into(), "Pet".into()));
-        assert_eq!(shared_place(".x"), ("openapi".into(), ".x".into()));
-        assert_eq!(shared_place("io.k8s.Pod"), ("io".into(), "k8s.Pod".into()));
+        assert_eq!(
+            shared_place("common.id", "pets"),
+            ("common".into(), "id".into())
+        );
+        assert_eq!(shared_place("Pet", "pets"), ("pets".into(), "Pet".into()));
+        assert_eq!(shared_place(".x", "pets"), ("pets".into(), ".x".into()));
+        assert_eq!(
+            shared_place("io.k8s.Pod", "pets"),
+            ("io".into(), "k8s.Pod".into())
+        );
     }
 }

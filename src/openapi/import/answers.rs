@@ -32,10 +32,11 @@ pub(super) fn auth(op: &Map<String, Value>, at: &str, ctx: &mut Ctx) -> &'static
         return "none";
     }
     for scheme in requirements.iter().flat_map(|r| r.keys()) {
-        if !ctx.is_bearer(scheme) {
+        // Said once per scheme, where the scheme is defined.
+        if !ctx.is_bearer(scheme) && ctx.warned_schemes.insert(scheme.clone()) {
             ctx.warn(
-                &place,
-                format!("security scheme `{scheme}` is not HTTP bearer; the engine sends `Authorization: Bearer <token>`"),
+                &format!("/components/securitySchemes/{}", pointer_token(scheme)),
+                format!("security scheme `{scheme}` is not HTTP bearer; the engine sends `Authorization: Bearer <token>` where an operation needs it"),
             );
         }
     }

@@ -77,6 +77,25 @@ impl Location {
         last.split('.').next().unwrap_or("").to_string()
     }
 
+    /// The shared-schema file for the document's own component names: its file name without the
+    /// extension, kebab-cased (`petstore-3.0.yaml` → `petstore-3-0`).
+    pub(super) fn shared_file(&self) -> String {
+        let last = match self {
+            Location::File(p) => p
+                .file_name()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            Location::Url(u) => u.path().rsplit('/').next().unwrap_or("").to_string(),
+        };
+        let stem = last.rsplit_once('.').map_or(last.as_str(), |(s, _)| s);
+        let name = crate::import::naming::kebab(stem);
+        if name.is_empty() {
+            crate::openapi::names::DEFAULT_FILE.to_string()
+        } else {
+            name
+        }
+    }
+
     pub(super) fn read(&self) -> Result<Value, String> {
         let text = match self {
             Location::File(p) => std::fs::read(p)

@@ -20,6 +20,7 @@ mod load;
 mod operation;
 mod plan;
 mod schema;
+mod write;
 
 use super::export::METHOD_ORDER;
 use super::names::{self, COMPONENTS};
@@ -27,7 +28,7 @@ use super::{pointer_token, OpenApiError};
 use crate::config::EnvelopeConfig;
 use crate::import::naming;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Whether a success schema shaped like the envelope is unwrapped to its `data`.
@@ -128,10 +129,14 @@ pub(super) struct Ctx<'a> {
     pub components: &'a Map<String, Value>,
     pub envelope: Envelope<'a>,
     pub unwrap: bool,
+    /// The shared file of components without a `<file>.` part.
+    pub shared_file: String,
     warnings: Vec<Issue>,
     notes: Vec<Issue>,
     /// Components the contracts' schemas name.
     referenced: BTreeSet<String>,
+    /// Security schemes already warned about.
+    warned_schemes: BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -174,7 +179,7 @@ impl Ctx<'_> {
     /// A contract schema with its component refs pointing at the shared files.
     fn shared(&mut self, schema: &Value, place: &str) -> Value {
         collect_refs(schema, &mut self.referenced);
-        match names::to_shared(schema, None) {
+        match names::to_shared(schema, None, &self.shared_file) {
             Ok(s) => s,
             Err(p) => {
                 self.warn(
@@ -188,7 +193,7 @@ impl Ctx<'_> {
 }
 
 /// Every component name a schema's `$ref`s name.
-fn collect_refs(v: &Value, into: &mut BTreeSet<String>) {
+pub(super) fn collect_refs(v: &Value, into: &mut BTreeSet<String>) {
     match v {
         Value::Object(o) => {
             if let Some(name) = o
@@ -225,6 +230,7 @@ pub fn import_openapi(
             "not an OpenAPI 3.0 or 3.1 document (`openapi: {version}`); Swagger 2.0 can be converted first"
         )));
     }
+    let shared_file = location.shared_file();
     let (doc, load_warnings) = load::Bundler::bundle(location, raw);
     let components: Map<String, Value> = doc
         .pointer("/components/schemas")
@@ -240,9 +246,11 @@ pub fn import_openapi(
         components: &components,
         envelope: Envelope { config: envelope },
         unwrap: mode == EnvelopeMode::Auto,
+        shared_file: shared_file.clone(),
         warnings: load_warnings,
         notes: vec![],
         referenced: BTreeSet::new(),
+        warned_schemes: BTreeSet::new(),
     };
     warn_unsupported(&doc, &mut ctx);
     let converted = convert_all(&doc, &mut ctx);
@@ -255,9 +263,9 @@ pub fn import_openapi(
         operations: converted.len(),
         ..Summary::default()
     };
-    let kept = kept_components(&converted, &components, &mut ctx);
-    write_shared(&kept, out_dir, force, &mut summary)?;
-    let placed = write_contracts(converted, out_dir, force, &mut summary)?;
+    let kept = write::kept_components(&converted, &components, &mut ctx);
+    write::write_shared(&kept, &shared_file, out_dir, force, &mut summary)?;
+    let placed = write::write_contracts(converted, out_dir, force, &mut summary)?;
     let plan = plan::PlanInput::from_doc(&doc, &placed);
     plan::update(out_dir, &plan, &mut summary)?;
     summary.warnings.extend(ctx.warnings);
@@ -336,134 +344,4 @@ fn warn_unsupported(doc: &Value, ctx: &mut Ctx) {
             );
         }
     }
-}
-
-/// Components to write: all, except those read only as the envelope that was unwrapped.
-fn kept_components(
-    converted: &[operation::Converted],
-    components: &Map<String, Value>,
-    ctx: &mut Ctx,
-) -> Map<String, Value> {
-    let consumed: BTreeSet<&String> = converted
-        .iter()
-        .flat_map(|c| &c.envelope_components)
-        .collect();
-    let mut keep: BTreeSet<String> = ctx.referenced.clone();
-    keep.extend(components.keys().filter(|k| !consumed.contains(k)).cloned());
-    let mut frontier: Vec<String> = keep.iter().cloned().collect();
-    while let Some(name) = frontier.pop() {
-        let mut refs = BTreeSet::new();
-        if let Some(s) = components.get(&name) {
-            collect_refs(s, &mut refs);
-        }
-        for r in refs {
-            if keep.insert(r.clone()) {
-                frontier.push(r);
-            }
-        }
-    }
-    for dropped in components.keys().filter(|k| !keep.contains(*k)) {
-        ctx.note(
-            &format!("/components/schemas/{}", pointer_token(dropped)),
-            format!("`{dropped}` is the envelope, unwrapped in every response; not written as a shared schema"),
-        );
-    }
-    components
-        .iter()
-        .filter(|(k, _)| keep.contains(*k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// One `_schemas/<file>.json` per component file, with `$id` under the engine's base URI.
-fn write_shared(
-    kept: &Map<String, Value>,
-    out_dir: &Path,
-    force: bool,
-    summary: &mut Summary,
-) -> Result<(), OpenApiError> {
-    let mut files: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for (name, schema) in kept {
-        let (file, def) = names::shared_place(name);
-        let place = format!("/components/schemas/{}", pointer_token(name));
-        let rewritten = names::to_shared(schema, Some(&file)).unwrap_or_else(|p| {
-            summary.warnings.push(Issue {
-                pointer: format!("{place}{}", p.pointer),
-                message: format!("{}; left permissive", p.message),
-            });
-            json!({})
-        });
-        files.entry(file).or_default().insert(def, rewritten);
-    }
-    for (file, defs) in files {
-        let doc = json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": format!("{}{file}.json", crate::contract::schema::BASE_URI),
-            "$defs": defs
-        });
-        write_json(
-            &out_dir.join("_schemas").join(format!("{file}.json")),
-            &doc,
-            force,
-            summary,
-        )?;
-    }
-    Ok(())
-}
-
-/// A contract as placed: what the plan needs.
-pub(super) struct Placed {
-    pub fields: Map<String, Value>,
-}
-
-fn write_contracts(
-    converted: Vec<operation::Converted>,
-    out_dir: &Path,
-    force: bool,
-    summary: &mut Summary,
-) -> Result<Vec<Placed>, OpenApiError> {
-    let mut claimed: BTreeSet<String> = BTreeSet::new();
-    let mut placed = vec![];
-    for c in converted {
-        let stem = c
-            .own_name
-            .as_deref()
-            .map(naming::kebab)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| naming::contract_name(&c.method, &c.path, &c.module));
-        let mut name = stem.clone();
-        let mut k = 1;
-        while !claimed.insert(format!("{}.{name}", c.module)) {
-            k += 1;
-            name = format!("{stem}-{k}");
-        }
-        let mut contract = Map::new();
-        contract.insert("id".into(), json!(format!("{}.{name}", c.module)));
-        contract.extend(c.fields);
-        let file = out_dir.join(&c.module).join(format!("{name}.json"));
-        write_json(&file, &Value::Object(contract.clone()), force, summary)?;
-        placed.push(Placed { fields: contract });
-    }
-    Ok(placed)
-}
-
-fn write_json(
-    path: &Path,
-    v: &Value,
-    force: bool,
-    summary: &mut Summary,
-) -> Result<(), OpenApiError> {
-    if path.exists() && !force {
-        summary.skipped.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut text =
-        serde_json::to_string_pretty(v).map_err(|e| OpenApiError::Render(e.to_string()))?;
-    text.push('\n');
-    crate::error::write_atomic(path, text.as_bytes()).map_err(|e| OpenApiError::Write {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    summary.written.push(path.to_path_buf());
-    Ok(())
 }

@@ -20,6 +20,15 @@ pub(super) struct Converted {
     pub fields: Map<String, Value>,
     /// Components the envelope was read through (dropped when nothing else uses them).
     pub envelope_components: Vec<String>,
+    /// The operation's JSON Pointer in the document.
+    pub at: String,
+}
+
+impl Converted {
+    /// `METHOD path` (`name`), for messages.
+    pub fn id_hint(&self, name: &str) -> String {
+        format!("{} {} ({}.{name})", self.method, self.path, self.module)
+    }
 }
 
 /// A request part: its schema and example.
@@ -103,6 +112,7 @@ pub(super) fn convert(
         own_name,
         fields: f,
         envelope_components: success.envelope_components,
+        at: at.to_string(),
     }
 }
 
@@ -188,13 +198,25 @@ fn parameter(p: &Value, at: &str, ctx: &mut Ctx) -> Option<Param> {
             json!({})
         }
     };
-    for key in ["style", "explode", "allowReserved"] {
-        if p.get(key).is_some() {
-            ctx.warn(
-                &format!("{at}/{key}"),
-                format!("`{key}` of parameter `{name}` is not modelled (the engine sends the default form)"),
-            );
-        }
+    // The defaults (form and exploded in the query, simple in the path) are what the engine sends.
+    let default_style = if location == "path" { "simple" } else { "form" };
+    let style = p
+        .get("style")
+        .and_then(Value::as_str)
+        .unwrap_or(default_style);
+    let explode = p
+        .get("explode")
+        .and_then(Value::as_bool)
+        .unwrap_or(style == "form");
+    let reserved = p
+        .get("allowReserved")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if style != default_style || explode != (style == "form") || reserved {
+        ctx.warn(
+            at,
+            format!("the serialisation of parameter `{name}` (style, explode, allowReserved) is not modelled; the engine sends the default {default_style} style"),
+        );
     }
     if let (Some(d), Some(o)) = (p.get("description"), schema.as_object_mut()) {
         o.entry("description").or_insert_with(|| d.clone());

@@ -1,7 +1,8 @@
 //! The out dir's `plan.toml`: written when there is none (so the contracts lint), else only given the
 //! modules it lacks, appended as text so its comments stay.
 
-use super::{Issue, Placed, Summary};
+use super::write::Placed;
+use super::{Issue, Summary};
 use crate::openapi::OpenApiError;
 use crate::plan::{phase_label, Plan, FILE_NAME};
 use serde_json::Value;
