@@ -10,6 +10,7 @@ mod exit_codes;
 mod fault_matrix;
 mod field_truth;
 mod import;
+mod openapi;
 mod plan;
 mod progress;
 mod report;

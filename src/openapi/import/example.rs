@@ -220,7 +220,7 @@ fn matching(pattern: &str, candidate: String) -> String {
 }
 
 /// The shortest string the pattern's structure gives: each class's first ASCII letter or digit (else
-/// its first character), each repetition its minimum (one for `*`/`?` when that keeps it non-empty),
+/// its first character), each repetition its minimum but at least once (`*` and `?` give one),
 /// each alternation its first branch.
 fn sample(pattern: &str) -> Option<String> {
     use regex_syntax::hir::{Class, Hir, HirKind};
@@ -240,7 +240,7 @@ fn sample(pattern: &str) -> Option<String> {
                 out.extend(c.ranges().first().map(|r| char::from(r.start())));
             }
             HirKind::Repetition(r) => {
-                for _ in 0..r.min.max(1).min(32) {
+                for _ in 0..r.min.clamp(1, 32) {
                     walk(&r.sub, out);
                 }
             }
