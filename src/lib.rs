@@ -15,6 +15,7 @@ pub mod exec;
 pub mod exit;
 pub mod http;
 pub mod import;
+pub mod openapi;
 pub mod plan;
 pub mod progress;
 pub mod redact;

@@ -1,6 +1,7 @@
 //! The command line: clap types and one file per command. Each command parses its arguments, calls the
 //! library and turns the outcome into text and an exit code; no behaviour lives here.
 
+mod export;
 mod import;
 mod lint;
 mod list;
@@ -108,6 +109,8 @@ enum Command {
     Progress(progress::ProgressArgs),
     /// Write contract skeletons from another document.
     Import(import::ImportArgs),
+    /// Write the catalogue in another format (OpenAPI 3.1).
+    Export(export::ExportArgs),
     /// Print the JSON Schema of a file format (for editor completion and validation).
     Schema(schema::SchemaArgs),
 }
@@ -124,7 +127,8 @@ pub fn main() -> i32 {
         Command::Lint => lint::lint(g),
         Command::Report(args) => report::report(g, &args),
         Command::Progress(args) => progress::progress(g, &args),
-        Command::Import(args) => import::import(&args),
+        Command::Import(args) => import::import(g, &args),
+        Command::Export(args) => export::export_command(g, &args),
         Command::Schema(args) => schema::schema(&args),
     }
 }
