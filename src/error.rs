@@ -15,7 +15,7 @@ pub use crate::source::TomlError;
 /// |------|---------|----------|
 /// | 0 | the run passed (skips allowed) | — not an error ([`exit::for_run`]) |
 /// | 1 | a check failed or a route is not activated | — not an error: the run finished ([`exit::for_run`]) |
-/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file, a report spec, a document or the sandbox is wrong, or a file could not be written | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `Sandbox`, `Report`, `Progress`, `Document`, `Import`, `Write`, `Io`, `Run(Client)` |
+/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file, a report spec, a document or the sandbox is wrong, or a file could not be written | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `Sandbox`, `Report`, `Progress`, `Document`, `Import`, `OpenApi`, `Write`, `Io`, `Run(Client)` |
 /// | 3 | the backend could not be reached at all | `Run(Unreachable)` |
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -53,6 +53,9 @@ pub enum Error {
     /// `import` found nothing to import.
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
+    /// An OpenAPI export or import could not be done.
+    #[error(transparent)]
+    OpenApi(#[from] crate::openapi::OpenApiError),
     /// A file could not be written (or was refused: read-only, half-written by a killed run).
     #[error(transparent)]
     Write(#[from] crate::atomic::WriteError),
@@ -70,6 +73,9 @@ pub enum UsageError {
     /// `report` without `--input`, where no config says where the last result is.
     #[error("{config}; give the result to render with --input PATH")]
     ReportInputNeeded { config: ConfigError },
+    /// `export openapi --out FILE` whose extension names no format, without `--format`.
+    #[error("{}: cannot tell the format from the extension; name the file .json, .yaml or .yml, or give --format", path.display())]
+    ExportFormatUnknown { path: std::path::PathBuf },
 }
 
 impl Error {
@@ -97,6 +103,7 @@ impl Error {
             | Error::Progress(_)
             | Error::Document(_)
             | Error::Import(_)
+            | Error::OpenApi(_)
             | Error::Write(_)
             | Error::Io { .. } => exit::USAGE,
         }

@@ -2,7 +2,7 @@
 
 use super::{fail, load_catalog, GlobalArgs};
 use daodao_check::config::{self, Config};
-use daodao_check::error::{exit, Error, Result};
+use daodao_check::error::{exit, Error, Result, UsageError};
 use daodao_check::openapi::export::{export, Server, SharedSchemas, Sources};
 use daodao_check::openapi::Format;
 use daodao_check::source::display_path;
@@ -40,12 +40,8 @@ fn openapi(g: &GlobalArgs, out: Option<&PathBuf>, format: Option<Format>) -> Res
     let format = match (format, out) {
         (Some(f), _) => f,
         (None, None) => Format::Json,
-        (None, Some(path)) => Format::of_path(path).ok_or_else(|| {
-            Error::Usage(format!(
-                "{}: cannot tell the format from the extension; name the file .json, .yaml or .yml, or give --format",
-                path.display()
-            ))
-        })?,
+        (None, Some(path)) => Format::of_path(path)
+            .ok_or_else(|| UsageError::ExportFormatUnknown { path: path.clone() })?,
     };
     let config = g.load_config()?;
     let catalog = load_catalog(&config)?;
@@ -60,7 +56,7 @@ fn openapi(g: &GlobalArgs, out: Option<&PathBuf>, format: Option<Format>) -> Res
     match out {
         None => print!("{text}"),
         Some(path) => {
-            daodao_check::error::write_atomic(path, text.as_bytes())?;
+            daodao_check::atomic::write(path, text.as_bytes())?;
             eprintln!(
                 "wrote {} ({} operations)",
                 display_path(&config.root, path),

@@ -87,12 +87,6 @@ pub enum OpenApiError {
     Write { path: PathBuf, message: String },
 }
 
-impl From<OpenApiError> for crate::error::Error {
-    fn from(e: OpenApiError) -> Self {
-        crate::error::Error::Usage(e.to_string())
-    }
-}
-
 /// A JSON Pointer token: `~` and `/` escaped (RFC 6901), for warnings that name a place.
 pub fn pointer_token(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")

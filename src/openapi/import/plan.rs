@@ -122,7 +122,7 @@ pub(super) fn update(
 ) -> Result<(), OpenApiError> {
     let path = out_dir.join(FILE_NAME);
     let write = |text: &str| {
-        crate::error::write_atomic(&path, text.as_bytes()).map_err(|e| OpenApiError::Write {
+        crate::atomic::write(&path, text.as_bytes()).map_err(|e| OpenApiError::Write {
             path: path.clone(),
             message: e.to_string(),
         })

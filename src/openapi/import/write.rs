@@ -141,7 +141,7 @@ fn write_json(
     let mut text =
         serde_json::to_string_pretty(v).map_err(|e| OpenApiError::Render(e.to_string()))?;
     text.push('\n');
-    crate::error::write_atomic(path, text.as_bytes()).map_err(|e| OpenApiError::Write {
+    crate::atomic::write(path, text.as_bytes()).map_err(|e| OpenApiError::Write {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
