@@ -168,6 +168,7 @@ impl Runner {
             setups,
             summary,
             sandbox: None,
+            proxy: None,
         };
         self.scrub(&mut result);
         Ok(result)
