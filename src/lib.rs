@@ -14,6 +14,7 @@ pub mod exec;
 pub mod import;
 pub mod plan;
 pub mod progress;
+pub mod proxy;
 pub mod redact;
 pub mod report;
 pub mod result;

@@ -1,10 +1,12 @@
 //! The command line: clap types and one file per command. Each command parses its arguments, calls the
 //! library and turns the outcome into text and an exit code; no behaviour lives here.
 
+mod check_har;
 mod import;
 mod lint;
 mod list;
 mod progress;
+mod proxy;
 mod report;
 mod run;
 mod sandbox;
@@ -108,6 +110,11 @@ enum Command {
     Progress(progress::ProgressArgs),
     /// Write contract skeletons from another document.
     Import(import::ImportArgs),
+    /// Forward the mini-program's requests to the backend unchanged and check every exchange against
+    /// its contract, live (前端 / 后端 findings, unregistered routes, the plan's coverage).
+    Proxy(proxy::ProxyArgs),
+    /// Check the exchanges of a HAR file (from `proxy --record`, a browser, Charles, Fiddler) offline.
+    CheckHar(check_har::CheckHarArgs),
     /// Print the JSON Schema of a file format (for editor completion and validation).
     Schema(schema::SchemaArgs),
 }
@@ -125,6 +132,8 @@ pub fn main() -> i32 {
         Command::Report(args) => report::report(g, &args),
         Command::Progress(args) => progress::progress(g, &args),
         Command::Import(args) => import::import(&args),
+        Command::Proxy(args) => proxy::proxy(g, &args),
+        Command::CheckHar(args) => check_har::check(g, &args),
         Command::Schema(args) => schema::schema(&args),
     }
 }

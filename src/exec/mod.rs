@@ -15,6 +15,10 @@ mod setup;
 
 pub use http::RequestError;
 pub use session::SessionError;
+// The validating proxy (src/proxy/) judges exchanges it did not send: it masks their findings and
+// learns the backend's catch-all as the runner does.
+pub(crate) use request::{redact_finding, EXCERPT_CHARS};
+pub(crate) use route_probe::Fingerprints;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
@@ -31,7 +35,6 @@ use cache::SetupCache;
 use context::Context;
 use futures::StreamExt;
 use http::Client;
-use route_probe::Fingerprints;
 use session::Sessions;
 use std::sync::Arc;
 

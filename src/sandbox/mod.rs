@@ -13,10 +13,10 @@ mod engine;
 pub mod fault;
 mod handler;
 mod ids;
-mod json;
+pub(crate) mod json;
 pub mod profile;
 mod reply;
-mod routing;
+pub(crate) mod routing;
 mod state;
 
 use crate::catalog::Catalog;
