@@ -98,6 +98,7 @@ fn render(view: &View) -> String {
     let _ = writeln!(out, "</dl>\n</header>");
     counts_table(&mut out, result);
     phases(&mut out, &view.phases);
+    out.push_str(&super::coverage::html(view));
     latency_chart(&mut out, result);
     module_table(&mut out, view);
     endpoint_table(&mut out, view);

@@ -27,6 +27,7 @@ impl Renderer for Markdown {
         let mut out = String::new();
         header(&mut out, view);
         phases(&mut out, view);
+        out.push_str(&super::coverage::markdown(view));
         latency(&mut out, view);
         failures(&mut out, view);
         setups(&mut out, view);

@@ -27,7 +27,7 @@ pub struct ProxyReport {
     /// Requests that matched no contract, by method and route, most frequent first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unregistered: Vec<Unregistered>,
-    /// Distinct unregistered routes beyond those listed (the list is bounded).
+    /// Requests to unregistered routes beyond those listed (the list is bounded).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unregistered_more: u64,
 }
