@@ -14,6 +14,7 @@ mod plan;
 mod progress;
 mod proxy;
 mod proxy_forwarding;
+mod proxy_report;
 mod proxy_support;
 mod report;
 mod report_html_browser;
