@@ -13,6 +13,7 @@ mod import;
 mod plan;
 mod progress;
 mod proxy;
+mod proxy_browser;
 mod proxy_forwarding;
 mod proxy_report;
 mod proxy_support;
