@@ -98,6 +98,9 @@ fn serve(g: &GlobalArgs, args: &ProxyArgs) -> Result<bool> {
         .map_err(|e| Error::io("starting the async runtime", e))?;
     let contracts = catalog.contracts.len();
     let finished = runtime.block_on(async {
+        // Listening for Ctrl-C before saying where the proxy listens: a Ctrl-C that came before would
+        // end it without its report.
+        let signals = Signals::install()?;
         let proxy = Proxy::start(
             config.clone(),
             catalog.clone(),
@@ -112,7 +115,7 @@ fn serve(g: &GlobalArgs, args: &ProxyArgs) -> Result<bool> {
         if let Some(w) = &proxy.warning {
             eprintln!("warning: {w}");
         }
-        until_stopped(&proxy, args).await;
+        until_stopped(&proxy, args, signals).await;
         proxy.finish().await
     })?;
     publish(&config, &catalog, &finished.result, &style, &wanted)?;
@@ -126,8 +129,46 @@ fn serve(g: &GlobalArgs, args: &ProxyArgs) -> Result<bool> {
     Ok(finished.result.passed())
 }
 
+/// Ctrl-C and SIGTERM, listened for from the start.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn install() -> Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let listen = |kind| signal(kind).map_err(|e| Error::io("listening for Ctrl-C", e));
+        Ok(Signals {
+            interrupt: listen(SignalKind::interrupt())?,
+            terminate: listen(SignalKind::terminate())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> Result<Signals> {
+        Ok(Signals {})
+    }
+
+    #[cfg(unix)]
+    async fn received(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn received(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 /// Ctrl-C, SIGTERM, `--duration` or `--until-idle`, whichever comes first.
-async fn until_stopped(proxy: &Proxy, args: &ProxyArgs) {
+async fn until_stopped(proxy: &Proxy, args: &ProxyArgs, mut signals: Signals) {
     let duration = async {
         match args.duration {
             Some(d) => tokio::time::sleep(d).await,
@@ -147,27 +188,10 @@ async fn until_stopped(proxy: &Proxy, args: &ProxyArgs) {
         }
     };
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminated() => {}
+        _ = signals.received() => {}
         _ = duration => {}
         _ = idle => {}
     }
-}
-
-#[cfg(unix)]
-async fn terminated() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut s) => {
-            s.recv().await;
-        }
-        Err(_) => std::future::pending().await,
-    }
-}
-
-#[cfg(not(unix))]
-async fn terminated() {
-    std::future::pending().await
 }
 
 #[cfg(test)]

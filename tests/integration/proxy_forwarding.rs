@@ -130,8 +130,10 @@ fn a_missing_upstream_answers_the_teams_envelope_and_is_a_transport_finding() {
     );
     assert!(
         ended.stderr.contains("warning: 上游暂不可达"),
-        "{}",
-        ended.stderr
+        "{:?} {} {}",
+        ended.code,
+        ended.stderr,
+        ended.stdout
     );
     assert!(
         ended.stdout.contains(" 502 ") && ended.stdout.contains("✗ 后端 transport: refused"),
