@@ -161,90 +161,91 @@ async fn the_mini_programs_session_through_the_proxy_is_judged_side_by_side() {
             "a secret in the HAR"
         );
     }
-    // One live line per exchange, in order, with the verdict.
+    check_the_live_lines(out);
+    let result = last_run(dir.path());
+    check_the_sides(&result);
+    check_the_coverage(&result, out);
+    check_the_recording(dir.path(), &har, &result);
+}
+
+/// One live line per exchange, in order, with the verdict.
+fn check_the_live_lines(out: &str) {
     let live: Vec<&str> = out
         .lines()
         .take_while(|l| !l.starts_with("daodao-check ·"))
         .collect();
     assert_eq!(live.len(), 10, "{out}");
-    assert!(
-        live[0].contains("POST    /api/v1/auth/send-code") && live[0].ends_with("✓ 发送验证码"),
-        "{}",
-        live[0]
-    );
-    assert!(
-        live[5].contains("GET     /api/v1/orders ") && live[5].contains("✗ 后端 schema at /data/"),
-        "{}",
-        live[5]
-    );
-    assert!(live[6].ends_with("✓ 上传图片"), "{}", live[6]);
-    assert!(
-        live[7].contains(" 400 ") && live[7].contains("✗ 前端 request at /body/"),
-        "{}",
-        live[7]
-    );
-    assert!(
-        live[8].ends_with(
-            "✗ 未登记接口 → GET /api/v1/orders 获取用户订单列表 (基础路径重复: /api/v1/api/v1)"
+    let expected = [
+        (0, "POST    /api/v1/auth/send-code", "✓ 发送验证码"),
+        (5, "GET     /api/v1/orders ", "✗ 后端 schema at /data/"),
+        (6, "/api/v1/community/upload-image", "✓ 上传图片"),
+        (7, " 400 ", "✗ 前端 request at /body/"),
+        (
+            8,
+            "GET     /api/v1/api/v1/orders",
+            "✗ 未登记接口 → GET /api/v1/orders 获取用户订单列表 (基础路径重复: /api/v1/api/v1)",
         ),
-        "{}",
-        live[8]
-    );
-    assert!(
-        live[9].ends_with("✗ 未登记接口 (没有相近的合约)"),
-        "{}",
-        live[9]
-    );
-    // The findings' sides, in the results.
-    let result = last_run(dir.path());
+        (
+            9,
+            "GET     /api/v1/no/such/route",
+            "✗ 未登记接口 (没有相近的合约)",
+        ),
+    ];
+    for (i, request, verdict) in expected {
+        assert!(
+            live[i].contains(request) && live[i].contains(verdict),
+            "{}",
+            live[i]
+        );
+    }
+}
+
+/// The findings' sides, in the results.
+fn check_the_sides(result: &Value) {
     assert_eq!(result["selection"], "proxy");
     assert_eq!(result["sandbox"], "clean");
-    assert!(sides(&result, "orders.create")
+    let order = sides(result, "orders.create");
+    assert!(!order.is_empty());
+    assert!(order
         .iter()
         .all(|(case, side, check)| case == "前端请求" && side == "frontend" && check == "request"));
+    let backend = ("后端响应".to_string(), "backend".to_string());
     assert_eq!(
-        sides(&result, "orders.list"),
-        [(
-            "后端响应".to_string(),
-            "backend".to_string(),
-            "schema".to_string()
-        )]
+        sides(result, "orders.list"),
+        [(backend.0, backend.1, "schema".to_string())]
     );
     assert_eq!(
-        endpoint(&result, "community.upload-image")["status"],
+        endpoint(result, "community.upload-image")["status"],
         "passed"
     );
-    // The coverage: what was exercised, passed or not, and what never was.
+}
+
+/// What was exercised, passed or not, what never was, and the routes no contract describes; the
+/// terminal's coverage table says the same.
+fn check_the_coverage(result: &Value, out: &str) {
     let coverage = result["proxy"]["coverage"].as_array().expect("coverage");
-    let row = |id: &str| {
-        coverage
-            .iter()
-            .find(|c| c["id"] == id)
-            .expect("a row")
-            .clone()
+    let counts = |id: &str| {
+        let row = coverage.iter().find(|c| c["id"] == id).expect("a row");
+        (row["exchanges"].as_u64(), row["failed"].as_u64())
     };
-    assert_eq!(
-        (
-            row("stores.cities")["exchanges"].as_u64(),
-            row("stores.cities")["failed"].as_u64()
-        ),
-        (Some(1), Some(0))
-    );
-    assert_eq!(
-        (
-            row("orders.create")["exchanges"].as_u64(),
-            row("orders.create")["failed"].as_u64()
-        ),
-        (Some(2), Some(1))
-    );
-    assert_eq!(row("payments.create")["exchanges"], 0);
+    assert_eq!(counts("stores.cities"), (Some(1), Some(0)));
+    assert_eq!(counts("orders.create"), (Some(2), Some(1)));
+    assert_eq!(counts("payments.create"), (Some(0), Some(0)));
     let unregistered = result["proxy"]["unregistered"]
         .as_array()
         .expect("unregistered");
     assert_eq!(unregistered.len(), 2);
     assert_eq!(unregistered[0]["suggestion"]["id"], "orders.list");
-    assert!(out.contains("联调覆盖: 前端调用了 7/131 个接口 (5 个联调通过, 2 个有问题) · 交换 10 次 · 未登记接口 2 个"), "{out}");
-    check_the_recording(dir.path(), &har, &result);
+    assert!(
+        out.contains("联调覆盖: 前端调用了 7/131 个接口 (5 个联调通过, 2 个有问题) · 交换 10 次 · 未登记接口 2 个"),
+        "{out}"
+    );
+    let table_row = out
+        .lines()
+        .find(|l| l.starts_with('│') && l.contains("POST /api/v1/orders") && l.contains("创建订单"))
+        .expect("a coverage row");
+    assert!(table_row.contains("❌ 有问题"), "{table_row}");
+    assert!(out.contains("未调用 (124 个):"), "{out}");
 }
 
 /// The recording read back offline gives the same verdicts.

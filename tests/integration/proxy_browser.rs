@@ -127,27 +127,15 @@ const { chromium } = require(playwright);
 })().catch(e => { console.error(e); process.exit(1); });
 "#;
 
-#[test]
-fn a_har_recorded_by_chromium_is_checked_offline() {
-    if let Some(why) = skip_reason() {
-        eprintln!("skipped: the browser HAR test needs node and chromium: {why}");
-        return;
-    }
-    let Some(playwright) = playwright() else {
-        eprintln!(
-            "skipped: playwright-core could not be installed under {}",
-            tools().display()
-        );
-        return;
-    };
-    let dir = common::real_project();
-    let (mut server, base) = sandbox(dir.path());
-    let har = dir.path().join("chromium.har");
-    let script = dir.path().join("record.js");
+/// The page's calls recorded by Chromium against a faulty sandbox: the HAR and the sandbox's base URL.
+fn record(dir: &Path, playwright: &Path) -> (PathBuf, String) {
+    let (mut server, base) = sandbox(dir);
+    let har = dir.join("chromium.har");
+    let script = dir.join("record.js");
     std::fs::write(&script, SCRIPT).expect("script");
     let recorded = Command::new("node")
         .arg(&script)
-        .arg(&playwright)
+        .arg(playwright)
         .arg(&base)
         .arg(&har)
         .output()
@@ -163,6 +151,24 @@ fn a_har_recorded_by_chromium_is_checked_offline() {
     assert_eq!(stdout.trim(), "[200,200,200,200,200,400,404]");
     let text = std::fs::read_to_string(&har).expect("the HAR");
     assert!(text.contains("\"creator\""), "a HAR file");
+    (har, base)
+}
+
+#[test]
+fn a_har_recorded_by_chromium_is_checked_offline() {
+    if let Some(why) = skip_reason() {
+        eprintln!("skipped: the browser HAR test needs node and chromium: {why}");
+        return;
+    }
+    let Some(playwright) = playwright() else {
+        eprintln!(
+            "skipped: playwright-core could not be installed under {}",
+            tools().display()
+        );
+        return;
+    };
+    let dir = common::real_project();
+    let (har, base) = record(dir.path(), &playwright);
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_daodao-check"))
         .args(["--color", "never", "--base-url", &base, "check-har"])
         .arg(&har)
