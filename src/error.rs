@@ -15,7 +15,7 @@ pub use crate::source::TomlError;
 /// |------|---------|----------|
 /// | 0 | the run passed (skips allowed) | — not an error ([`exit::for_run`]) |
 /// | 1 | a check failed or a route is not activated | — not an error: the run finished ([`exit::for_run`]) |
-/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file, a report spec, a document or the sandbox is wrong, or a file could not be written | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `Sandbox`, `Report`, `Progress`, `Document`, `Import`, `OpenApi`, `Write`, `Io`, `Run(Client)` |
+/// | 2 | nothing ran: the command line, the config, the plan, a contract or scenario, a result file, a report spec, a document or the sandbox is wrong, or a file could not be written | `CommandLine`, `Selection`, `Config`, `Plan`, `Catalog`, `ResultFile`, `Sandbox`, `Report`, `Progress`, `Document`, `Import`, `OpenApi`, `Proxy`, `Write`, `Io`, `Run(Client)` |
 /// | 3 | the backend could not be reached at all | `Run(Unreachable)` |
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -53,6 +53,9 @@ pub enum Error {
     /// `import` found nothing to import.
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
+    /// The validating proxy (or `check-har`) cannot start or finish.
+    #[error(transparent)]
+    Proxy(#[from] crate::proxy::ProxyError),
     /// An OpenAPI export or import could not be done.
     #[error(transparent)]
     OpenApi(#[from] crate::openapi::OpenApiError),
@@ -104,6 +107,7 @@ impl Error {
             | Error::Document(_)
             | Error::Import(_)
             | Error::OpenApi(_)
+            | Error::Proxy(_)
             | Error::Write(_)
             | Error::Io { .. } => exit::USAGE,
         }

@@ -18,6 +18,7 @@ pub mod import;
 pub mod openapi;
 pub mod plan;
 pub mod progress;
+pub mod proxy;
 pub mod redact;
 pub mod report;
 pub mod result;

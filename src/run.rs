@@ -40,7 +40,7 @@ pub fn execute(
 
 /// `reports/session.env` and `reports/session.ps1`: the run's secrets as the variables its reproduction
 /// lines use, readable by the owner only.
-fn write_session_files(
+pub fn write_session_files(
     reports_dir: &std::path::Path,
     secrets: &[crate::redact::Secret],
 ) -> Result<()> {

@@ -79,7 +79,8 @@ impl Check for Route {
             CaseKind::NoToken | CaseKind::ForgedToken => {
                 input.fingerprint.is_some_and(|fp| !fp.refuses_auth)
             }
-            CaseKind::MissingRequired | CaseKind::ErrorCase => false,
+            // A summary of exchanges is never judged itself (each exchange is, as its own kind).
+            CaseKind::MissingRequired | CaseKind::ErrorCase | CaseKind::Exchange => false,
         };
         if !judged {
             return vec![];

@@ -1,11 +1,13 @@
 //! The command line: clap types and one file per command. Each command parses its arguments, calls the
 //! library and turns the outcome into text and an exit code; no behaviour lives here.
 
+mod check_har;
 mod export;
 mod import;
 mod lint;
 mod list;
 mod progress;
+mod proxy;
 mod report;
 mod run;
 mod sandbox;
@@ -111,6 +113,11 @@ enum Command {
     Import(import::ImportArgs),
     /// Write the catalogue in another format (OpenAPI 3.1).
     Export(export::ExportArgs),
+    /// Forward the mini-program's requests to the backend unchanged and check every exchange against
+    /// its contract, live (前端 / 后端 findings, unregistered routes, the plan's coverage).
+    Proxy(proxy::ProxyArgs),
+    /// Check the exchanges of a HAR file (from `proxy --record`, a browser, Charles, Fiddler) offline.
+    CheckHar(check_har::CheckHarArgs),
     /// Print the JSON Schema of a file format (for editor completion and validation).
     Schema(schema::SchemaArgs),
 }
@@ -129,6 +136,8 @@ pub fn main() -> i32 {
         Command::Progress(args) => progress::progress(g, &args),
         Command::Import(args) => import::import(g, &args),
         Command::Export(args) => export::export_command(g, &args),
+        Command::Proxy(args) => proxy::proxy(g, &args),
+        Command::CheckHar(args) => check_har::check(g, &args),
         Command::Schema(args) => schema::schema(&args),
     }
 }

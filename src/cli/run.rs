@@ -2,9 +2,11 @@
 //! write reports/last-run.json and the reports asked for.
 
 use super::{fail, load_catalog, GlobalArgs};
+use daodao_check::catalog::Catalog;
+use daodao_check::config::Config;
 use daodao_check::error::{exit, Result};
 use daodao_check::plan::Selection;
-use daodao_check::report::{self, terminal, Style, View};
+use daodao_check::report::{self, terminal, Format, Style, View};
 use daodao_check::result::RunResult;
 use daodao_check::sandbox::profile::Profile;
 use daodao_check::sandbox::Embedded;
@@ -47,9 +49,9 @@ pub struct RunArgs {
 }
 
 #[derive(clap::Args, Debug)]
-struct OutputArgs {
+pub(super) struct OutputArgs {
     #[arg(long = "report", value_name = "FORMAT=PATH", help = report_help())]
-    reports: Vec<String>,
+    pub(super) reports: Vec<String>,
 }
 
 /// The `--report` help, naming the formats of the library's list.
@@ -61,10 +63,10 @@ fn report_help() -> String {
 }
 
 #[derive(clap::Args, Debug)]
-struct SandboxFlags {
+pub(super) struct SandboxFlags {
     /// Run against the embedded sandbox (served from the contracts) instead of a backend.
     #[arg(long)]
-    sandbox: bool,
+    pub(super) sandbox: bool,
     /// Inject a fault into the embedded sandbox: KIND or KIND=ID,ID; implies --sandbox; repeatable.
     #[arg(long = "sandbox-fault", value_name = "KIND[=ID,…]", long_help = fault_help())]
     faults: Vec<String>,
@@ -83,7 +85,7 @@ struct SandboxFlags {
 
 impl SandboxFlags {
     /// The embedded sandbox, or `None` to run against the configured backend.
-    fn embedded(&self) -> Option<Embedded> {
+    pub(super) fn embedded(&self) -> Option<Embedded> {
         let wanted = self.sandbox
             || !self.faults.is_empty()
             || self.profile.is_some()
@@ -190,19 +192,32 @@ fn execute(
         embedded.as_ref(),
         observer.as_ref(),
     )?;
-    let view = View::new(&result, Some(&catalog.plan));
-    print!("{}", terminal::render(&view, &style));
+    publish(&config, &catalog, &result, &style, &wanted)?;
+    Ok(result)
+}
+
+/// Prints the terminal report, writes reports/last-run.json and the reports asked for.
+pub(super) fn publish(
+    config: &Config,
+    catalog: &Catalog,
+    result: &RunResult,
+    style: &Style,
+    wanted: &[(Format, PathBuf)],
+) -> Result<()> {
+    let view = View::new(result, Some(&catalog.plan));
+    print!("{}", terminal::render(&view, style));
+    let last = config.reports_dir.join("last-run.json");
     result.write(&last)?;
     eprintln!("wrote {}", display_path(&config.root, &last));
-    for (format, path) in &wanted {
-        report::write_one(&result, Some(&catalog.plan), *format, path)?;
+    for (format, path) in wanted {
+        report::write_one(result, Some(&catalog.plan), *format, path)?;
         eprintln!(
             "wrote {} ({})",
             display_path(&config.root, path),
             format.name()
         );
     }
-    Ok(result)
+    Ok(())
 }
 
 /// `--sandbox-fault`'s long help: every fault kind with what it breaks, from the sandbox's own table.

@@ -14,6 +14,10 @@ mod setup;
 
 pub use crate::http::RequestError;
 pub use session::SessionError;
+// The validating proxy (src/proxy/) judges exchanges it did not send: it masks their findings and
+// learns the backend's catch-all as the runner does.
+pub(crate) use request::{redact_finding, EXCERPT_CHARS};
+pub(crate) use route_probe::Fingerprints;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
@@ -29,7 +33,6 @@ use crate::scenario::Scenario;
 use cache::SetupCache;
 use context::Context;
 use futures::StreamExt;
-use route_probe::Fingerprints;
 use session::Sessions;
 use std::sync::Arc;
 
@@ -176,6 +179,7 @@ impl Runner {
             setups,
             summary,
             sandbox: None,
+            proxy: None,
         };
         self.scrub(&mut result);
         Ok(result)

@@ -5,6 +5,7 @@
 
 mod causes;
 
+use super::escape::esc;
 use super::Result;
 use super::{
     case_summary, decision_line, example_mark, items, mark, ms, Failure, PhaseView, RenderOptions,
@@ -28,24 +29,6 @@ impl Renderer for Html {
     fn render(&self, view: &View, _: &RenderOptions) -> Result<String> {
         Ok(render(view))
     }
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters other than tab and newlines have no place in HTML text.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Severity order for sorting the status column: the worst first.
@@ -98,6 +81,7 @@ fn render(view: &View) -> String {
     let _ = writeln!(out, "</dl>\n</header>");
     counts_table(&mut out, result);
     phases(&mut out, &view.phases);
+    out.push_str(&super::coverage::html(view));
     latency_chart(&mut out, result);
     module_table(&mut out, view);
     endpoint_table(&mut out, view);

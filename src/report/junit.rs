@@ -230,6 +230,7 @@ fn render(view: &View) -> Result<String> {
         suite.add_test_cases(cases);
         report.add_test_suite(suite);
     }
+    report.add_test_suites(super::coverage::junit(view));
     if !result.setups.is_empty() {
         let cases: Vec<TestCase> = result.setups.iter().map(setup_test).collect();
         let mut suite = TestSuite::new("准备步骤");

@@ -3,6 +3,7 @@
 //! with its check, JSON path, expected vs actual and redacted excerpts, the failed setup steps once,
 //! skips with reasons, scenarios, and the root causes (根因汇总) last.
 
+use super::escape::{cell, code, longest_run};
 use super::Result;
 use super::{
     case_summary, decision_line, example_mark, items, mark, ms, used_by, CauseKind, Failure,
@@ -27,6 +28,7 @@ impl Renderer for Markdown {
         let mut out = String::new();
         header(&mut out, view);
         phases(&mut out, view);
+        out.push_str(&super::coverage::markdown(view));
         latency(&mut out, view);
         failures(&mut out, view);
         setups(&mut out, view);
@@ -39,55 +41,6 @@ impl Renderer for Markdown {
 
 fn status_cell(s: Status) -> String {
     format!("{} {}", mark(s), s.chinese())
-}
-
-/// Text for a table cell: one line, with the characters Markdown would read as structure escaped.
-pub fn cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '\\' => out.push_str("\\\\"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '*' | '_' | '[' | ']' | '`' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\r' => {}
-            '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Inline code for a table cell: delimited by more backticks than the text holds; `|` escaped
-/// (GitHub and GitLab split cells on it even inside code).
-pub fn code(text: &str) -> String {
-    let one_line = text.replace(['\r', '\n'], " ");
-    let longest = longest_run(&one_line, '`');
-    let ticks = "`".repeat(longest + 1);
-    let pad = if one_line.starts_with('`') || one_line.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{ticks}{pad}{}{pad}{ticks}", one_line.replace('|', "\\|"))
-}
-
-fn longest_run(text: &str, c: char) -> usize {
-    let (mut best, mut run) = (0, 0);
-    for x in text.chars() {
-        if x == c {
-            run += 1;
-            best = best.max(run);
-        } else {
-            run = 0;
-        }
-    }
-    best
 }
 
 /// A fenced block that the text cannot close early.

@@ -12,10 +12,13 @@
 //! print. The terminal format draws colours only when [`RenderOptions::style`] asks; written to a
 //! file (`--report terminal=PATH`) it is plain.
 //!
-//! Beside the formats: [`listing`] (the `list` command's tables) and [`bar`] (the progress bar).
+//! Beside the formats: [`listing`] (the `list` command's tables), [`bar`] (the progress bar), and
+//! `coverage`, the 联调覆盖 section every format shows after a proxy session.
 
 pub mod bar;
+mod coverage;
 mod error;
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -27,8 +30,8 @@ mod view;
 
 pub use style::{ColorChoice, Style};
 pub use view::{
-    names, used_by, CauseKind, Failure, ModuleView, PhaseState, PhaseView, RootCause, RootCauses,
-    Subject, View, ROOT_CAUSE_LINES,
+    names, unregistered_nearest, unregistered_request, used_by, CauseKind, CoverageView, Failure,
+    ModuleView, PhaseState, PhaseView, RootCause, RootCauses, Subject, View, ROOT_CAUSE_LINES,
 };
 
 pub use error::ReportError;

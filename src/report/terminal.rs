@@ -299,6 +299,7 @@ pub fn render(view: &View, style: &Style) -> String {
         );
     }
     out.push_str(&root_causes(view, style));
+    out.push_str(&super::coverage::terminal(view, style));
     if !result.endpoints.is_empty() {
         out.push_str(&summary_table(view));
         out.push('\n');

@@ -6,8 +6,10 @@
 //! terminal output level shows) belong here too, as more fields of the view.
 
 mod causes;
+mod coverage;
 
 pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
+pub use coverage::{unregistered_nearest, unregistered_request, CoverageView};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
@@ -40,6 +42,8 @@ pub struct View<'a> {
     pub setups: Vec<&'a SetupResult>,
     /// 根因汇总: findings and blocked endpoints grouped by cause across the run.
     pub root_causes: RootCauses,
+    /// 联调覆盖, after a proxy session or a HAR file: what the front end exercised of the plan.
+    pub coverage: Option<CoverageView<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -75,6 +79,7 @@ impl<'a> View<'a> {
                 .filter(|s| s.case.status != Status::Passed || !s.case.findings.is_empty())
                 .collect(),
             root_causes: causes::root_causes(result),
+            coverage: CoverageView::of(result),
         }
     }
 

@@ -120,6 +120,31 @@ pub struct Finding {
     /// snake_case …): one cause however many fields and endpoints it touches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<Drift>,
+    /// Whose side the finding is on, where an exchange the tool did not send is judged (the validating
+    /// proxy, a HAR file): the front end sent what the contract does not allow, or the backend answered
+    /// what it does not allow. Absent in runs, where the tool itself sends every request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<Side>,
+}
+
+/// Who got an exchange wrong: the client that sent the request, or the server that answered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The mini-program sent something its contract does not allow.
+    Frontend,
+    /// The backend answered something the contract does not allow (or did not answer).
+    Backend,
+}
+
+impl Side {
+    /// `前端` / `后端`, as the team says it.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Side::Frontend => "前端",
+            Side::Backend => "后端",
+        }
+    }
 }
 
 /// Ways a backend under development commonly drifts from its contract, recognised in schema findings.
@@ -175,6 +200,7 @@ impl Finding {
             count: 1,
             decision: None,
             drift: None,
+            side: None,
         }
     }
     /// The finding that counts the `n` findings of `check` a case left out past its cap of `max`.
@@ -202,6 +228,10 @@ impl Finding {
         self.actual = Some(a.into());
         self
     }
+    pub fn on(mut self, side: Side) -> Self {
+        self.side = Some(side);
+        self
+    }
 }
 
 /// What kind of request a case sent, which decides what its answer must be.
@@ -225,4 +255,7 @@ pub enum CaseKind {
     /// Asks only whether the route is mounted, when the endpoint's data chain broke: a placeholder id,
     /// or a request a correct backend refuses before acting, so it changes nothing.
     RouteProbe,
+    /// Exchanges the tool did not send (the validating proxy, a HAR file), summed up per endpoint and
+    /// side; each was judged as the case its request amounted to (valid, without a token, invalid).
+    Exchange,
 }

@@ -3,8 +3,10 @@
 
 mod finding;
 pub mod fold;
+pub mod proxy;
 
-pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity};
+pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity, Side};
+pub use proxy::ProxyReport;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -335,6 +337,10 @@ pub struct RunResult {
     /// absent for a backend. Such results say nothing about the backend: `progress` refuses them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<String>,
+    /// What the validating proxy (or a HAR file) saw: exchanges, the plan's coverage, unregistered
+    /// routes. Absent for runs; `selection` is then `proxy` (or `har`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<ProxyReport>,
 }
 
 impl RunResult {
@@ -356,9 +362,15 @@ impl RunResult {
         s
     }
 
-    /// True when nothing failed (skips allowed).
+    /// True when nothing failed (skips allowed); after a proxy session, also no request went to a
+    /// route that no contract describes.
     pub fn passed(&self) -> bool {
-        self.summary.endpoints.failures() == 0 && self.summary.scenarios.failures() == 0
+        self.summary.endpoints.failures() == 0
+            && self.summary.scenarios.failures() == 0
+            && self
+                .proxy
+                .as_ref()
+                .is_none_or(|p| p.unregistered.is_empty())
     }
 
     /// Writes the result atomically (the only failure besides serialising is the file system's).
@@ -479,6 +491,10 @@ impl RunResult {
         }
         for s in &mut self.setups {
             s.case.texts_mut(f);
+        }
+        // The paths the front end sent are its own text, not the contracts'.
+        for u in self.proxy.iter_mut().flat_map(|p| &mut p.unregistered) {
+            f(&mut u.path, TextKind::Line);
         }
     }
 }

@@ -16,6 +16,7 @@ fn empty_run() -> RunResult {
         setups: vec![],
         summary: RunResult::summarise(&[], &[]),
         sandbox: None,
+        proxy: None,
     }
 }
 

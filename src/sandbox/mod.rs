@@ -12,11 +12,11 @@ mod engine;
 pub mod fault;
 mod handler;
 mod ids;
-mod json;
+pub(crate) mod json;
 mod listen;
 pub mod profile;
 mod reply;
-mod routing;
+pub(crate) mod routing;
 mod state;
 
 use crate::catalog::Catalog;

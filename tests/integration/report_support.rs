@@ -88,6 +88,7 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         setups: vec![],
         summary,
         sandbox: None,
+        proxy: None,
     }
 }
 

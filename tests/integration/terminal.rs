@@ -191,6 +191,7 @@ fn sample() -> RunResult {
         setups: vec![],
         summary,
         sandbox: None,
+        proxy: None,
     }
 }
 

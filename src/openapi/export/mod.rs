@@ -7,6 +7,7 @@
 
 mod operation;
 pub(crate) mod responses;
+mod schema;
 
 use super::names::{self, COMPONENTS, ENVELOPE};
 use super::OpenApiError;

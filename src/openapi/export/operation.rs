@@ -1,8 +1,8 @@
 //! One contract as one operation: identity, parameters, request body, security and extensions.
 
+use super::schema::{schema_in, schema_of, source};
 use super::{responses, Sources, BEARER};
 use crate::contract::{AuthRequirement, BodyFormat, Contract, SessionMode};
-use crate::openapi::names::{self, RefProblem};
 use crate::openapi::OpenApiError;
 use serde_json::{json, Map, Value};
 
@@ -65,30 +65,6 @@ fn extensions(c: &Contract, op: &mut Map<String, Value>) {
     }
     if let Some(ms) = c.latency_budget_ms {
         op.insert("x-daodao-latency-budget-ms".into(), json!(ms));
-    }
-}
-
-/// A contract schema with its shared refs pointing at components; a ref that cannot is an error
-/// naming the contract file and the place.
-pub(super) fn schema_of(c: &Contract, place: &str, schema: &Value) -> Result<Value, OpenApiError> {
-    schema_in(c, place, schema, None)
-}
-
-fn schema_in(
-    c: &Contract,
-    place: &str,
-    schema: &Value,
-    base: Option<&str>,
-) -> Result<Value, OpenApiError> {
-    names::to_components(schema, base)
-        .map_err(|RefProblem { pointer, message }| source(c, &format!("{place}{pointer}"), message))
-}
-
-fn source(c: &Contract, place: &str, message: String) -> OpenApiError {
-    OpenApiError::Source {
-        file: c.file.display().to_string(),
-        place: place.to_string(),
-        message,
     }
 }
 

@@ -1,7 +1,7 @@
 //! An operation's responses: the success as the envelope around the contract's `data`, and one response
 //! per HTTP status of its error cases, the listed ones and those the engine derives by itself.
 
-use super::operation::schema_of;
+use super::schema::schema_of;
 use super::{component_ref, Sources};
 use crate::contract::{Contract, RequestParts};
 use crate::openapi::names::ENVELOPE;

@@ -1,8 +1,7 @@
 //! An operation's security and responses as a contract's `auth`, `response.data`, example response and
 //! error cases.
 
-use super::example::generate;
-use super::operation::first_example;
+use super::example::{first_example, generate};
 use super::schema::{normalize, unwrap_envelope};
 use super::{Ctx, Envelope};
 use crate::openapi::export::responses::status_of;

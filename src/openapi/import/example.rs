@@ -260,6 +260,16 @@ fn sample(pattern: &str) -> Option<String> {
     Some(out)
 }
 
+/// The value of the first of an `examples` map.
+pub(super) fn first_example(holder: &Value) -> Option<Value> {
+    holder
+        .get("examples")
+        .and_then(Value::as_object)
+        .and_then(|m| m.values().next())
+        .and_then(|e| e.get("value"))
+        .cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

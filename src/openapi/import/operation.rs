@@ -1,7 +1,7 @@
 //! One operation of the document as one contract: identity, parameters, request body and examples
 //! ([`super::answers`] does the responses and security).
 
-use super::example::generate;
+use super::example::{first_example, generate};
 use super::schema::normalize;
 use super::{answers, Ctx};
 use crate::import::infer::object_schema;
@@ -229,16 +229,6 @@ fn parameter(p: &Value, at: &str, ctx: &mut Ctx) -> Option<Param> {
         schema,
         example,
     })
-}
-
-/// The value of the first of an `examples` map.
-pub(super) fn first_example(holder: &Value) -> Option<Value> {
-    holder
-        .get("examples")
-        .and_then(Value::as_object)
-        .and_then(|m| m.values().next())
-        .and_then(|e| e.get("value"))
-        .cloned()
 }
 
 /// The path or query part: an object schema of the parameters, and an example of each. Every `{name}`

@@ -2,7 +2,8 @@
 //!
 //! - **Endpoint lines** (`1. ✅ \`POST /api/v1/auth/login\` - 密码登录 (已测试通过)`), joined to the
 //!   results by the endpoint's spelling. An endpoint this run did not pass never keeps a ✅:
-//!   passed → `✅`, keeping the team's note if it was already ✅, else `(已测试通过)`; failed →
+//!   passed → `✅`, keeping the team's note if it was already ✅, else `(已测试通过)` (`(联调通过)`
+//!   after a proxy session: the front end exercised it and every exchange passed); failed →
 //!   `❌ (测试失败: <case> <check> <path>)`, not activated → `❌ (后端路由未激活)` (a blocked endpoint
 //!   whose data-free checks found a problem is one of these: the run decides); blocked →
 //!   `⏸️ (阻塞: <why>)`; error (the request could not be built) → `🔄 (未能构造请求: <why>)`;

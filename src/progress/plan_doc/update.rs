@@ -95,6 +95,9 @@ pub(super) struct RunIndex<'r> {
     pub touched: BTreeSet<u8>,
     /// Phases where something failed in the run (scenarios included).
     problem: BTreeSet<u8>,
+    /// The note of a line that passed: `已测试通过` after a run, `联调通过` after a proxy session
+    /// (the front end exercised the endpoint and every exchange passed).
+    passed_note: &'static str,
 }
 
 impl<'r> RunIndex<'r> {
@@ -115,6 +118,11 @@ impl<'r> RunIndex<'r> {
                 .filter(|(_, s)| s.is_failure())
                 .map(|(p, _)| *p)
                 .collect(),
+            passed_note: if result.proxy.is_some() {
+                "联调通过"
+            } else {
+                "已测试通过"
+            },
         }
     }
 }
@@ -129,7 +137,7 @@ pub(super) fn endpoint_marks(
     let mut marks = HashMap::new();
     for (_, l) in plan.endpoint_lines() {
         let v = run.by_endpoint.get(l.endpoint.as_str()).map(|e| verdict(e));
-        let m = new_mark(l, v);
+        let m = marked_as(l, v, run.passed_note);
         let same_mark = match (&m.mark, &l.mark) {
             (Some(a), Some(b)) => mark::same(a, b),
             (None, None) => true,
@@ -143,10 +151,17 @@ pub(super) fn endpoint_marks(
     marks
 }
 
-/// What a verdict makes of a line: ✅ keeps the team's note if it was ✅ already; ❌ says what
-/// failed; ⏸️ says why it was skipped (the line's own note when it was a skip and the result gives
-/// no reason) or blocked; 🔄 why the request could not be built. No result leaves the line as it is.
+/// [`marked_as`] after a run.
+#[cfg(test)]
 fn new_mark(l: &EndpointLine, v: Option<Verdict>) -> Marked {
+    marked_as(l, v, "已测试通过")
+}
+
+/// What a verdict makes of a line: ✅ keeps the team's note if it was ✅ already, else gets
+/// `passed_note`; ❌ says what failed; ⏸️ says why it was skipped (the line's own note when it was a
+/// skip and the result gives no reason) or blocked; 🔄 why the request could not be built. No
+/// result leaves the line as it is.
+fn marked_as(l: &EndpointLine, v: Option<Verdict>, passed_note: &str) -> Marked {
     let with = |mark: &str, note: String| Marked {
         mark: Some(mark.into()),
         note: Some(note),
@@ -164,7 +179,7 @@ fn new_mark(l: &EndpointLine, v: Option<Verdict>) -> Marked {
             note: if l.mark.as_deref() == Some(mark::PASSED) {
                 l.note.clone()
             } else {
-                Some("已测试通过".into())
+                Some(passed_note.into())
             },
             ran: true,
         },

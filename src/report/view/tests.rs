@@ -131,6 +131,7 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         latency_budget_ms: 2000,
         summary: RunResult::summarise(&endpoints, &scenarios),
         sandbox: None,
+        proxy: None,
         endpoints,
         scenarios,
         setups: vec![],

@@ -76,6 +76,7 @@ fn run(endpoints: Vec<EndpointResult>, setups: Vec<SetupResult>) -> RunResult {
         latency_budget_ms: 2000,
         summary: RunResult::summarise(&endpoints, &[]),
         sandbox: None,
+        proxy: None,
         endpoints,
         scenarios: vec![],
         setups,
