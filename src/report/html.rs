@@ -10,7 +10,7 @@ use super::{
     case_summary, decision_line, example_mark, items, mark, ms, Failure, PhaseView, RenderOptions,
     Renderer, Subject, View,
 };
-use crate::plan::phase_label;
+use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Counts, EndpointResult, RunResult, Status};
 use std::fmt::Write;
 
@@ -431,7 +431,7 @@ fn failures(out: &mut String, view: &View) {
                 badge(s.status),
                 esc(&s.name),
                 esc(&s.title),
-                esc(&phase_label(s.phase))
+                esc(&scenario_phase_label(s.phase))
             ),
         };
         match subject.reason() {
@@ -487,7 +487,7 @@ fn scenarios(out: &mut String, result: &RunResult) {
             s.status.as_str(),
             esc(&s.name),
             esc(&s.title),
-            esc(&phase_label(s.phase)),
+            esc(&scenario_phase_label(s.phase)),
             s.steps.len(),
             passed,
             badge(s.status)

@@ -9,7 +9,10 @@ use super::{
     Renderer, View,
 };
 use super::{ReportError, Result};
-use crate::result::{CaseResult, EndpointResult, ScenarioResult, SetupResult, Status};
+use crate::plan::END_TO_END_LABEL;
+use crate::result::{
+    CaseResult, EndpointResult, ScenarioPhase, ScenarioResult, SetupResult, Status,
+};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
 use std::time::Duration;
@@ -137,7 +140,7 @@ fn endpoint_tests(e: &EndpointResult) -> Vec<TestCase> {
 }
 
 fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
-    let classname = format!("{}.scenario.{}", phase_class(s.phase), s.name);
+    let classname = format!("daodao.{}.scenario.{}", s.phase.slug(), s.name);
     if s.steps.is_empty() {
         let message = s
             .reason
@@ -212,7 +215,7 @@ fn render(view: &View) -> Result<String> {
                 result
                     .scenarios
                     .iter()
-                    .filter(|s| s.phase == phase.number)
+                    .filter(|s| s.phase == ScenarioPhase::Plan(phase.number))
                     .flat_map(scenario_tests),
             )
             .collect();
@@ -228,6 +231,16 @@ fn render(view: &View) -> Result<String> {
             ),
         ]);
         suite.add_test_cases(cases);
+        report.add_test_suite(suite);
+    }
+    let journeys: Vec<TestCase> = (result.scenarios.iter())
+        .filter(|s| s.phase.is_end_to_end())
+        .flat_map(scenario_tests)
+        .collect();
+    if !journeys.is_empty() {
+        let mut suite = TestSuite::new(END_TO_END_LABEL);
+        suite.set_time(total_time(&journeys));
+        suite.add_test_cases(journeys);
         report.add_test_suite(suite);
     }
     if !result.setups.is_empty() {

@@ -7,7 +7,7 @@ use super::{
     decision_line, example_mark, finding_path, ms, used_by, Failure, RenderOptions, Renderer,
     Style, Subject, View,
 };
-use crate::plan::phase_label;
+use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Counts, Status};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use std::fmt::Write;
@@ -98,7 +98,7 @@ pub fn scenario_table(view: &View, style: &Style) -> String {
         let passed = s.passed_steps();
         t.add_row(vec![
             Cell::new(&s.name),
-            Cell::new(phase_label(s.phase)),
+            Cell::new(scenario_phase_label(s.phase)),
             Cell::new(s.steps.len()),
             Cell::new(passed),
             Cell::new(s.steps.len() - passed),

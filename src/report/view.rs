@@ -11,8 +11,8 @@ pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
-    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioResult, SetupResult, Status,
-    Summary,
+    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioPhase, ScenarioResult,
+    SetupResult, Status, Summary,
 };
 use std::collections::BTreeMap;
 
@@ -245,8 +245,11 @@ fn phase_views<'a>(result: &'a RunResult, plan: Option<&Plan>) -> Vec<PhaseView<
             tally.skipped.push(e);
         }
     }
+    // A cross-phase scenario counts in no phase.
     for s in &result.scenarios {
-        by.entry(s.phase).or_default().scenarios.add(s.status);
+        if let Some(n) = s.phase.plan() {
+            by.entry(n).or_default().scenarios.add(s.status);
+        }
     }
     by.into_iter()
         .map(|(number, tally)| {
@@ -333,9 +336,9 @@ impl<'a> Subject<'a> {
         }
     }
 
-    pub fn phase(self) -> u8 {
+    pub fn phase(self) -> ScenarioPhase {
         match self {
-            Subject::Endpoint(e) => e.phase,
+            Subject::Endpoint(e) => ScenarioPhase::Plan(e.phase),
             Subject::Scenario(s) => s.phase,
         }
     }

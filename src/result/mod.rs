@@ -3,13 +3,19 @@
 
 mod finding;
 pub mod fold;
+mod phase;
 
 pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity};
+pub use phase::{ScenarioPhase, END_TO_END};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// Versions this one reads as its own: each only widens the one before (3 added cross-phase
+/// scenarios, `"phase": "e2e"`, and the account a step ran as).
+const READABLE_VERSIONS: [u32; 2] = [2, SCHEMA_VERSION];
 
 /// Why a result file (`reports/last-run.json`, `--input`, `--results`) cannot be read back, or a
 /// result cannot be written.
@@ -28,7 +34,7 @@ pub enum ResultFileError {
         source: serde_json::Error,
     },
     /// Written by an incompatible version of the tool (or not by the tool at all).
-    #[error("{}: schema_version {found:?} is not {SCHEMA_VERSION}; re-run to regenerate it", path.display())]
+    #[error("{}: schema_version {found:?} is not {SCHEMA_VERSION} (nor 2, which it widens); re-run to regenerate it", path.display())]
     SchemaVersion { path: PathBuf, found: Option<u64> },
     /// The right version, but not the shape of a result.
     #[error("{}: {source}", path.display())]
@@ -108,6 +114,10 @@ pub struct CaseResult {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who a scenario step acted as: a configured account (`primary`, `staff`), or the variable
+    /// holding the token it sent (`customer`); absent when it sent no token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,7 +163,7 @@ pub struct EndpointResult {
 pub struct ScenarioResult {
     pub name: String,
     pub title: String,
-    pub phase: u8,
+    pub phase: ScenarioPhase,
     pub file: String,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,6 +220,7 @@ impl CaseResult {
             endpoint: endpoint.to_string(),
             status,
             reason: Some(reason),
+            account: None,
             latency_ms: None,
             http_status: None,
             code: None,
@@ -381,7 +392,10 @@ impl RunResult {
             })?
             .get("schema_version")
             .and_then(|v| v.as_u64());
-        if found != Some(u64::from(SCHEMA_VERSION)) {
+        if !READABLE_VERSIONS
+            .iter()
+            .any(|v| found == Some(u64::from(*v)))
+        {
             return Err(ResultFileError::SchemaVersion {
                 path: path_buf(),
                 found,
@@ -392,6 +406,8 @@ impl RunResult {
                 path: path_buf(),
                 source,
             })?;
+        // An older version it widens reads as this one.
+        result.schema_version = SCHEMA_VERSION;
         // A file written by the tool has no raw control characters; one edited or made elsewhere
         // might, and every renderer reads what this returns.
         result.texts_mut(&mut |t, kind| {

@@ -120,7 +120,7 @@ fn a_wrong_version_says_how_to_fix_it() {
     assert_eq!(
         message,
         format!(
-            "{}: schema_version Some(0) is not {SCHEMA_VERSION}; re-run to regenerate it",
+            "{}: schema_version Some(0) is not {SCHEMA_VERSION} (nor 2, which it widens); re-run to regenerate it",
             dir.path().join("last-run.json").display()
         )
     );

@@ -23,6 +23,7 @@ pub fn case(name: &str, kind: CaseKind, endpoint: &str, status: Status) -> CaseR
         endpoint: endpoint.into(),
         status,
         reason: None,
+        account: None,
         latency_ms: Some(42.0),
         http_status: Some(200),
         code: Some(0),

@@ -22,6 +22,7 @@ fn case(
         endpoint: "GET /api/v1/vehicles/{id}".into(),
         status,
         reason: None,
+        account: None,
         latency_ms: Some(latency),
         http_status: Some(200),
         code: Some(0),
@@ -164,6 +165,7 @@ fn sample() -> RunResult {
         reason: None,
         steps: vec![CaseResult {
             reason: Some("依赖的变量 `orderId` 来自未通过的步骤".into()),
+            account: None,
             request: None,
             response: None,
             curl: None,

@@ -78,6 +78,7 @@ fn case(name: &str, status: Status) -> CaseResult {
         endpoint: "GET /api/v1/x".into(),
         status,
         reason: None,
+        account: None,
         latency_ms: None,
         http_status: None,
         code: None,
@@ -109,7 +110,7 @@ fn scenario(name: &str, phase: u8, status: Status) -> ScenarioResult {
     ScenarioResult {
         name: name.into(),
         title: name.into(),
-        phase,
+        phase: phase.into(),
         file: format!("scenarios/{name}.toml"),
         status,
         reason: None,

@@ -12,6 +12,7 @@ fn case(contract: &str, kind: CaseKind, status: Status, findings: Vec<Finding>) 
         endpoint: format!("GET /api/v1/{contract}"),
         status,
         reason: None,
+        account: None,
         latency_ms: None,
         http_status: None,
         code: None,
@@ -283,7 +284,7 @@ fn causes_count_distinct_endpoints_across_cases_setups_and_steps() {
     result.scenarios = vec![crate::result::ScenarioResult {
         name: "flow".into(),
         title: "flow".into(),
-        phase: 1,
+        phase: crate::result::ScenarioPhase::Plan(1),
         file: "f".into(),
         status: Status::Failed,
         reason: None,
