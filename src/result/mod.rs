@@ -232,6 +232,17 @@ impl CaseResult {
     }
 }
 
+/// An account the run needed and does not have (a staff account without its credentials): what
+/// needs it is skipped, and the reports say in one line how to configure it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingAccount {
+    pub account: String,
+    /// Why it cannot log in.
+    pub why: String,
+    /// How to configure it, in one line.
+    pub how: String,
+}
+
 /// A setup step (a request that fetches what endpoint checks need), reported once for every endpoint
 /// that ran it with the same outcome: its problems belong to the endpoint it calls, not to each user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -342,6 +353,9 @@ pub struct RunResult {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub setups: Vec<SetupResult>,
     pub summary: Summary,
+    /// Accounts the selection needs that are not configured: what needs them was skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_accounts: Vec<MissingAccount>,
     /// The embedded sandbox's profile (`clean`) when the run did not talk to a real backend;
     /// absent for a backend. Such results say nothing about the backend: `progress` refuses them.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,6 +15,7 @@ fn empty_run() -> RunResult {
         scenarios: vec![],
         setups: vec![],
         summary: RunResult::summarise(&[], &[]),
+        missing_accounts: vec![],
         sandbox: None,
     }
 }

@@ -159,7 +159,7 @@ fn sample() -> RunResult {
     let scenarios = vec![ScenarioResult {
         name: "rental-flow".into(),
         title: "租车流程".into(),
-        phase: 2,
+        phase: 2.into(),
         file: "scenarios/phase-2-rental.toml".into(),
         status: Status::Blocked,
         reason: None,
@@ -192,6 +192,7 @@ fn sample() -> RunResult {
         scenarios,
         setups: vec![],
         summary,
+        missing_accounts: vec![],
         sandbox: None,
     }
 }

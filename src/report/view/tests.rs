@@ -131,6 +131,7 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         selection: "phase all".into(),
         latency_budget_ms: 2000,
         summary: RunResult::summarise(&endpoints, &scenarios),
+        missing_accounts: vec![],
         sandbox: None,
         endpoints,
         scenarios,

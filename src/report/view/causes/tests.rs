@@ -76,6 +76,7 @@ fn run(endpoints: Vec<EndpointResult>, setups: Vec<SetupResult>) -> RunResult {
         selection: String::new(),
         latency_budget_ms: 2000,
         summary: RunResult::summarise(&endpoints, &[]),
+        missing_accounts: vec![],
         sandbox: None,
         endpoints,
         scenarios: vec![],
