@@ -34,7 +34,7 @@ pub enum ResultFileError {
         source: serde_json::Error,
     },
     /// Written by an incompatible version of the tool (or not by the tool at all).
-    #[error("{}: schema_version {found:?} is not {SCHEMA_VERSION} (nor 2, which it widens); re-run to regenerate it", path.display())]
+    #[error("{}: schema_version {found:?} is not {SCHEMA_VERSION}; re-run to regenerate it", path.display())]
     SchemaVersion { path: PathBuf, found: Option<u64> },
     /// The right version, but not the shape of a result.
     #[error("{}: {source}", path.display())]
@@ -459,7 +459,7 @@ pub enum TextKind {
 impl CaseResult {
     fn texts_mut(&mut self, f: &mut dyn FnMut(&mut String, TextKind)) {
         f(&mut self.name, TextKind::Line);
-        for t in self.reason.iter_mut() {
+        for t in self.reason.iter_mut().chain(self.account.iter_mut()) {
             f(t, TextKind::Line);
         }
         for finding in &mut self.findings {
@@ -509,6 +509,10 @@ impl RunResult {
         }
         for s in &mut self.setups {
             s.case.texts_mut(f);
+        }
+        for m in &mut self.missing_accounts {
+            f(&mut m.why, TextKind::Line);
+            f(&mut m.how, TextKind::Line);
         }
     }
 }
