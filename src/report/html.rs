@@ -4,6 +4,7 @@
 //! setup steps once, and the root causes (根因汇总) last. Everything printed is escaped.
 
 mod causes;
+mod timeline;
 
 use super::Result;
 use super::{
@@ -96,6 +97,7 @@ fn render(view: &View) -> String {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     }
     let _ = writeln!(out, "</dl>\n</header>");
+    timeline::missing_accounts(&mut out, view);
     counts_table(&mut out, result);
     phases(&mut out, &view.phases);
     latency_chart(&mut out, result);
@@ -105,6 +107,7 @@ fn render(view: &View) -> String {
     causes::setups(&mut out, view);
     skipped(&mut out, view);
     scenarios(&mut out, result);
+    timeline::timelines(&mut out, view);
     causes::root_causes(&mut out, view);
     let _ = writeln!(
         out,

@@ -157,11 +157,16 @@ fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            case_test(
-                &classname,
-                format!("场景 {} · {:02} {} · {}", s.name, i + 1, k.name, k.endpoint),
-                k,
-            )
+            let name = format!("场景 {} · {:02} {} · {}", s.name, i + 1, k.name, k.endpoint);
+            // A skipped scenario's blocked steps wait on a skip (an account not configured): no failure.
+            if s.status == Status::Skipped && k.status == Status::Blocked {
+                let waiting = CaseResult {
+                    status: Status::Skipped,
+                    ..k.clone()
+                };
+                return case_test(&classname, name, &waiting);
+            }
+            case_test(&classname, name, k)
         })
         .collect()
 }

@@ -28,7 +28,7 @@ mod view;
 pub use style::{ColorChoice, Style};
 pub use view::{
     names, used_by, CauseKind, Failure, ModuleView, PhaseState, PhaseView, RootCause, RootCauses,
-    Subject, View, ROOT_CAUSE_LINES,
+    Subject, Timeline, TimelineRow, View, ROOT_CAUSE_LINES,
 };
 
 pub use error::ReportError;

@@ -12,6 +12,10 @@ use crate::result::{CaseResult, Counts, Status};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use std::fmt::Write;
 
+mod timeline;
+
+pub use timeline::timelines;
+
 /// What a run prints. As a file (`--report terminal=PATH`) it is written plain.
 pub struct Terminal;
 
@@ -299,6 +303,7 @@ pub fn render(view: &View, style: &Style) -> String {
         );
     }
     out.push_str(&root_causes(view, style));
+    out.push_str(&timelines(view, style));
     if !result.endpoints.is_empty() {
         out.push_str(&summary_table(view));
         out.push('\n');
@@ -310,6 +315,9 @@ pub fn render(view: &View, style: &Style) -> String {
     if !result.scenarios.is_empty() {
         out.push_str(&scenario_table(view, style));
         out.push_str("\n\n");
+    }
+    for line in view.missing_account_lines() {
+        let _ = writeln!(out, "{} {line}", style.paint("⚠", "33"));
     }
     flaky(&mut out, view, style);
     verdict(&mut out, view, style);

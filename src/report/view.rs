@@ -6,8 +6,10 @@
 //! terminal output level shows) belong here too, as more fields of the view.
 
 mod causes;
+mod timeline;
 
 pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
+pub use timeline::{Timeline, TimelineRow};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
@@ -40,6 +42,8 @@ pub struct View<'a> {
     pub setups: Vec<&'a SetupResult>,
     /// 根因汇总: findings and blocked endpoints grouped by cause across the run.
     pub root_causes: RootCauses,
+    /// Each journey (cross-phase scenario) as a timeline of its steps.
+    pub timelines: Vec<Timeline<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -75,7 +79,21 @@ impl<'a> View<'a> {
                 .filter(|s| s.case.status != Status::Passed || !s.case.findings.is_empty())
                 .collect(),
             root_causes: causes::root_causes(result),
+            timelines: timeline::timelines(result),
         }
+    }
+
+    /// One line per account the run needed and did not have: what was skipped, and how to configure
+    /// it (`staff 账号未配置, 需要它的步骤已跳过: 设置环境变量 …`).
+    pub fn missing_account_lines(&self) -> Vec<String> {
+        (self.result.missing_accounts.iter())
+            .map(|m| {
+                format!(
+                    "{} 账号未配置, 需要它的步骤和检查已跳过: {}",
+                    m.account, m.how
+                )
+            })
+            .collect()
     }
 
     /// The counts of the whole run.
