@@ -2,16 +2,20 @@
 //! that run as that account; refreshed once on 401.
 
 use crate::catalog::Catalog;
-use crate::config::{Config, LoginFlow, ResolvedAccount, Role, SmsConfig};
+use crate::config::{Config, LoginFlow, ResolvedAccount, SmsConfig};
 use crate::contract::{AuthRequirement, Contract};
 use crate::http::{Client, RequestError};
 use crate::redact::{Redactor, SecretKind};
-use crate::result::MissingAccount;
 use crate::scenario::path::lookup;
 use crate::scenario::template::{merge, value_text, Builtins, Vars};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+mod available;
+
+use available::credentials_of;
+pub use available::{missing_accounts, skip_reason, unavailable};
 
 /// Why an account has no session. The messages end up in reports: they name what to configure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,78 +84,6 @@ impl Session {
         put("refresh_token", self.refresh_token.as_deref());
         put("user_id", self.user_id.as_deref());
     }
-}
-
-/// Why an account cannot log in, known before anything is sent: it is not configured, or what it logs
-/// in with is not in the environment. `None` when it can try.
-pub fn unavailable(config: &Config, name: &str) -> Option<SessionError> {
-    let Some(account) = config.accounts.get(name) else {
-        return Some(SessionError::AccountNotConfigured {
-            account: name.to_string(),
-        });
-    };
-    match account.flow {
-        LoginFlow::Register => None,
-        LoginFlow::Code | LoginFlow::Password => credentials_of(account).err(),
-    }
-}
-
-/// Why what needs this account is skipped rather than run: an account the configuration does not
-/// have, or a staff account without its credentials. A customer account that cannot log in is not
-/// skipped: the run needs it, and what depends on it is blocked.
-pub fn skip_reason(config: &Config, name: &str) -> Option<String> {
-    let why = unavailable(config, name)?;
-    let skips = match config.accounts.get(name) {
-        None => true,
-        Some(account) => account.role == Role::Staff,
-    };
-    skips.then(|| format!("需要 {name} 账号: {why}"))
-}
-
-/// The accounts among `names` whose needs are skipped, each once, in name order, with how to
-/// configure them.
-pub fn missing_accounts<'n>(
-    config: &Config,
-    names: impl IntoIterator<Item = &'n str>,
-) -> Vec<MissingAccount> {
-    let names: std::collections::BTreeSet<&str> = names.into_iter().collect();
-    names
-        .into_iter()
-        .filter(|name| skip_reason(config, name).is_some())
-        .map(|name| MissingAccount {
-            account: name.to_string(),
-            why: unavailable(config, name)
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
-            how: config.accounts.get(name).map_or_else(
-                || format!("在 daodao-check.toml 中添加 [accounts.{name}]"),
-                ResolvedAccount::how_to_configure,
-            ),
-        })
-        .collect()
-}
-
-/// The phone and (for a password login) the password of an account that does not register: the
-/// preset ones, else the environment's.
-fn credentials_of(account: &ResolvedAccount) -> Result<(String, Option<String>), SessionError> {
-    if let Some(p) = &account.preset {
-        return Ok((p.phone.clone(), Some(p.password.clone())));
-    }
-    let env_var = |var: &str| {
-        std::env::var(var)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| SessionError::EnvVarMissing {
-                account: account.name.clone(),
-                var: var.to_string(),
-            })
-    };
-    let phone = env_var(&account.phone_env)?;
-    let password = match account.flow {
-        LoginFlow::Password => Some(env_var(&account.password_env)?),
-        LoginFlow::Code | LoginFlow::Register => None,
-    };
-    Ok((phone, password))
 }
 
 /// The account a contract runs as by default.

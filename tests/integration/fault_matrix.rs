@@ -4,6 +4,8 @@
 
 use crate::common;
 
+mod hand_off;
+
 use daodao_check::check;
 use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
@@ -206,44 +208,10 @@ fn provokers() -> Vec<(CheckKind, Provoker)> {
     ]
 }
 
-/// A fault that breaks a hand-off between phases: the scenarios it must break, each at the first
-/// step that does not pass, with the check that reports it. Every other scenario and every endpoint
-/// stays clean.
-struct HandOff {
-    fault: FaultKind,
-    target: &'static str,
-    breaks: Vec<(&'static str, &'static str, CheckKind)>,
-}
-
-fn hand_offs() -> Vec<HandOff> {
-    use CheckKind as C;
-    use FaultKind as F;
-    vec![
-        HandOff {
-            fault: F::CustomerCompletes,
-            target: "orders.update-status",
-            breaks: vec![("journey", "customer_confirms", C::ErrorCode)],
-        },
-        HandOff {
-            fault: F::RatingBeforeComplete,
-            target: "ratings.create",
-            breaks: vec![("journey", "rate_too_early", C::ErrorCode)],
-        },
-        HandOff {
-            fault: F::PaymentAnyAmount,
-            target: "payments.create",
-            breaks: vec![
-                ("payment-flow", "create_payment_wrong_amount", C::ErrorCode),
-                ("journey", "pay_wrong_amount", C::ErrorCode),
-            ],
-        },
-    ]
-}
-
 #[test]
 fn the_matrix_covers_every_fault_kind() {
     let covered: BTreeSet<&str> = (matrix().iter().map(|m| m.fault.name()))
-        .chain(hand_offs().iter().map(|h| h.fault.name()))
+        .chain(hand_off::hand_offs().iter().map(|h| h.fault.name()))
         .collect();
     let all: BTreeSet<&str> = FaultKind::ALL.iter().map(|k| k.name()).collect();
     assert_eq!(covered, all);
@@ -349,46 +317,6 @@ async fn each_fault_gives_exactly_its_finding_on_exactly_its_endpoint() {
             "{} ran",
             row.target
         );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_hand_off_fault_breaks_its_scenarios_exactly_where_the_hand_off_is() {
-    for h in hand_offs() {
-        let spec = format!("{}={}", h.fault.name(), h.target);
-        let selection = Selection {
-            include_endpoints: true,
-            include_scenarios: true,
-            ..Default::default()
-        };
-        let r = run(std::slice::from_ref(&spec), selection, "").await;
-        for (id, found) in findings_by_endpoint(&r) {
-            assert!(found.is_empty(), "{spec}: endpoint {id} has {found:?}");
-        }
-        for s in &r.scenarios {
-            let first = s.steps.iter().find(|k| k.status != Status::Passed);
-            let broken = first.map(|k| {
-                let checks: Vec<CheckKind> = k.findings.iter().map(|f| f.check).collect();
-                (k.name.as_str(), checks)
-            });
-            match h.breaks.iter().find(|(scenario, _, _)| *scenario == s.name) {
-                Some((_, step, check)) => {
-                    assert_eq!(s.status, Status::Failed, "{spec}: {}", s.name);
-                    assert_eq!(
-                        broken,
-                        Some((*step, vec![*check])),
-                        "{spec}: {} breaks at its hand-off",
-                        s.name
-                    );
-                }
-                None => assert_eq!(
-                    s.status,
-                    Status::Passed,
-                    "{spec}: {} is not faulted",
-                    s.name
-                ),
-            }
-        }
     }
 }
 
