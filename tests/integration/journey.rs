@@ -119,9 +119,22 @@ async fn the_journey_runs_green_to_its_last_step_with_the_staff_the_sandbox_seed
     assert_eq!(actor("cities"), None);
     assert!(r.missing_accounts.is_empty(), "{:?}", r.missing_accounts);
     assert!(r.passed());
-    // The journey counts in no phase.
+    // The journey counts in no phase; JUnit gives it a suite of its own.
     assert!(r.summary.phases.is_empty());
+    assert!(View::new(&r, None).phases.is_empty());
     assert_eq!(r.summary.scenarios.passed, 1);
+    let junit =
+        report::render(&r, None, "junit".parse::<Format>().expect("format")).expect("junit");
+    let xml = roxmltree::Document::parse(&junit).expect("JUnit XML");
+    let suites: Vec<(&str, usize)> = xml
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .map(|n| {
+            let cases = n.children().filter(|c| c.has_tag_name("testcase")).count();
+            (n.attribute("name").unwrap_or_default(), cases)
+        })
+        .collect();
+    assert_eq!(suites, [("端到端", journey.steps.len())]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
