@@ -194,7 +194,26 @@ impl Catalog {
     /// Every step (scenario steps and contract setup steps) names a contract that exists; fixtures exist.
     fn reference_problems(&self, config: &Config) -> Vec<Problem> {
         let mut out = vec![];
+        let unknown_account = |account: &Option<String>| {
+            account
+                .as_deref()
+                .filter(|a| !config.accounts.contains_key(*a))
+                .map(|a| {
+                    let known: Vec<&str> = config.accounts.keys().map(String::as_str).collect();
+                    format!(
+                        "runs as `{a}`, an account daodao-check.toml does not configure (accounts: {})",
+                        known.join(", ")
+                    )
+                })
+        };
         let mut check_step = |file: &str, place: String, step: &Step| {
+            if let Some(message) = unknown_account(&step.account) {
+                out.push(Problem {
+                    file: file.to_string(),
+                    place: place.clone(),
+                    message: format!("step `{}` {message}", step.name),
+                });
+            }
             if self.contract(&step.endpoint).is_none() {
                 out.push(Problem {
                     file: file.to_string(),
@@ -233,8 +252,16 @@ impl Catalog {
                 check_step(&s.file, format!("steps[{i}] ({})", step.name), step);
             }
         }
+        let mut runs_as = vec![];
         for c in &self.contracts {
             if let Some(run) = &c.run {
+                if let Some(message) = unknown_account(&run.account) {
+                    runs_as.push(Problem {
+                        file: c.file.display().to_string(),
+                        place: "run.as".into(),
+                        message: format!("the check {message}"),
+                    });
+                }
                 for (i, step) in run.setup.iter().enumerate() {
                     check_step(
                         &c.file.display().to_string(),
@@ -244,6 +271,7 @@ impl Catalog {
                 }
             }
         }
+        out.extend(runs_as);
         out
     }
 }

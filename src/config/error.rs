@@ -39,6 +39,9 @@ pub enum ConfigError {
     BaseUrlNotAUrl { url: String, reason: String },
     #[error("base URL {url:?} must start with http:// or https://")]
     BaseUrlScheme { url: String },
+    /// A new user is a customer: the staff is an account the backend team provides.
+    #[error("{}: [accounts.{account}]: a staff account cannot register (a new user is a customer): use flow = \"password\" or \"code\"", file.display())]
+    StaffRegisters { file: PathBuf, account: String },
 }
 
 fn list_or_none(names: &[String]) -> String {

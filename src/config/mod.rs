@@ -3,12 +3,16 @@
 //! Resolution order (highest first): command line → environment variables → the selected
 //! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
 
+mod accounts;
 mod error;
 mod limits;
 #[cfg(test)]
 mod tests;
 
 use crate::source::TomlError;
+pub use accounts::{
+    AccountConfig, LoginFlow, PresetLogin, ResolvedAccount, Role, BUILT_IN_ACCOUNTS, STAFF_ACCOUNT,
+};
 pub use error::ConfigError;
 pub use limits::Limits;
 use serde::Deserialize;
@@ -165,30 +169,6 @@ impl Default for SmsConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum LoginFlow {
-    /// Register a fresh user with a unique test phone number (send-code + register). Needs no secrets.
-    #[default]
-    Register,
-    /// send-code + login-with-code for the account's phone.
-    Code,
-    /// Password login for the account's phone and password.
-    Password,
-}
-
-/// A test account. Credentials come from environment variables only, never from committed files.
-#[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AccountConfig {
-    #[serde(default)]
-    pub flow: LoginFlow,
-    /// Environment variable holding the phone (default `DAODAO_<NAME>_PHONE`).
-    pub phone_env: Option<String>,
-    /// Environment variable holding the password (default `DAODAO_<NAME>_PASSWORD`).
-    pub password_env: Option<String>,
-}
-
 #[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathsSection {
@@ -233,32 +213,6 @@ pub struct Config {
     pub reports_dir: PathBuf,
     /// 负责人 for the plan's progress table.
     pub owner: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ResolvedAccount {
-    pub name: String,
-    pub flow: LoginFlow,
-    pub phone_env: String,
-    pub password_env: String,
-}
-
-impl ResolvedAccount {
-    fn new(name: &str, cfg: &AccountConfig) -> Self {
-        let upper = name.to_uppercase().replace('-', "_");
-        ResolvedAccount {
-            name: name.to_string(),
-            flow: cfg.flow,
-            phone_env: cfg
-                .phone_env
-                .clone()
-                .unwrap_or_else(|| format!("DAODAO_{upper}_PHONE")),
-            password_env: cfg
-                .password_env
-                .clone()
-                .unwrap_or_else(|| format!("DAODAO_{upper}_PASSWORD")),
-        }
-    }
 }
 
 pub const DEFAULT_BASE_URL: &str = "http://localhost:3001/api/v1";
@@ -429,16 +383,10 @@ pub fn resolve(
         Some(value) => SmsConfig::Fixed { value },
         None => section.sms.clone().unwrap_or(file.sms.clone()),
     };
-    let mut accounts: BTreeMap<String, ResolvedAccount> = file
-        .accounts
-        .iter()
-        .map(|(k, v)| (k.clone(), ResolvedAccount::new(k, v)))
-        .collect();
-    for name in ["primary", "secondary"] {
-        accounts
-            .entry(name.to_string())
-            .or_insert_with(|| ResolvedAccount::new(name, &AccountConfig::default()));
-    }
+    let file_label = config_path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(FILE_NAME));
+    let accounts = accounts::resolve(&file.accounts, &file_label)?;
     let dir =
         |p: &Option<PathBuf>, default: &str| root.join(p.clone().unwrap_or_else(|| default.into()));
     Ok(Config {

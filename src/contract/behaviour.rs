@@ -27,15 +27,31 @@
 //!   "ranges": { "price": "price" },     // list: ?price=0-300 keeps records whose price is in range
 //!   "each": { "count": { "/replyCount": { "collection": "comments", "where": { "replyToId": "{{item.id}}" } } },
 //!             "embed": { "/replies": { "collection": "comments", "where": { "replyToId": "{{item.id}}" } } } },
-//!   "count": { "/commentCount": { "collection": "comments", "where": { "postId": "{{path.id}}" } } }
+//!   "count": { "/commentCount": { "collection": "comments", "where": { "postId": "{{path.id}}" } } },
+//!   "roles": ["staff"],                 // only these roles may call (customer | staff); others → 403
+//!   "transition": { "to": "{{body.status}}", "allowed": { "PAID": ["CONFIRMED"] }, "message": "…" },
+//!                                       // update: the record's `field` (default "status") may only move
+//!                                       // from a state to one listed for it; else 400
+//!   "append": { "statusLogs": { "status": "{{body.status}}" } },   // update: pushed onto the array field
+//!   "unique_by": "orderId",             // create: 400 when the caller has a record with the same value
+//!   "variants": [ { "when": { "value": "{{body.paymentMethod}}", "equals": "wallet" },
+//!                   "set": { "status": "SUCCESS" }, "effects": [ … ] } ]
+//!                                       // the first variant whose `when` holds adds to the behaviour:
+//!                                       // its lists add to the base's, its objects merge over them
 //! }
 //! ```
+//! A rule may say `"waived_by": "rating-before-complete"`: the sandbox fault that turns it off. An effect
+//! may say whose counter it moves (`"user": "{{record.userId}}"`, default the caller), a further record
+//! whose it is (`"owner"`); one whose user is not known (a seed record has none) does not apply.
 //! Templates see `body.*`, `query.*`, `path.*`, `user.id`, `user.phone`, `record.*` (the record found),
 //! `lookup.*` (the looked-up record), `counter.NAME` (0 until set), and the built-ins (`$now`, `$uuid` …).
 //! A rule whose variables the request does not carry does not apply (required fields are the schema's job).
 
+use crate::config::Role;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+
+mod variants;
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -122,6 +138,42 @@ pub struct Behaviour {
     pub ranges: Map<String, Value>,
     /// list: per item, counts and embedded records, with the item's fields as `item.*`.
     pub each: Option<Each>,
+    /// Only callers with one of these roles may call (empty: anyone the contract's `auth` lets in);
+    /// others are refused with 403.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// update: the state machine of one field of the record.
+    pub transition: Option<Transition>,
+    /// update: values pushed onto array fields of the record (templated), e.g. a status log.
+    #[serde(default)]
+    pub append: Map<String, Value>,
+    /// create: the field whose value the caller may have in one record only (an order rated once).
+    pub unique_by: Option<String>,
+    /// Behaviours that depend on the request: the first whose `when` holds adds to this one.
+    #[serde(default)]
+    pub variants: Vec<Value>,
+    /// `variants`, each resolved into the whole behaviour it makes, with its condition.
+    #[serde(skip)]
+    pub resolved_variants: Vec<(Rule, Behaviour)>,
+}
+
+/// `{"field": "status", "to": "{{body.status}}", "allowed": {"PAID": ["CONFIRMED", "CANCELLED"]}}`:
+/// a state may move only to the states listed for it; one not listed is final.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    #[serde(default = "status_field")]
+    pub field: String,
+    /// The new state (templated).
+    pub to: String,
+    /// From each state, the states it may move to.
+    pub allowed: std::collections::BTreeMap<String, Vec<String>>,
+    /// The refusal's message; `{from}` and `{to}` name the states.
+    pub message: String,
+}
+
+fn status_field() -> String {
+    "status".into()
 }
 
 /// `"each": {"count": {"/replyCount": {...}}, "embed": {"/replies": {...}}}` (pointers inside an item).
@@ -141,6 +193,8 @@ pub struct Also {
     pub collection: String,
     #[serde(default = "default_key")]
     pub key: String,
+    /// Whose record it is (templated, e.g. `{{record.userId}}`); default the caller's.
+    pub owner: Option<String>,
     #[serde(default)]
     pub set: Map<String, Value>,
 }
@@ -175,6 +229,9 @@ pub struct Lookup {
     pub param: String,
     #[serde(default)]
     pub set: Map<String, Value>,
+    /// Values pushed onto array fields of the record when the action succeeds.
+    #[serde(default)]
+    pub append: Map<String, Value>,
     #[serde(default = "not_found_message")]
     pub message: String,
     #[serde(default = "not_found")]
@@ -211,9 +268,13 @@ pub struct Rule {
     pub lte: Option<Value>,
     pub gt: Option<Value>,
     pub lt: Option<Value>,
+    /// The refusal's message (required in `require`; a variant's `when` needs none).
+    #[serde(default)]
     pub message: String,
     #[serde(default = "bad_request")]
     pub code: i64,
+    /// The sandbox fault that turns this rule off (a backend that forgot it).
+    pub waived_by: Option<String>,
 }
 
 fn bad_request() -> i64 {
@@ -228,6 +289,8 @@ pub struct Effect {
     pub counter: String,
     /// Amount to add (number or template; negative subtracts).
     pub add: Value,
+    /// Whose counter (templated, e.g. `{{record.userId}}`); default the caller's.
+    pub user: Option<String>,
 }
 
 impl Behaviour {
@@ -237,10 +300,31 @@ impl Behaviour {
     }
 
     pub fn parse(v: &Value) -> Result<Behaviour, BehaviourError> {
-        serde_path_to_error::deserialize(v.clone()).map_err(|e| BehaviourError {
-            path: e.path().to_string(),
-            source: e.into_inner(),
-        })
+        let mut b: Behaviour =
+            serde_path_to_error::deserialize(v.clone()).map_err(|e| BehaviourError {
+                path: e.path().to_string(),
+                source: e.into_inner(),
+            })?;
+        if let Some(i) = b.require.iter().position(|r| r.message.is_empty()) {
+            return Err(BehaviourError {
+                path: format!("require[{i}]"),
+                source: serde::de::Error::missing_field("message"),
+            });
+        }
+        b.resolved_variants = variants::resolve(v, &b.variants)?;
+        Ok(b)
+    }
+
+    /// Every rule of the behaviour and of its variants (their `when` included), for checks that
+    /// look at all of them.
+    pub fn all_rules(&self) -> Vec<&Rule> {
+        let own = self.require.iter();
+        let variants = (self.resolved_variants.iter()).flat_map(|(when, b)| {
+            let mut rules = b.all_rules();
+            rules.push(when);
+            rules
+        });
+        own.chain(variants).collect()
     }
 
     /// Where get/update/delete find the record's key: `param`, else the contract's first path

@@ -68,6 +68,10 @@ pub struct Example {
 #[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunSpec {
+    /// The configured account the check runs as (default `primary`, `admin` for admin contracts), e.g.
+    /// `staff` for what only the store may do. Setup steps have their own `as`.
+    #[serde(rename = "as")]
+    pub account: Option<String>,
     #[serde(default)]
     pub vars: Map<String, Value>,
     #[serde(default)]

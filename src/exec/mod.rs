@@ -164,6 +164,8 @@ impl Runner {
             in_plan_order(done, contracts.len(), scenarios.len());
         let setups = SetupResult::merge(setups);
         let summary = RunResult::summarise(&endpoints, &scenario_results);
+        let missing_accounts =
+            session::missing_accounts(&self.config, accounts_of(&contracts, &scenarios));
         let mut result = RunResult {
             schema_version: crate::result::SCHEMA_VERSION,
             tool: format!("daodao-check {}", env!("CARGO_PKG_VERSION")),
@@ -178,6 +180,7 @@ impl Runner {
             scenarios: scenario_results,
             setups,
             summary,
+            missing_accounts,
             sandbox: None,
             proxy: None,
         };
@@ -248,6 +251,17 @@ impl Runner {
         }
         r
     }
+}
+
+/// The accounts the selected checks and steps run as, by name.
+fn accounts_of<'a>(contracts: &[&'a Contract], scenarios: &[&'a Scenario]) -> Vec<&'a str> {
+    let checks = contracts.iter().map(|c| {
+        let run_as = c.run.as_ref().and_then(|r| r.account.as_deref());
+        run_as.unwrap_or_else(|| session::default_account(c))
+    });
+    let steps =
+        (scenarios.iter()).flat_map(|s| s.steps.iter().filter_map(|st| st.account.as_deref()));
+    checks.chain(steps).collect()
 }
 
 /// Completion order is arbitrary; the result is in plan order whatever it was.

@@ -278,6 +278,7 @@ fn case_result(
         endpoint: cx.spelling(spec.contract),
         status,
         reason: None,
+        account: None,
         latency_ms: Some((ex.elapsed_ms * 10.0).round() / 10.0),
         http_status: resp.map(|r| r.status),
         code: envelope_code(cx, ex),

@@ -8,50 +8,22 @@ use super::request::{
     error_case, execute, redact_finding, render_parts, CaseSpec, Outcome, TokenChoice,
     EXCERPT_CHARS,
 };
-use super::session::{default_account, sms_code_from, Sessions};
+use super::session::{default_account, skip_reason, sms_code_from, Sessions};
 use crate::check::Expect;
 use crate::config::SmsConfig;
 use crate::contract::{Contract, RequestParts};
 use crate::redact::SecretKind;
-use crate::result::{CaseKind, CaseResult, CheckKind, Finding, ScenarioResult, Severity, Status};
+use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Severity, Status};
 use crate::scenario::path::{lookup, to_pointer};
 use crate::scenario::template::{referenced_vars, render, value_text, TemplateError, Vars};
-use crate::scenario::{Scenario, Step};
+use crate::scenario::Step;
 use serde_json::Value;
-use std::collections::HashMap;
 
-/// Variables that have no value because the step that should have captured them got no usable
-/// answer, each with why (which step, what went wrong), so what they block can say it.
-#[derive(Debug, Default)]
-pub(crate) struct Poisoned(HashMap<String, String>);
+mod outcome;
+mod poisoned;
 
-impl Poisoned {
-    /// Every variable the step captures is now poisoned, for `cause`.
-    pub fn captures_of(&mut self, step: &Step, cause: &str) {
-        for var in step.capture.keys() {
-            self.insert(var, cause);
-        }
-    }
-
-    /// The first cause stays: it is the root.
-    pub fn insert(&mut self, var: &str, cause: &str) {
-        self.0
-            .entry(var.to_string())
-            .or_insert_with(|| cause.to_string());
-    }
-
-    /// The first referenced variable that is poisoned: the reason a step is blocked.
-    pub fn blocker<'r>(&self, refs: &'r [String]) -> Option<&'r str> {
-        refs.iter()
-            .find(|r| self.0.contains_key(*r))
-            .map(String::as_str)
-    }
-
-    /// Why a variable has no value.
-    pub fn cause(&self, var: &str) -> Option<&str> {
-        self.0.get(var).map(String::as_str)
-    }
-}
+pub(crate) use outcome::run;
+pub(crate) use poisoned::Poisoned;
 
 /// `准备步骤 cities` / `步骤 创建订单`: how a reason names a step.
 pub(crate) fn step_label(kind: CaseKind, name: &str) -> String {
@@ -140,6 +112,8 @@ pub(crate) struct Flow<'s> {
     pub sessions: &'s Sessions,
     pub vars: Vars,
     pub poisoned: Poisoned,
+    /// Steps blocked only because a step they depend on was skipped: no failure of the backend.
+    pub blocked_by_skip: Vec<String>,
 }
 
 impl<'s> Flow<'s> {
@@ -148,6 +122,7 @@ impl<'s> Flow<'s> {
             sessions,
             vars,
             poisoned: Poisoned::default(),
+            blocked_by_skip: vec![],
         }
     }
 }
@@ -168,12 +143,39 @@ pub(crate) async fn run_step(
     step: &Step,
     kind: CaseKind,
 ) -> CaseResult {
-    let (c, request) = match prepare_step(cx, flow, step, kind).await {
-        Ok(ready) => ready,
-        Err(blocked_or_broken) => return blocked_or_broken,
+    let actor = cx
+        .catalog
+        .contract(&step.endpoint)
+        .and_then(|c| actor(step, c));
+    let mut case = match prepare_step(cx, flow, step, kind).await {
+        Ok((c, request)) => {
+            let sent = send_step(cx, flow.sessions, step, c, request, kind).await;
+            finish_step(cx, flow, step, sent)
+        }
+        Err(not_sent) => not_sent,
     };
-    let sent = send_step(cx, flow.sessions, step, c, request, kind).await;
-    finish_step(cx, flow, step, sent)
+    case.account = actor;
+    case
+}
+
+/// Who a step acts as: the account whose session it uses, or the variable holding the token it sends
+/// (`token = "{{customer}}"` → `customer`); nobody when it sends no token.
+fn actor(step: &Step, c: &Contract) -> Option<String> {
+    match &step.token {
+        Some(t) if t.is_empty() => None,
+        Some(t) => {
+            let inner = t.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+            Some(inner.to_string()).filter(|v| !v.starts_with('$') && !v.contains(' '))
+        }
+        None => c.needs_auth().then(|| account_of(step, c)),
+    }
+}
+
+/// The account a step runs as: its own `as`, else the contract's default.
+fn account_of(step: &Step, c: &Contract) -> String {
+    step.account
+        .clone()
+        .unwrap_or_else(|| default_account(c).to_string())
 }
 
 /// The step's contract and request, ready to send; or its result when it cannot be sent.
@@ -196,9 +198,14 @@ pub(crate) async fn prepare_step<'c>(
             reason,
         ));
     };
-    let request = prepare(cx, flow, step, c, kind)
-        .await
-        .inspect_err(|case| flow.poisoned.captures_of(step, &unusable_because(case)))?;
+    let request = prepare(cx, flow, step, c, kind).await.inspect_err(|case| {
+        let cause = unusable_because(case);
+        if case.status == Status::Skipped {
+            flow.poisoned.captures_of_skipped(step, &cause);
+        } else {
+            flow.poisoned.captures_of(step, &cause);
+        }
+    })?;
     Ok((c, request))
 }
 
@@ -277,14 +284,20 @@ async fn prepare(
     if let Some(bad) = flow.poisoned.blocker(&refs) {
         // What this step would have captured has no value for the same root cause.
         let cause = flow.poisoned.cause(bad).unwrap_or_default().to_string();
-        flow.poisoned.captures_of(step, &cause);
+        flow.poisoned.captures_like(step, bad);
+        if flow.poisoned.is_skipped(bad) {
+            flow.blocked_by_skip.push(step.name.clone());
+        }
         let reason = format!("依赖的变量 `{bad}` 没有值 ({cause})");
         return Err(fail(Status::Blocked, reason));
     }
-    let account = step
-        .account
-        .clone()
-        .unwrap_or_else(|| default_account(c).to_string());
+    let account = account_of(step, c);
+    let uses_account = step.token.is_none() && c.needs_auth();
+    if uses_account || refs.iter().any(|r| r.starts_with("account.")) {
+        if let Some(reason) = skip_reason(cx.config, &account) {
+            return Err(fail(Status::Skipped, reason));
+        }
+    }
     if refs.iter().any(|r| r.starts_with("account.")) {
         match flow.sessions.get(&cx.login(), &account).await {
             Ok(s) => s.vars(&mut flow.vars),
@@ -413,69 +426,6 @@ fn judge(
         }
     }
     findings
-}
-
-/// A scenario: its own sessions, its steps in order.
-pub(crate) async fn run(cx: &Context<'_>, s: &Scenario) -> ScenarioResult {
-    let sessions = Sessions::new();
-    let mut flow = Flow::new(&sessions, cx.base_vars());
-    let reason = render_scenario_vars(cx, s, &mut flow.vars);
-    let mut steps = vec![];
-    if reason.is_none() {
-        for step in &s.steps {
-            steps.push(run_step(cx, &mut flow, step, CaseKind::Step).await);
-        }
-    }
-    ScenarioResult {
-        name: s.name.clone(),
-        title: s.title.clone(),
-        phase: s.phase,
-        file: s.file.clone(),
-        status: scenario_status(reason.is_some(), &steps),
-        reason,
-        steps,
-        attempts: 1,
-    }
-}
-
-/// Renders the scenario's `vars` (phones and passwords become secrets); the last failure, if any.
-fn render_scenario_vars(cx: &Context<'_>, s: &Scenario, vars: &mut Vars) -> Option<String> {
-    let mut failure = None;
-    for (k, v) in &s.vars {
-        match render(v, vars, cx.builtins) {
-            Ok(val) => {
-                if let Value::String(text) = &val {
-                    if k.contains("phone") {
-                        cx.redactor.add(text, SecretKind::Phone);
-                    }
-                    if k.contains("password") {
-                        cx.redactor.add(text, SecretKind::Password);
-                    }
-                }
-                vars.insert(k.clone(), val);
-            }
-            Err(e) => failure = Some(format!("vars.{k}: {e}")),
-        }
-    }
-    failure
-}
-
-/// A scenario's status from its steps: a failure says the most, then an unmounted route, an error, a block.
-fn scenario_status(vars_failed: bool, steps: &[CaseResult]) -> Status {
-    let any = |st: Status| steps.iter().any(|k| k.status == st);
-    if vars_failed {
-        Status::Error
-    } else if any(Status::Failed) {
-        Status::Failed
-    } else if any(Status::NotActivated) {
-        Status::NotActivated
-    } else if any(Status::Error) {
-        Status::Error
-    } else if any(Status::Blocked) {
-        Status::Blocked
-    } else {
-        Status::Passed
-    }
 }
 
 #[cfg(test)]

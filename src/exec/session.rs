@@ -12,6 +12,11 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+mod available;
+
+use available::credentials_of;
+pub use available::{missing_accounts, skip_reason, unavailable};
+
 /// Why an account has no session. The messages end up in reports: they name what to configure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {
@@ -179,7 +184,7 @@ impl Login<'_> {
             phone,
             password,
             response,
-        } = self.credentials(name, account).await?;
+        } = self.credentials(account).await?;
         let auth = &self.config.auth;
         let text = |path: &str| lookup(&response, path).map(value_text);
         let token = text(&auth.token).ok_or_else(|| SessionError::LoginWithoutToken {
@@ -202,21 +207,8 @@ impl Login<'_> {
     }
 
     /// Runs the account's login flow: register a fresh user, or log in by SMS code or by password.
-    async fn credentials(
-        &self,
-        name: &str,
-        account: &ResolvedAccount,
-    ) -> Result<Credentials, SessionError> {
+    async fn credentials(&self, account: &ResolvedAccount) -> Result<Credentials, SessionError> {
         let auth = &self.config.auth;
-        let env_var = |var: &str| {
-            std::env::var(var)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| SessionError::EnvVarMissing {
-                    account: name.to_string(),
-                    var: var.to_string(),
-                })
-        };
         match account.flow {
             LoginFlow::Register => {
                 let phone = self.builtins.phone();
@@ -235,7 +227,7 @@ impl Login<'_> {
                 })
             }
             LoginFlow::Code => {
-                let phone = env_var(&account.phone_env)?;
+                let (phone, _) = credentials_of(account)?;
                 self.redactor.add(&phone, SecretKind::Phone);
                 let code = self.obtain_sms_code(&phone, &auth.code_type_login).await?;
                 let response = self
@@ -248,8 +240,8 @@ impl Login<'_> {
                 })
             }
             LoginFlow::Password => {
-                let phone = env_var(&account.phone_env)?;
-                let password = env_var(&account.password_env)?;
+                let (phone, password) = credentials_of(account)?;
+                let password = password.unwrap_or_default();
                 self.redactor.add(&phone, SecretKind::Phone);
                 self.redactor.add(&password, SecretKind::Password);
                 let response = self

@@ -1,5 +1,6 @@
 //! The eight-phase plan as the tool knows it (`contracts/plan.toml`), and selecting what to run.
 
+use crate::result::ScenarioPhase;
 use crate::source::TomlError;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,17 @@ pub fn phase_label(number: u8) -> String {
             .unwrap_or_else(|| format!("阶段{number}"))
     }
 }
+
+/// A scenario's place: its phase's label, or 端到端 for a flow across phases.
+pub fn scenario_phase_label(phase: ScenarioPhase) -> String {
+    match phase {
+        ScenarioPhase::Plan(n) => phase_label(n),
+        ScenarioPhase::EndToEnd => END_TO_END_LABEL.to_string(),
+    }
+}
+
+/// How the reports name a flow across phases.
+pub const END_TO_END_LABEL: &str = "端到端";
 
 impl Plan {
     pub fn load(contracts_dir: &Path) -> Result<Plan, PlanError> {
@@ -222,7 +234,9 @@ impl Selection {
             && (self.endpoints.is_empty() || self.endpoints.iter().any(|e| e == id))
     }
 
-    pub fn wants_scenario(&self, name: &str, phase: u8, steps_modules: &[&str]) -> bool {
+    /// A scenario of a plan phase runs with its phase; a cross-phase one with `phase all`, by name, or
+    /// by a module its steps call, never with one phase.
+    pub fn wants_scenario(&self, name: &str, phase: ScenarioPhase, steps_modules: &[&str]) -> bool {
         if !self.include_scenarios {
             return false;
         }
@@ -230,7 +244,7 @@ impl Selection {
             return self.scenarios.iter().any(|s| s == name);
         }
         if let Some(p) = &self.phases {
-            if !p.contains(&phase) {
+            if !phase.plan().is_some_and(|n| p.contains(&n)) {
                 return false;
             }
         }
@@ -279,6 +293,35 @@ mod tests {
             panic!("expected a TOML error, got {err:?}");
         };
         assert_eq!(error.line_col, Some((1, 10)));
+    }
+
+    #[test]
+    fn a_cross_phase_scenario_runs_with_every_phase_by_name_or_module_never_with_one_phase() {
+        let e2e = ScenarioPhase::EndToEnd;
+        let all = Selection {
+            include_scenarios: true,
+            ..Default::default()
+        };
+        assert!(all.wants_scenario("journey", e2e, &["orders"]));
+        let one = Selection {
+            phases: Some(vec![2]),
+            ..all.clone()
+        };
+        assert!(!one.wants_scenario("journey", e2e, &["orders"]));
+        assert!(one.wants_scenario("rental-flow", ScenarioPhase::Plan(2), &["orders"]));
+        let by_name = Selection {
+            scenarios: vec!["journey".into()],
+            ..all.clone()
+        };
+        assert!(by_name.wants_scenario("journey", e2e, &[]));
+        let by_module = Selection {
+            modules: vec!["ratings".into()],
+            ..all.clone()
+        };
+        assert!(by_module.wants_scenario("journey", e2e, &["orders", "ratings"]));
+        assert!(!by_module.wants_scenario("journey", e2e, &["orders"]));
+        assert_eq!(scenario_phase_label(e2e), "端到端");
+        assert_eq!(scenario_phase_label(ScenarioPhase::Plan(7)), "阶段七");
     }
 
     #[test]

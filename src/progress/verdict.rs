@@ -220,6 +220,7 @@ pub(crate) mod tests {
             endpoint: "GET /api/v1/stores/{id}".into(),
             status,
             reason: None,
+            account: None,
             latency_ms: None,
             http_status: None,
             code: None,

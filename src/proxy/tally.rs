@@ -279,6 +279,7 @@ impl Tally {
             endpoints,
             scenarios: vec![],
             setups: vec![],
+            missing_accounts: vec![],
             summary,
             sandbox: meta.sandbox,
             proxy: Some(ProxyReport {
@@ -395,6 +396,7 @@ fn side_case(
         request: Some(example.request.clone()),
         response: example.response.clone(),
         curl: Some(example.curl.clone()),
+        account: None,
     })
 }
 

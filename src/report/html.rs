@@ -4,6 +4,7 @@
 //! setup steps once, and the root causes (根因汇总) last. Everything printed is escaped.
 
 mod causes;
+mod timeline;
 
 use super::escape::esc;
 use super::Result;
@@ -11,7 +12,7 @@ use super::{
     case_summary, decision_line, example_mark, items, mark, ms, Failure, PhaseView, RenderOptions,
     Renderer, Subject, View,
 };
-use crate::plan::phase_label;
+use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Counts, EndpointResult, RunResult, Status};
 use std::fmt::Write;
 
@@ -79,6 +80,7 @@ fn render(view: &View) -> String {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     }
     let _ = writeln!(out, "</dl>\n</header>");
+    timeline::missing_accounts(&mut out, view);
     counts_table(&mut out, result);
     phases(&mut out, &view.phases);
     out.push_str(&super::coverage::html(view));
@@ -89,6 +91,7 @@ fn render(view: &View) -> String {
     causes::setups(&mut out, view);
     skipped(&mut out, view);
     scenarios(&mut out, result);
+    timeline::timelines(&mut out, view);
     causes::root_causes(&mut out, view);
     let _ = writeln!(
         out,
@@ -415,7 +418,7 @@ fn failures(out: &mut String, view: &View) {
                 badge(s.status),
                 esc(&s.name),
                 esc(&s.title),
-                esc(&phase_label(s.phase))
+                esc(&scenario_phase_label(s.phase))
             ),
         };
         match subject.reason() {
@@ -471,7 +474,7 @@ fn scenarios(out: &mut String, result: &RunResult) {
             s.status.as_str(),
             esc(&s.name),
             esc(&s.title),
-            esc(&phase_label(s.phase)),
+            esc(&scenario_phase_label(s.phase)),
             s.steps.len(),
             passed,
             badge(s.status)

@@ -9,7 +9,10 @@ use super::{
     Renderer, View,
 };
 use super::{ReportError, Result};
-use crate::result::{CaseResult, EndpointResult, ScenarioResult, SetupResult, Status};
+use crate::plan::END_TO_END_LABEL;
+use crate::result::{
+    CaseResult, EndpointResult, ScenarioPhase, ScenarioResult, SetupResult, Status,
+};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
 use std::time::Duration;
@@ -137,7 +140,7 @@ fn endpoint_tests(e: &EndpointResult) -> Vec<TestCase> {
 }
 
 fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
-    let classname = format!("{}.scenario.{}", phase_class(s.phase), s.name);
+    let classname = format!("daodao.{}.scenario.{}", s.phase.slug(), s.name);
     if s.steps.is_empty() {
         let message = s
             .reason
@@ -154,11 +157,16 @@ fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
         .iter()
         .enumerate()
         .map(|(i, k)| {
-            case_test(
-                &classname,
-                format!("场景 {} · {:02} {} · {}", s.name, i + 1, k.name, k.endpoint),
-                k,
-            )
+            let name = format!("场景 {} · {:02} {} · {}", s.name, i + 1, k.name, k.endpoint);
+            // A skipped scenario's blocked steps wait on a skip (an account not configured): no failure.
+            if s.status == Status::Skipped && k.status == Status::Blocked {
+                let waiting = CaseResult {
+                    status: Status::Skipped,
+                    ..k.clone()
+                };
+                return case_test(&classname, name, &waiting);
+            }
+            case_test(&classname, name, k)
         })
         .collect()
 }
@@ -212,7 +220,7 @@ fn render(view: &View) -> Result<String> {
                 result
                     .scenarios
                     .iter()
-                    .filter(|s| s.phase == phase.number)
+                    .filter(|s| s.phase == ScenarioPhase::Plan(phase.number))
                     .flat_map(scenario_tests),
             )
             .collect();
@@ -231,6 +239,16 @@ fn render(view: &View) -> Result<String> {
         report.add_test_suite(suite);
     }
     report.add_test_suites(super::coverage::junit(view));
+    let journeys: Vec<TestCase> = (result.scenarios.iter())
+        .filter(|s| s.phase.is_end_to_end())
+        .flat_map(scenario_tests)
+        .collect();
+    if !journeys.is_empty() {
+        let mut suite = TestSuite::new(END_TO_END_LABEL);
+        suite.set_time(total_time(&journeys));
+        suite.add_test_cases(journeys);
+        report.add_test_suite(suite);
+    }
     if !result.setups.is_empty() {
         let cases: Vec<TestCase> = result.setups.iter().map(setup_test).collect();
         let mut suite = TestSuite::new("准备步骤");

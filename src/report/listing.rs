@@ -1,7 +1,7 @@
 //! `list`: the plan as the tool knows it, with contract coverage, as terminal tables.
 
 use crate::catalog::Catalog;
-use crate::plan::phase_label;
+use crate::plan::{phase_label, scenario_phase_label};
 use comfy_table::{presets, Table};
 
 /// What to list.
@@ -58,7 +58,7 @@ pub fn render_list(catalog: &Catalog, what: Listing) -> String {
             for s in s {
                 t.add_row(vec![
                     s.name.clone(),
-                    phase_label(s.phase),
+                    scenario_phase_label(s.phase),
                     s.steps.len().to_string(),
                     s.title.clone(),
                     s.file.clone(),

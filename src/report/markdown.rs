@@ -9,7 +9,7 @@ use super::{
     case_summary, decision_line, example_mark, items, mark, ms, used_by, CauseKind, Failure,
     RenderOptions, Renderer, Subject, View,
 };
-use crate::plan::phase_label;
+use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Status};
 use std::fmt::Write;
 
@@ -207,7 +207,7 @@ fn failures(out: &mut String, view: &View) {
                 let _ = writeln!(
                     out,
                     "- 阶段: {} · 文件: {}",
-                    phase_label(s.phase),
+                    scenario_phase_label(s.phase),
                     code(&s.file)
                 );
             }
@@ -396,7 +396,7 @@ fn scenarios(out: &mut String, view: &View) {
             "| {} | {} | {} | {} | {} | {} |",
             code(&s.name),
             cell(&s.title),
-            phase_label(s.phase),
+            scenario_phase_label(s.phase),
             s.steps.len(),
             passed,
             status_cell(s.status)

@@ -31,7 +31,8 @@ mod view;
 pub use style::{ColorChoice, Style};
 pub use view::{
     names, unregistered_nearest, unregistered_request, used_by, CauseKind, CoverageView, Failure,
-    ModuleView, PhaseState, PhaseView, RootCause, RootCauses, Subject, View, ROOT_CAUSE_LINES,
+    ModuleView, PhaseState, PhaseView, RootCause, RootCauses, Subject, Timeline, TimelineRow, View,
+    ROOT_CAUSE_LINES,
 };
 
 pub use error::ReportError;

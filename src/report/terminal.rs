@@ -7,10 +7,14 @@ use super::{
     decision_line, example_mark, finding_path, ms, used_by, Failure, RenderOptions, Renderer,
     Style, Subject, View,
 };
-use crate::plan::phase_label;
+use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Counts, Status};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use std::fmt::Write;
+
+mod timeline;
+
+pub use timeline::timelines;
 
 /// What a run prints. As a file (`--report terminal=PATH`) it is written plain.
 pub struct Terminal;
@@ -98,7 +102,7 @@ pub fn scenario_table(view: &View, style: &Style) -> String {
         let passed = s.passed_steps();
         t.add_row(vec![
             Cell::new(&s.name),
-            Cell::new(phase_label(s.phase)),
+            Cell::new(scenario_phase_label(s.phase)),
             Cell::new(s.steps.len()),
             Cell::new(passed),
             Cell::new(s.steps.len() - passed),
@@ -299,6 +303,7 @@ pub fn render(view: &View, style: &Style) -> String {
         );
     }
     out.push_str(&root_causes(view, style));
+    out.push_str(&timelines(view, style));
     out.push_str(&super::coverage::terminal(view, style));
     if !result.endpoints.is_empty() {
         out.push_str(&summary_table(view));
@@ -311,6 +316,9 @@ pub fn render(view: &View, style: &Style) -> String {
     if !result.scenarios.is_empty() {
         out.push_str(&scenario_table(view, style));
         out.push_str("\n\n");
+    }
+    for line in view.missing_account_lines() {
+        let _ = writeln!(out, "{} {line}", style.paint("⚠", "33"));
     }
     flaky(&mut out, view, style);
     verdict(&mut out, view, style);

@@ -7,14 +7,16 @@
 
 mod causes;
 mod coverage;
+mod timeline;
 
 pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
 pub use coverage::{unregistered_nearest, unregistered_request, CoverageView};
+pub use timeline::{Timeline, TimelineRow};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
-    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioResult, SetupResult, Status,
-    Summary,
+    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioPhase, ScenarioResult,
+    SetupResult, Status, Summary,
 };
 use std::collections::BTreeMap;
 
@@ -44,6 +46,8 @@ pub struct View<'a> {
     pub root_causes: RootCauses,
     /// 联调覆盖, after a proxy session or a HAR file: what the front end exercised of the plan.
     pub coverage: Option<CoverageView<'a>>,
+    /// Each journey (cross-phase scenario) as a timeline of its steps.
+    pub timelines: Vec<Timeline<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -80,7 +84,21 @@ impl<'a> View<'a> {
                 .collect(),
             root_causes: causes::root_causes(result),
             coverage: CoverageView::of(result),
+            timelines: timeline::timelines(result),
         }
+    }
+
+    /// One line per account the run needed and did not have: what was skipped, and how to configure
+    /// it (`staff 账号未配置, 需要它的步骤已跳过: 设置环境变量 …`).
+    pub fn missing_account_lines(&self) -> Vec<String> {
+        (self.result.missing_accounts.iter())
+            .map(|m| {
+                format!(
+                    "{} 账号未配置, 需要它的步骤和检查已跳过: {}",
+                    m.account, m.how
+                )
+            })
+            .collect()
     }
 
     /// The counts of the whole run.
@@ -250,8 +268,11 @@ fn phase_views<'a>(result: &'a RunResult, plan: Option<&Plan>) -> Vec<PhaseView<
             tally.skipped.push(e);
         }
     }
+    // A cross-phase scenario counts in no phase.
     for s in &result.scenarios {
-        by.entry(s.phase).or_default().scenarios.add(s.status);
+        if let Some(n) = s.phase.plan() {
+            by.entry(n).or_default().scenarios.add(s.status);
+        }
     }
     by.into_iter()
         .map(|(number, tally)| {
@@ -338,9 +359,9 @@ impl<'a> Subject<'a> {
         }
     }
 
-    pub fn phase(self) -> u8 {
+    pub fn phase(self) -> ScenarioPhase {
         match self {
-            Subject::Endpoint(e) => e.phase,
+            Subject::Endpoint(e) => ScenarioPhase::Plan(e.phase),
             Subject::Scenario(s) => s.phase,
         }
     }

@@ -3,15 +3,23 @@
 
 mod finding;
 pub mod fold;
+mod phase;
 pub mod proxy;
+mod texts;
 
 pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity, Side};
+pub use phase::{ScenarioPhase, END_TO_END};
 pub use proxy::ProxyReport;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+pub use texts::TextKind;
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// Versions this one reads as its own: each only widens the one before (3 added cross-phase
+/// scenarios, `"phase": "e2e"`, and the account a step ran as).
+const READABLE_VERSIONS: [u32; 2] = [2, SCHEMA_VERSION];
 
 /// Why a result file (`reports/last-run.json`, `--input`, `--results`) cannot be read back, or a
 /// result cannot be written.
@@ -110,6 +118,10 @@ pub struct CaseResult {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Who a scenario step acted as: a configured account (`primary`, `staff`), or the variable
+    /// holding the token it sent (`customer`); absent when it sent no token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,7 +167,7 @@ pub struct EndpointResult {
 pub struct ScenarioResult {
     pub name: String,
     pub title: String,
-    pub phase: u8,
+    pub phase: ScenarioPhase,
     pub file: String,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,6 +224,7 @@ impl CaseResult {
             endpoint: endpoint.to_string(),
             status,
             reason: Some(reason),
+            account: None,
             latency_ms: None,
             http_status: None,
             code: None,
@@ -221,6 +234,17 @@ impl CaseResult {
             curl: None,
         }
     }
+}
+
+/// An account the run needed and does not have (a staff account without its credentials): what
+/// needs it is skipped, and the reports say in one line how to configure it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingAccount {
+    pub account: String,
+    /// Why it cannot log in.
+    pub why: String,
+    /// How to configure it, in one line.
+    pub how: String,
 }
 
 /// A setup step (a request that fetches what endpoint checks need), reported once for every endpoint
@@ -333,6 +357,9 @@ pub struct RunResult {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub setups: Vec<SetupResult>,
     pub summary: Summary,
+    /// Accounts the selection needs that are not configured: what needs them was skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_accounts: Vec<MissingAccount>,
     /// The embedded sandbox's profile (`clean`) when the run did not talk to a real backend;
     /// absent for a backend. Such results say nothing about the backend: `progress` refuses them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -393,7 +420,10 @@ impl RunResult {
             })?
             .get("schema_version")
             .and_then(|v| v.as_u64());
-        if found != Some(u64::from(SCHEMA_VERSION)) {
+        if !READABLE_VERSIONS
+            .iter()
+            .any(|v| found == Some(u64::from(*v)))
+        {
             return Err(ResultFileError::SchemaVersion {
                 path: path_buf(),
                 found,
@@ -404,6 +434,8 @@ impl RunResult {
                 path: path_buf(),
                 source,
             })?;
+        // An older version it widens reads as this one.
+        result.schema_version = SCHEMA_VERSION;
         // A file written by the tool has no raw control characters; one edited or made elsewhere
         // might, and every renderer reads what this returns.
         result.texts_mut(&mut |t, kind| {
@@ -425,78 +457,6 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     v.sort_by(|a, b| a.total_cmp(b));
     let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
     v.get(rank - 1).copied()
-}
-
-/// What a text of the result is, for a pass over every one of them (masking, escaping).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextKind {
-    /// One line: a name, a reason, a finding's message or values.
-    Line,
-    /// Several lines: a request or response excerpt.
-    Block,
-    /// A command line that reproduces a request: sent values must stay as they were.
-    Command,
-}
-
-impl CaseResult {
-    fn texts_mut(&mut self, f: &mut dyn FnMut(&mut String, TextKind)) {
-        f(&mut self.name, TextKind::Line);
-        for t in self.reason.iter_mut() {
-            f(t, TextKind::Line);
-        }
-        for finding in &mut self.findings {
-            f(&mut finding.message, TextKind::Line);
-            for t in [
-                &mut finding.path,
-                &mut finding.expected,
-                &mut finding.actual,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                f(t, TextKind::Line);
-            }
-        }
-        for t in [&mut self.request, &mut self.response]
-            .into_iter()
-            .flatten()
-        {
-            f(t, TextKind::Block);
-        }
-        for t in self.curl.iter_mut() {
-            f(t, TextKind::Command);
-        }
-    }
-}
-
-impl RunResult {
-    /// Every text a backend could have put into the result, for one last pass before it leaves the
-    /// process (masking secrets learnt late, escaping controls).
-    pub fn texts_mut(&mut self, f: &mut dyn FnMut(&mut String, TextKind)) {
-        for e in &mut self.endpoints {
-            for t in e.reason.iter_mut() {
-                f(t, TextKind::Line);
-            }
-            for c in &mut e.cases {
-                c.texts_mut(f);
-            }
-        }
-        for s in &mut self.scenarios {
-            for t in s.reason.iter_mut() {
-                f(t, TextKind::Line);
-            }
-            for c in &mut s.steps {
-                c.texts_mut(f);
-            }
-        }
-        for s in &mut self.setups {
-            s.case.texts_mut(f);
-        }
-        // The paths the front end sent are its own text, not the contracts'.
-        for u in self.proxy.iter_mut().flat_map(|p| &mut p.unregistered) {
-            f(&mut u.path, TextKind::Line);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ fn empty_run() -> RunResult {
         scenarios: vec![],
         setups: vec![],
         summary: RunResult::summarise(&[], &[]),
+        missing_accounts: vec![],
         sandbox: None,
         proxy: None,
     }
@@ -125,4 +126,19 @@ fn a_wrong_version_says_how_to_fix_it() {
             dir.path().join("last-run.json").display()
         )
     );
+}
+
+#[test]
+fn a_version_2_result_still_reads_and_reads_as_this_version() {
+    let mut old = serde_json::to_value(empty_run()).expect("json");
+    old["schema_version"] = serde_json::json!(2);
+    old["scenarios"] = serde_json::json!([{
+        "name": "auth-flow", "title": "t", "phase": 1, "file": "scenarios/phase-1-auth.toml",
+        "status": "passed", "steps": []
+    }]);
+    let (_d, r) = read_text(&old.to_string());
+    let r = r.expect("a version 2 file reads");
+    assert_eq!(r.schema_version, SCHEMA_VERSION);
+    assert_eq!(r.scenarios[0].phase, ScenarioPhase::Plan(1));
+    assert!(r.missing_accounts.is_empty());
 }

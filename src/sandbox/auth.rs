@@ -7,7 +7,8 @@ use super::json::fit;
 use super::reply::{refuse, Outcome, Refusal};
 use super::state::{State, User};
 use super::{Sandbox, DEV_SMS_CODE, WECHAT_TEST_PREFIX};
-use crate::contract::behaviour::Action;
+use crate::config::Role;
+use crate::contract::behaviour::{Action, Behaviour};
 use crate::contract::Contract;
 use crate::scenario::template::value_text;
 use serde_json::{json, Value};
@@ -32,7 +33,14 @@ pub(crate) fn authenticate(
             .and_then(|id| state.user(id))
             .cloned();
         // A backend that does not enforce auth still serves the request, as somebody.
-        known.or_else(|| (!enforced).then(|| state.users.first().cloned()).flatten())
+        let somebody = || {
+            state
+                .users
+                .iter()
+                .find(|u| u.role == Role::Customer)
+                .cloned()
+        };
+        known.or_else(|| (!enforced).then(somebody).flatten())
     };
     if contract.needs_auth() && user.is_none() && enforced {
         return Err(Refusal::at(
@@ -42,6 +50,18 @@ pub(crate) fn authenticate(
         ));
     }
     Ok(Caller { user, token })
+}
+
+/// Whether the caller's role may call: a behaviour that names roles refuses everyone else with 403 (a
+/// backend with the `customer-completes` fault forgets to).
+pub(crate) fn authorize(caller: &Caller, b: &Behaviour, faults: &Faults) -> Result<(), Refusal> {
+    if b.roles.is_empty() || faults.is_on(FaultKind::CustomerCompletes) {
+        return Ok(());
+    }
+    match &caller.user {
+        Some(u) if b.roles.contains(&u.role) => Ok(()),
+        _ => Err(refuse(403, "无权限: 仅门店员工可以操作")),
+    }
 }
 
 /// The answer data of an `auth-*` action.
@@ -179,9 +199,13 @@ fn new_session(ctx: &Ctx, state: &mut State, user: &User) -> Value {
 
 /// The session as the example shapes it: the user (nested and at the top level), and the tokens.
 fn session_data(ctx: &Ctx, user: &User, tokens: Option<(String, String)>) -> Value {
+    let user_type = match user.role {
+        Role::Customer => "CUSTOMER",
+        Role::Staff => "EMPLOYEE",
+    };
     let user_json = json!({
         "id": user.id, "phone": user.phone, "nickname": user.nickname,
-        "avatar": "https://cdn.daodao.example/avatar/default.png", "userType": "CUSTOMER",
+        "avatar": "https://cdn.daodao.example/avatar/default.png", "userType": user_type,
     });
     let mut v = json!({ "user": user_json.clone(), "isLoggedIn": true });
     if let Some((access, refresh)) = tokens {

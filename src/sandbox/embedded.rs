@@ -4,7 +4,7 @@ use super::fault::Fault;
 use super::profile::Profile;
 use super::{start, Options, Running, Sandbox, SandboxError, DEV_SMS_CODE};
 use crate::catalog::Catalog;
-use crate::config::Config;
+use crate::config::{Config, LoginFlow, PresetLogin, Role, STAFF_ACCOUNT};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -29,7 +29,24 @@ pub fn options_for(
         refresh_field: config.auth.refresh_field.clone(),
         record: None,
         limits: super::Limits::default(),
+        staff: Some(staff_login(config)),
     })
+}
+
+/// The staff the sandbox seeds: whom the staff account's environment variables name, when they name
+/// someone, else the sandbox's own.
+fn staff_login(config: &Config) -> PresetLogin {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    config
+        .accounts
+        .get(STAFF_ACCOUNT)
+        .and_then(|a| {
+            Some(PresetLogin {
+                phone: var(&a.phone_env)?,
+                password: var(&a.password_env)?,
+            })
+        })
+        .unwrap_or_else(super::default_staff)
 }
 
 /// What the embedded sandbox of a run plays.
@@ -54,8 +71,8 @@ impl Default for Embedded {
     }
 }
 
-/// Starts the embedded sandbox and points the configuration at it: a fresh user per account, the
-/// sandbox's SMS code. Writes the answer key when asked to.
+/// Starts the embedded sandbox and points the configuration at it: a fresh user per customer account,
+/// the seeded staff for staff accounts, the sandbox's SMS code. Writes the answer key when asked to.
 pub async fn embed(
     config: &mut Config,
     catalog: Arc<Catalog>,
@@ -63,6 +80,7 @@ pub async fn embed(
 ) -> Result<Running, SandboxError> {
     let mut options = options_for(config, embedded.seed, &embedded.faults, false)?;
     options.profile = embedded.profile;
+    let options_staff = options.staff.clone();
     let sandbox = Sandbox::new(catalog, &config.contracts_dir, options)?;
     if let Some(path) = &embedded.answer_key {
         sandbox.answer_key().write(path)?;
@@ -77,7 +95,13 @@ pub async fn embed(
         value: DEV_SMS_CODE.into(),
     };
     for a in config.accounts.values_mut() {
-        a.flow = crate::config::LoginFlow::Register;
+        match a.role {
+            Role::Customer => a.flow = LoginFlow::Register,
+            Role::Staff => {
+                a.flow = LoginFlow::Password;
+                a.preset = options_staff.clone();
+            }
+        }
     }
     Ok(running)
 }

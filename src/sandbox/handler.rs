@@ -40,9 +40,14 @@ fn serve(
     let mut body = body_json(req.body)?;
     s.ids.restore(&mut params, &mut query, &mut body);
     let caller = auth::authenticate(s, contract, faults, req.authorization)?;
-    validate(s, contract, &params, &query, &mut body)?;
     let behaviour = s.behaviours.get(&contract.id).cloned().unwrap_or_default();
+    // Like an Express role guard: after the token, before the input is read.
+    auth::authorize(&caller, &behaviour, faults)?;
+    validate(s, contract, &params, &query, &mut body)?;
     let mut ctx = Ctx::new(s, contract, &behaviour, caller, params, query, body);
+    if let Some(variant) = engine::variant(&ctx)? {
+        ctx.behaviour = variant;
+    }
     let mut data = engine::answer(&mut ctx)?;
     faults.break_data(&mut data);
     let message = contract

@@ -20,7 +20,7 @@ pub(crate) mod routing;
 mod state;
 
 use crate::catalog::Catalog;
-use crate::config::EnvelopeConfig;
+use crate::config::{EnvelopeConfig, PresetLogin, Role};
 use crate::contract::behaviour::{Behaviour, BehaviourError};
 use bytes::Bytes;
 use fault::targets::{targets_of, Targets};
@@ -43,6 +43,10 @@ pub use embedded::{embed, options_for, Embedded};
 pub const DEV_SMS_CODE: &str = "123456";
 /// WeChat login accepts codes with this prefix: the same code is the same user (new on first use).
 pub const WECHAT_TEST_PREFIX: &str = "wx-test-";
+/// The seeded staff account's phone and password when `DAODAO_STAFF_PHONE` / `DAODAO_STAFF_PASSWORD`
+/// do not say otherwise (documented in the README; the sandbox's only, like its SMS code).
+pub const SANDBOX_STAFF_PHONE: &str = "13912340000";
+pub const SANDBOX_STAFF_PASSWORD: &str = "staff-sandbox-2026";
 /// Request bodies larger than this are refused.
 const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
@@ -65,6 +69,16 @@ pub struct Options {
     pub record: Option<PathBuf>,
     /// What a client may take from the server (timeouts, connections).
     pub limits: Limits,
+    /// The store's staff account it seeds (role staff, password login); `None` seeds none.
+    pub staff: Option<PresetLogin>,
+}
+
+/// The sandbox's own staff account.
+pub fn default_staff() -> PresetLogin {
+    PresetLogin {
+        phone: SANDBOX_STAFF_PHONE.into(),
+        password: SANDBOX_STAFF_PASSWORD.into(),
+    }
 }
 
 impl Default for Options {
@@ -80,6 +94,7 @@ impl Default for Options {
             refresh_field: "refreshToken".into(),
             record: None,
             limits: Limits::default(),
+            staff: Some(default_staff()),
         }
     }
 }
@@ -147,6 +162,12 @@ impl Sandbox {
                 })?,
                 None => Behaviour::default(),
             };
+            unknown_waiver(&b).map_or(Ok(()), |source| {
+                Err(SandboxError::Behaviour {
+                    file: c.file.clone(),
+                    source,
+                })
+            })?;
             behaviours.insert(c.id.clone(), b);
         }
         let endpoints = catalog.contracts.iter();
@@ -161,6 +182,9 @@ impl Sandbox {
             None => None,
         };
         let mut state = state::State::new(options.seed);
+        if let Some(staff) = &options.staff {
+            state.add_user_as(&staff.phone, Some(staff.password.clone()), Role::Staff);
+        }
         let data_field = options.envelope.data.clone();
         let counter_init = engine::seed(&catalog, &behaviours, &data_field, &mut state);
         let schemas = SchemaDocs::load(&contracts_dir.join("_schemas"));
@@ -203,6 +227,21 @@ impl Sandbox {
             Profile::Drifted => routing::envelope_404(&self.options.envelope),
         }
     }
+}
+
+/// A rule waived by a fault that does not exist: a typo would leave the rule on for good.
+fn unknown_waiver(b: &Behaviour) -> Option<BehaviourError> {
+    let rules = b.all_rules();
+    let unknown = rules.iter().find_map(|r| {
+        let name = r.waived_by.as_deref()?;
+        fault::FaultKind::from_name(name).is_none().then_some(name)
+    })?;
+    Some(BehaviourError {
+        path: "require.waived_by".into(),
+        source: serde::de::Error::custom(fault::ParseFaultError {
+            given: unknown.to_string(),
+        }),
+    })
 }
 
 /// A running sandbox; dropping it (or calling `stop`) stops the server.

@@ -1,5 +1,6 @@
 //! The sandbox's memory: users and tokens, records per collection, counters.
 
+use crate::config::Role;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -11,6 +12,8 @@ pub struct User {
     pub phone: String,
     pub password: Option<String>,
     pub nickname: String,
+    /// Everyone who registers is a customer; the staff is seeded.
+    pub role: Role,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +77,10 @@ impl State {
     }
 
     pub fn add_user(&mut self, phone: &str, password: Option<String>) -> User {
+        self.add_user_as(phone, password, Role::Customer)
+    }
+
+    pub fn add_user_as(&mut self, phone: &str, password: Option<String>, role: Role) -> User {
         let seq = self.next_seq();
         let tail: String = phone
             .chars()
@@ -87,7 +94,11 @@ impl State {
             id: format!("u_{seq:05}"),
             phone: phone.to_string(),
             password,
-            nickname: format!("叨叨用户{tail}"),
+            nickname: match role {
+                Role::Customer => format!("叨叨用户{tail}"),
+                Role::Staff => format!("门店员工{tail}"),
+            },
+            role,
         };
         self.users.push(user.clone());
         user

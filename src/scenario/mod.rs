@@ -4,6 +4,7 @@ pub mod assert;
 pub mod path;
 pub mod template;
 
+use crate::result::ScenarioPhase;
 use crate::source::Problem;
 use crate::source::TomlError;
 use serde::Deserialize;
@@ -48,7 +49,8 @@ fn yes() -> bool {
 pub struct Scenario {
     pub name: String,
     pub title: String,
-    pub phase: u8,
+    /// The plan phase (0–8), or `"e2e"` for a flow across phases.
+    pub phase: ScenarioPhase,
     #[serde(default)]
     pub vars: Map<String, Value>,
     pub steps: Vec<Step>,
@@ -139,11 +141,11 @@ pub fn structural_problems(s: &Scenario) -> Vec<Problem> {
             }
         }
     }
-    if s.phase > 8 {
+    if let ScenarioPhase::Plan(n @ 9..) = s.phase {
         out.push(Problem {
             file: s.file.clone(),
             place: "phase".into(),
-            message: format!("{} is not a plan phase (0–8)", s.phase),
+            message: format!("{n} is not a plan phase (0–8, or \"e2e\" across phases)"),
         });
     }
     out

@@ -156,7 +156,7 @@ fn causes() -> Vec<Cause> {
             env: &[],
             setup: an_old_result,
             code: 2,
-            says: "schema_version Some(0) is not 2; re-run to regenerate it",
+            says: "schema_version Some(0) is not 3; re-run to regenerate it",
         },
         Cause {
             name: "a report without --input where the config cannot say",

@@ -4,6 +4,8 @@
 
 use crate::common;
 
+mod hand_off;
+
 use daodao_check::check;
 use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
@@ -208,7 +210,9 @@ fn provokers() -> Vec<(CheckKind, Provoker)> {
 
 #[test]
 fn the_matrix_covers_every_fault_kind() {
-    let covered: BTreeSet<&str> = matrix().iter().map(|m| m.fault.name()).collect();
+    let covered: BTreeSet<&str> = (matrix().iter().map(|m| m.fault.name()))
+        .chain(hand_off::hand_offs().iter().map(|h| h.fault.name()))
+        .collect();
     let all: BTreeSet<&str> = FaultKind::ALL.iter().map(|k| k.name()).collect();
     assert_eq!(covered, all);
 }

@@ -12,6 +12,7 @@ mod field_truth;
 mod hostile;
 mod hostile_server;
 mod import;
+mod journey;
 mod openapi;
 mod plan;
 mod progress;

@@ -23,6 +23,7 @@ pub fn case(name: &str, kind: CaseKind, endpoint: &str, status: Status) -> CaseR
         endpoint: endpoint.into(),
         status,
         reason: None,
+        account: None,
         latency_ms: Some(42.0),
         http_status: Some(200),
         code: Some(0),
@@ -87,6 +88,7 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         scenarios,
         setups: vec![],
         summary,
+        missing_accounts: vec![],
         sandbox: None,
         proxy: None,
     }
@@ -241,7 +243,7 @@ pub fn sample() -> RunResult {
         ScenarioResult {
             name: "rental-happy-path".into(),
             title: "租车下单全流程".into(),
-            phase: 2,
+            phase: 2.into(),
             file: "scenarios/phase-2-rental.toml".into(),
             status: Status::Failed,
             reason: None,
@@ -251,7 +253,7 @@ pub fn sample() -> RunResult {
         ScenarioResult {
             name: "login-flow".into(),
             title: "注册并登录".into(),
-            phase: 1,
+            phase: 1.into(),
             file: "scenarios/phase-1-auth.toml".into(),
             status: Status::Passed,
             reason: None,

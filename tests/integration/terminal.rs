@@ -22,6 +22,7 @@ fn case(
         endpoint: "GET /api/v1/vehicles/{id}".into(),
         status,
         reason: None,
+        account: None,
         latency_ms: Some(latency),
         http_status: Some(200),
         code: Some(0),
@@ -158,12 +159,13 @@ fn sample() -> RunResult {
     let scenarios = vec![ScenarioResult {
         name: "rental-flow".into(),
         title: "租车流程".into(),
-        phase: 2,
+        phase: 2.into(),
         file: "scenarios/phase-2-rental.toml".into(),
         status: Status::Blocked,
         reason: None,
         steps: vec![CaseResult {
             reason: Some("依赖的变量 `orderId` 来自未通过的步骤".into()),
+            account: None,
             request: None,
             response: None,
             curl: None,
@@ -190,6 +192,7 @@ fn sample() -> RunResult {
         scenarios,
         setups: vec![],
         summary,
+        missing_accounts: vec![],
         sandbox: None,
         proxy: None,
     }

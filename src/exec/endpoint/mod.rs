@@ -10,7 +10,7 @@ mod blocked;
 use super::context::Context;
 use super::request::{error_case, execute, render_each, render_parts, CaseSpec, TokenChoice};
 use super::scenario::{is_unusable, unusable_because, Flow};
-use super::session::{default_account, Sessions};
+use super::session::{default_account, skip_reason, Sessions};
 use super::setup::run_setup_step;
 use crate::check::Expect;
 use crate::contract::schema::Compiled;
@@ -55,11 +55,12 @@ pub(crate) async fn check(cx: &Context<'_>, c: &Contract) -> (EndpointResult, Ve
     } else {
         cx.sessions
     };
+    let run_as = c.run.as_ref().and_then(|r| r.account.as_deref());
     let check = EndpointCheck {
         cx,
         sessions,
         contract: c,
-        account: default_account(c),
+        account: run_as.unwrap_or_else(|| default_account(c)),
     };
     let mut cases = vec![];
     let mut setups = vec![];
@@ -122,7 +123,7 @@ struct EndpointCheck<'a> {
     sessions: &'a Sessions,
     contract: &'a Contract,
     /// The account it runs as.
-    account: &'static str,
+    account: &'a str,
 }
 
 impl EndpointCheck<'_> {
@@ -190,14 +191,10 @@ impl EndpointCheck<'_> {
         if let Some(reason) = &self.contract.skip {
             return Err(Halt::new(Status::Skipped, reason.clone()));
         }
-        let account = self.account;
-        if !self.cx.config.accounts.contains_key(account) {
-            return Err(Halt::new(
-                Status::Skipped,
-                format!("需要{account}账号: 在 daodao-check.toml 中配置 [accounts.{account}]"),
-            ));
+        match skip_reason(self.cx.config, self.account) {
+            Some(reason) => Err(Halt::new(Status::Skipped, reason)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The variables of the check: the account's (when it logs in) and the contract's `run.vars`.

@@ -1,3 +1,4 @@
+use super::outcome::scenario_status;
 use super::*;
 use serde_json::json;
 
@@ -62,7 +63,7 @@ fn case(status: Status) -> CaseResult {
 fn a_scenario_reports_its_most_telling_step_status() {
     let of = |statuses: &[Status]| {
         let steps: Vec<CaseResult> = statuses.iter().map(|s| case(*s)).collect();
-        scenario_status(false, &steps)
+        scenario_status(false, &steps, &[])
     };
     assert_eq!(of(&[]), Status::Passed);
     assert_eq!(of(&[Status::Passed, Status::Passed]), Status::Passed);
@@ -74,7 +75,100 @@ fn a_scenario_reports_its_most_telling_step_status() {
     assert_eq!(of(&[Status::Blocked, Status::Error]), Status::Error);
     assert_eq!(of(&[Status::Passed, Status::Blocked]), Status::Blocked);
     assert_eq!(
-        scenario_status(true, &[case(Status::Passed)]),
+        scenario_status(true, &[case(Status::Passed)], &[]),
         Status::Error
+    );
+}
+
+fn named(name: &str, status: Status) -> CaseResult {
+    CaseResult::without_request(name, CaseKind::Step, "c", "GET /x", status, String::new())
+}
+
+#[test]
+fn a_scenario_whose_only_gaps_are_skips_and_what_they_block_is_skipped_not_failed() {
+    let steps = [
+        named("pay", Status::Passed),
+        named("staff_confirm", Status::Skipped),
+        named("customer_sees", Status::Blocked),
+    ];
+    let excused = ["customer_sees".to_string()];
+    assert_eq!(scenario_status(false, &steps, &excused), Status::Skipped);
+    // A block with another root is a failure of the run, skip or not.
+    assert_eq!(scenario_status(false, &steps, &[]), Status::Blocked);
+    let with_failure = [
+        named("rate", Status::Failed),
+        named("staff", Status::Skipped),
+    ];
+    assert_eq!(scenario_status(false, &with_failure, &[]), Status::Failed);
+}
+
+#[test]
+fn what_a_skipped_step_would_capture_blocks_as_a_skip() {
+    let staff = step(json!({"name": "staff_confirm", "endpoint": "e",
+        "capture": {"confirmed": "data.status"}}));
+    let mut poisoned = Poisoned::default();
+    poisoned.captures_of_skipped(&staff, "步骤 staff_confirm 需要 staff 账号");
+    poisoned.insert("other", "步骤 x route_not_activated");
+    assert!(poisoned.is_skipped("confirmed"));
+    assert!(!poisoned.is_skipped("other"));
+    // A step blocked by it passes the skip on to what it would have captured.
+    let sees = step(
+        json!({"name": "sees", "endpoint": "e", "capture": {"seen": "data.status"},
+        "assert": [{"path": "data.status", "equals": "{{confirmed}}"}]}),
+    );
+    assert_eq!(poisoned.blocker(&step_refs(&sees)), Some("confirmed"));
+    poisoned.captures_like(&sees, "confirmed");
+    assert!(poisoned.is_skipped("seen"));
+    assert_eq!(
+        poisoned.cause("seen"),
+        Some("步骤 staff_confirm 需要 staff 账号")
+    );
+}
+
+fn contract(auth: &str) -> Contract {
+    serde_json::from_value(json!({
+        "id": "orders.update-status", "method": "PUT", "path": "/orders/{orderNo}/status",
+        "phase": 2, "module": "orders", "name": "更新订单状态", "auth": auth,
+        "example": {"response": {"code": 0, "message": "ok", "data": null}}
+    }))
+    .expect("a contract")
+}
+
+#[test]
+fn a_step_acts_as_its_account_or_the_variable_holding_its_token() {
+    let user = contract("user");
+    let of = |spec: Value, c: &Contract| actor(&step(spec), c);
+    assert_eq!(
+        of(json!({"name": "s", "endpoint": "e", "as": "staff"}), &user),
+        Some("staff".into())
+    );
+    assert_eq!(
+        of(json!({"name": "s", "endpoint": "e"}), &user),
+        Some("primary".into())
+    );
+    assert_eq!(
+        of(
+            json!({"name": "s", "endpoint": "e", "token": "{{ customer }}"}),
+            &user
+        ),
+        Some("customer".into())
+    );
+    assert_eq!(
+        of(json!({"name": "s", "endpoint": "e", "token": ""}), &user),
+        None
+    );
+    assert_eq!(
+        of(
+            json!({"name": "s", "endpoint": "e", "token": "Bearer {{t}}x"}),
+            &user
+        ),
+        None
+    );
+    assert_eq!(
+        of(
+            json!({"name": "s", "endpoint": "e", "as": "staff"}),
+            &contract("none")
+        ),
+        None
     );
 }

@@ -103,7 +103,8 @@ pub(super) struct RunIndex<'r> {
 impl<'r> RunIndex<'r> {
     pub(super) fn of(result: &'r RunResult) -> RunIndex<'r> {
         let endpoints = result.endpoints.iter().map(|e| (e.phase, e.status));
-        let scenarios = result.scenarios.iter().map(|s| (s.phase, s.status));
+        // A cross-phase scenario belongs to no phase of the plan.
+        let scenarios = (result.scenarios.iter()).filter_map(|s| Some((s.phase.plan()?, s.status)));
         let all: Vec<(u8, Status)> = endpoints.chain(scenarios).collect();
         RunIndex {
             by_endpoint: result

@@ -8,7 +8,7 @@ use super::super::Sandbox;
 use crate::contract::behaviour::Behaviour;
 use crate::contract::Contract;
 use crate::scenario::template::value_text;
-use crate::scenario::template::{referenced_vars, render, Builtins, Vars};
+use crate::scenario::template::{referenced_vars, render, Builtins, TemplateError, Vars};
 use serde_json::{json, Map, Value};
 use std::sync::LazyLock;
 
@@ -81,6 +81,16 @@ impl<'a> Ctx<'a> {
         ))
     }
 
+    /// A template's text, or `None` when a variable it names is not known (a seed record has no
+    /// owner): what depends on it does not apply.
+    pub(crate) fn render_known(&self, template: &str) -> Result<Option<String>, Refusal> {
+        match render(&Value::String(template.to_string()), &self.vars, &BUILTINS) {
+            Ok(v) => Ok(Some(value_text(&v))),
+            Err(TemplateError::Missing(_)) => Ok(None),
+            Err(e) => Err(refuse(500, format!("sandbox template: {e}"))),
+        }
+    }
+
     pub(crate) fn user_id(&self) -> Option<&str> {
         self.caller.user.as_ref().map(|u| u.id.as_str())
     }
@@ -99,22 +109,31 @@ impl<'a> Ctx<'a> {
         self.behaviour.global || r.owner.is_none() || r.owner.as_deref() == self.user_id()
     }
 
-    pub(crate) fn counter_key(&self, name: &str) -> String {
+    /// The key of a counter of `user` (default the caller), or of everyone for a global one.
+    pub(crate) fn counter_key(&self, name: &str, user: Option<&str>) -> String {
         if Behaviour::counter_is_global(name) {
             name.to_string()
         } else {
-            format!("{}|{name}", self.user_id().unwrap_or(""))
+            let user = user.or(self.user_id()).unwrap_or("");
+            format!("{user}|{name}")
         }
     }
 
-    /// A counter's value: set by effects, else the example's, else 0.
-    pub(crate) fn counter(&self, state: &State, template: &str) -> Result<f64, Refusal> {
+    /// A counter's value for `user` (default the caller): set by effects, else the example's, else 0.
+    pub(crate) fn counter(
+        &self,
+        state: &State,
+        template: &str,
+        user: Option<&str>,
+    ) -> Result<f64, Refusal> {
         let name = self.render_text(template)?;
         let init = &self.sandbox.counter_init;
-        Ok((state.counters.get(&self.counter_key(&name)).copied())
-            .or_else(|| init.get(&name).copied())
-            .or_else(|| init.get(template).copied())
-            .unwrap_or(0.0))
+        Ok(
+            (state.counters.get(&self.counter_key(&name, user)).copied())
+                .or_else(|| init.get(&name).copied())
+                .or_else(|| init.get(template).copied())
+                .unwrap_or(0.0),
+        )
     }
 
     /// The key of the record the request is about: a path parameter, or `body.x`, `user.id` ….
@@ -138,11 +157,22 @@ impl<'a> Ctx<'a> {
         state: &State,
         templates: impl Iterator<Item = &'v Value>,
     ) -> Result<(Vars, Vec<String>), Refusal> {
+        self.vars_with_counters_of(state, templates, None)
+    }
+
+    /// The same, with the counters of `user` (default the caller).
+    pub(crate) fn vars_with_counters_of<'v>(
+        &self,
+        state: &State,
+        templates: impl Iterator<Item = &'v Value>,
+        user: Option<&str>,
+    ) -> Result<(Vars, Vec<String>), Refusal> {
         let mut refs = vec![];
         templates.for_each(|t| referenced_vars(t, &mut refs));
         let mut vars = self.vars.clone();
         for name in refs.iter().filter_map(|r| r.strip_prefix("counter.")) {
-            vars.insert(format!("counter.{name}"), json!(self.counter(state, name)?));
+            let value = self.counter(state, name, user)?;
+            vars.insert(format!("counter.{name}"), json!(value));
         }
         Ok((vars, refs))
     }

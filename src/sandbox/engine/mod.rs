@@ -5,6 +5,7 @@ pub(crate) mod context;
 mod list;
 mod rules;
 mod seed;
+mod states;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +21,7 @@ use serde_json::{json, Map, Value};
 
 pub(crate) use context::{Ctx, BUILTINS};
 pub(crate) use seed::seed;
+pub(crate) use states::variant;
 
 /// The answer data of a request, with its counters and counts filled in.
 pub(crate) fn answer(ctx: &mut Ctx) -> Result<Value, Refusal> {
@@ -107,8 +109,11 @@ fn update_looked_up(ctx: &Ctx, state: &mut State, found: Vec<Found>) -> Result<(
             .records
             .get_mut(&lookup.collection)
             .and_then(|rs| rs.get_mut(index));
-        if let Some(Value::Object(o)) = record.map(|r| &mut r.value) {
-            o.extend(updates);
+        if let Some(r) = record {
+            if let Value::Object(o) = &mut r.value {
+                o.extend(updates);
+            }
+            states::append(ctx, &lookup.append, &mut r.value)?;
         }
     }
     Ok(())
@@ -155,6 +160,12 @@ fn create(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
     value[&b.key] = Value::String(key.clone());
     ctx.vars.insert("record.key".into(), json!(key));
     apply_set(ctx, state, &mut value)?;
+    states::check_unique_by(
+        ctx,
+        state.records.get(&collection),
+        owner.as_deref(),
+        &value,
+    )?;
     let seq = state.next_seq();
     let record = Record {
         key,
@@ -175,8 +186,10 @@ fn on_record(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
     match ctx.behaviour.action {
         Action::Update => {
             let mut value = record;
+            states::check_transition(ctx, &value)?;
             merge_body(ctx, &mut value);
             apply_set(ctx, state, &mut value)?;
+            states::append(ctx, &ctx.behaviour.append, &mut value)?;
             if let Some(r) = state
                 .records
                 .get_mut(&collection)
@@ -241,13 +254,21 @@ fn apply_set(ctx: &Ctx, state: &State, target: &mut Value) -> Result<(), Refusal
     Ok(())
 }
 
-/// The further records an action writes (`also`), owned like the action's own.
+/// The further records an action writes (`also`), owned like the action's own unless they say whose
+/// they are; one for an owner nobody knows is not written.
 fn write_also(ctx: &Ctx, state: &mut State) -> Result<(), Refusal> {
     for also in &ctx.behaviour.also {
+        let owner = match &also.owner {
+            None => ctx.owner(),
+            Some(t) => match ctx.render_known(t)? {
+                Some(o) => Some(o),
+                None => continue,
+            },
+        };
         let key = state.new_key(None);
         let mut value = json!({});
         value[&also.key] = json!(key);
-        let (vars, _) = ctx.vars_with_counters(state, also.set.values())?;
+        let (vars, _) = ctx.vars_with_counters_of(state, also.set.values(), owner.as_deref())?;
         for (k, v) in &also.set {
             value[k] = render(v, &vars, &BUILTINS)
                 .map_err(|e| refuse(500, format!("sandbox also.set.{k}: {e}")))?;
@@ -255,7 +276,7 @@ fn write_also(ctx: &Ctx, state: &mut State) -> Result<(), Refusal> {
         let seq = state.next_seq();
         let record = Record {
             key,
-            owner: ctx.owner(),
+            owner,
             value,
             seq,
         };
@@ -268,15 +289,24 @@ fn write_also(ctx: &Ctx, state: &mut State) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Moves the counters: the caller's, or those of the user an effect names (one nobody knows is left
+/// alone).
 fn apply_effects(ctx: &Ctx, state: &mut State) -> Result<(), Refusal> {
     for e in &ctx.behaviour.effects {
+        let user = match &e.user {
+            None => None,
+            Some(t) => match ctx.render_known(t)? {
+                Some(u) => Some(u),
+                None => continue,
+            },
+        };
         let add = match ctx.render(&e.add)? {
             Value::Number(n) => n.as_f64().unwrap_or(0.0),
             Value::String(s) => s.parse::<f64>().unwrap_or(0.0),
             _ => 0.0,
         };
-        let current = ctx.counter(state, &e.counter)?;
-        let key = ctx.counter_key(&ctx.render_text(&e.counter)?);
+        let current = ctx.counter(state, &e.counter, user.as_deref())?;
+        let key = ctx.counter_key(&ctx.render_text(&e.counter)?, user.as_deref());
         state
             .counters
             .insert(key, ((current + add) * 100.0).round() / 100.0);
@@ -288,7 +318,7 @@ fn apply_effects(ctx: &Ctx, state: &mut State) -> Result<(), Refusal> {
 fn fill_counters(ctx: &Ctx, state: &State, data: &mut Value) -> Result<(), Refusal> {
     for (pointer, name) in &ctx.behaviour.counters {
         if let Some(t) = name.as_str() {
-            let v = ctx.counter(state, t)?;
+            let v = ctx.counter(state, t, None)?;
             let n = if v.fract() == 0.0 {
                 json!(v as i64)
             } else {

@@ -421,3 +421,23 @@ fn a_blocked_endpoint_whose_route_answered_counts_as_active_on_its_own() {
     assert_eq!(out, PLAN);
     assert!(warnings[0].contains("do not tell whether 1 listed endpoint(s)"));
 }
+
+#[test]
+fn a_cross_phase_scenario_touches_no_phase_of_the_plan() {
+    let scenario = |phase: serde_json::Value| {
+        serde_json::from_value::<crate::result::ScenarioResult>(serde_json::json!({
+            "name": "s", "title": "t", "phase": phase, "file": "f", "status": "failed", "steps": []
+        }))
+        .expect("a scenario")
+    };
+    let mut result = run(vec![ep("POST /a", 1, "auth", Status::Passed)]);
+    result.scenarios = vec![scenario(serde_json::json!("e2e"))];
+    let idx = RunIndex::of(&result);
+    assert_eq!(idx.touched, BTreeSet::from([1]));
+    assert!(
+        idx.problem.is_empty(),
+        "a failed journey is no phase's problem"
+    );
+    result.scenarios = vec![scenario(serde_json::json!(1))];
+    assert_eq!(RunIndex::of(&result).problem, BTreeSet::from([1]));
+}
