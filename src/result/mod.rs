@@ -1,13 +1,17 @@
 //! The result model behind `reports/last-run.json`. Versioned: renderers and other tools read it.
 //! Bump [`SCHEMA_VERSION`] on any incompatible change and say so in the README.
 
+mod attempts;
 mod finding;
 pub mod fold;
+mod texts;
 
+pub use attempts::{Attempt, NotRun};
 pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+pub use texts::TextKind;
 
 pub const SCHEMA_VERSION: u32 = 2;
 
@@ -147,6 +151,9 @@ pub struct EndpointResult {
     /// How many times it ran (with `--retries`); absent when once.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub attempts: u32,
+    /// The attempts before the last, when it was re-run: what each found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_attempts: Vec<Attempt>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -161,6 +168,9 @@ pub struct ScenarioResult {
     pub steps: Vec<CaseResult>,
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub attempts: u32,
+    /// The attempts before the last, when it was re-run: what each found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_attempts: Vec<Attempt>,
 }
 
 fn one() -> u32 {
@@ -169,6 +179,10 @@ fn one() -> u32 {
 
 fn is_one(n: &u32) -> bool {
     *n == 1
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl EndpointResult {
@@ -312,6 +326,9 @@ pub struct Summary {
     /// Endpoints and scenarios that passed only on a retry.
     #[serde(default)]
     pub flaky: usize,
+    /// Endpoints and scenarios that were run more than once (`--retries`), flaky or not.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retried: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -335,6 +352,12 @@ pub struct RunResult {
     /// absent for a backend. Such results say nothing about the backend: `progress` refuses them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<String>,
+    /// The CI shard this run was (`hash:1/4`, `slice:2/3`); absent for a whole run or a merge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// What was not run because enough had failed (`--fail-fast`, `--max-fail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<NotRun>,
 }
 
 impl RunResult {
@@ -345,6 +368,8 @@ impl RunResult {
             phases: BTreeMap::new(),
             flaky: endpoints.iter().filter(|e| e.flaky()).count()
                 + scenarios.iter().filter(|s| s.flaky()).count(),
+            retried: endpoints.iter().filter(|e| e.attempts > 1).count()
+                + scenarios.iter().filter(|s| s.attempts > 1).count(),
         };
         for e in endpoints {
             s.endpoints.add(e.status);
@@ -359,6 +384,27 @@ impl RunResult {
     /// True when nothing failed (skips allowed).
     pub fn passed(&self) -> bool {
         self.summary.endpoints.failures() == 0 && self.summary.scenarios.failures() == 0
+    }
+
+    /// How many endpoints and scenarios were not run (`--fail-fast`, `--max-fail`).
+    pub fn not_run_count(&self) -> usize {
+        self.not_run.as_ref().map_or(0, NotRun::count)
+    }
+
+    /// Drops the excerpts of cases that passed (kept in memory for `-vv` only), so that the file
+    /// written holds excerpts for what did not pass, as always.
+    pub fn drop_passed_excerpts(&mut self) {
+        let cases = self
+            .endpoints
+            .iter_mut()
+            .flat_map(|e| e.cases.iter_mut())
+            .chain(self.scenarios.iter_mut().flat_map(|s| s.steps.iter_mut()))
+            .chain(self.setups.iter_mut().map(|s| &mut s.case));
+        for k in cases.filter(|k| k.status == Status::Passed) {
+            k.request = None;
+            k.response = None;
+            k.curl = None;
+        }
     }
 
     /// Writes the result atomically (the only failure besides serialising is the file system's).
@@ -413,74 +459,6 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     v.sort_by(|a, b| a.total_cmp(b));
     let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
     v.get(rank - 1).copied()
-}
-
-/// What a text of the result is, for a pass over every one of them (masking, escaping).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextKind {
-    /// One line: a name, a reason, a finding's message or values.
-    Line,
-    /// Several lines: a request or response excerpt.
-    Block,
-    /// A command line that reproduces a request: sent values must stay as they were.
-    Command,
-}
-
-impl CaseResult {
-    fn texts_mut(&mut self, f: &mut dyn FnMut(&mut String, TextKind)) {
-        f(&mut self.name, TextKind::Line);
-        for t in self.reason.iter_mut() {
-            f(t, TextKind::Line);
-        }
-        for finding in &mut self.findings {
-            f(&mut finding.message, TextKind::Line);
-            for t in [
-                &mut finding.path,
-                &mut finding.expected,
-                &mut finding.actual,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                f(t, TextKind::Line);
-            }
-        }
-        for t in [&mut self.request, &mut self.response]
-            .into_iter()
-            .flatten()
-        {
-            f(t, TextKind::Block);
-        }
-        for t in self.curl.iter_mut() {
-            f(t, TextKind::Command);
-        }
-    }
-}
-
-impl RunResult {
-    /// Every text a backend could have put into the result, for one last pass before it leaves the
-    /// process (masking secrets learnt late, escaping controls).
-    pub fn texts_mut(&mut self, f: &mut dyn FnMut(&mut String, TextKind)) {
-        for e in &mut self.endpoints {
-            for t in e.reason.iter_mut() {
-                f(t, TextKind::Line);
-            }
-            for c in &mut e.cases {
-                c.texts_mut(f);
-            }
-        }
-        for s in &mut self.scenarios {
-            for t in s.reason.iter_mut() {
-                f(t, TextKind::Line);
-            }
-            for c in &mut s.steps {
-                c.texts_mut(f);
-            }
-        }
-        for s in &mut self.setups {
-            s.case.texts_mut(f);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ fn empty_run() -> RunResult {
         setups: vec![],
         summary: RunResult::summarise(&[], &[]),
         sandbox: None,
+        partition: None,
+        not_run: None,
     }
 }
 
@@ -44,6 +46,7 @@ fn control_characters_in_a_result_file_are_escaped_when_it_is_read() {
         latency_ms: None,
         cases: vec![],
         attempts: 1,
+        earlier_attempts: vec![],
     });
     let text = serde_json::to_string(&run).expect("serialises");
     let (_dir, back) = read_text(&text);

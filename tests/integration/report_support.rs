@@ -68,6 +68,7 @@ pub fn endpoint(
             vec![happy]
         },
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -88,6 +89,8 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         setups: vec![],
         summary,
         sandbox: None,
+        partition: None,
+        not_run: None,
     }
 }
 
@@ -246,6 +249,7 @@ pub fn sample() -> RunResult {
             reason: None,
             steps: vec![step_ok, step_bad],
             attempts: 1,
+            earlier_attempts: vec![],
         },
         ScenarioResult {
             name: "login-flow".into(),
@@ -261,6 +265,7 @@ pub fn sample() -> RunResult {
                 Status::Passed,
             )],
             attempts: 1,
+            earlier_attempts: vec![],
         },
     ];
     let mut result = finish(eps, scenarios);

@@ -104,6 +104,7 @@ fn endpoint_result(
         latency_ms: latency,
         cases,
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 

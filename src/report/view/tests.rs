@@ -102,6 +102,7 @@ fn endpoint(name: &str, phase: u8, module: &str, status: Status) -> EndpointResu
         latency_ms: None,
         cases: vec![],
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -115,6 +116,7 @@ fn scenario(name: &str, phase: u8, status: Status) -> ScenarioResult {
         reason: None,
         steps: vec![],
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -131,6 +133,8 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         latency_budget_ms: 2000,
         summary: RunResult::summarise(&endpoints, &scenarios),
         sandbox: None,
+        partition: None,
+        not_run: None,
         endpoints,
         scenarios,
         setups: vec![],
