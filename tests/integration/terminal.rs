@@ -61,6 +61,7 @@ fn endpoint(
         latency_ms: (status != Status::Skipped).then_some(latency),
         cases,
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -171,6 +172,7 @@ fn sample() -> RunResult {
             ..case("cancel", CaseKind::Step, Status::Blocked, 0.0, vec![])
         }],
         attempts: 1,
+        earlier_attempts: vec![],
     }];
     // users.profile passed on its second attempt: flaky.
     let mut endpoints = endpoints;
@@ -191,6 +193,8 @@ fn sample() -> RunResult {
         setups: vec![],
         summary,
         sandbox: None,
+        partition: None,
+        not_run: None,
     }
 }
 
@@ -200,10 +204,10 @@ fn plan() -> Plan {
 
 #[test]
 fn summary_table_per_phase_and_module() {
-    insta::assert_snapshot!(terminal::summary_table(&View::new(
-        &sample(),
-        Some(&plan())
-    )));
+    insta::assert_snapshot!(terminal::summary_table(
+        &View::new(&sample(), Some(&plan())),
+        daodao_check::report::FILE_WIDTH
+    ));
 }
 
 #[test]
