@@ -358,7 +358,7 @@ fn the_result_order_does_not_depend_on_concurrency() {
     let dir = common::real_project();
     let ids = |jobs: &str| {
         let (code, _, _) =
-            output(cli(dir.path()).args(["--jobs", jobs, "phase", "all", "--sandbox"]));
+            output(cli(dir.path()).args(["phase", "all", "--sandbox", "--jobs", jobs]));
         assert_eq!(code, 0);
         let v: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join("reports/last-run.json")).unwrap(),

@@ -52,7 +52,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "a config file that does not exist",
-            args: &["--config", "nope.toml", "lint"],
+            args: &["lint", "--config", "nope.toml"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -80,7 +80,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "an unknown environment",
-            args: &["--env", "prod", "phase", "1"],
+            args: &["phase", "1", "--env", "prod"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -88,7 +88,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "a base URL without a scheme",
-            args: &["--base-url", "localhost:3001", "phase", "1"],
+            args: &["phase", "1", "--base-url", "localhost:3001"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -132,7 +132,31 @@ fn causes() -> Vec<Cause> {
             env: &[],
             setup: nothing,
             code: 2,
-            says: "phase must be 1–8, 0 or `all`, not `9`",
+            says: "a phase is 1–8, 0 or `all`, not `9`",
+        },
+        Cause {
+            name: "a partition that cannot be read",
+            args: &["phase", "1", "--sandbox", "--partition", "hash:4/3"],
+            env: &[],
+            setup: nothing,
+            code: 2,
+            says: "partition `hash:4/3`: M must be between 1 and N",
+        },
+        Cause {
+            name: "two reports to standard output",
+            args: &["phase", "1", "--sandbox", "--report", "json=-", "--report", "junit=-"],
+            env: &[],
+            setup: nothing,
+            code: 2,
+            says: "both write to standard output",
+        },
+        Cause {
+            name: "a run flag on a command that does not run",
+            args: &["lint", "--jobs", "4"],
+            env: &[],
+            setup: nothing,
+            code: 2,
+            says: "unexpected argument '--jobs'",
         },
         Cause {
             name: "an unknown sandbox fault",
@@ -160,7 +184,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "a report without --input where the config cannot say",
-            args: &["--config", "nope.toml", "report"],
+            args: &["report", "--config", "nope.toml"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -172,7 +196,7 @@ fn causes() -> Vec<Cause> {
             env: &[],
             setup: nothing,
             code: 3,
-            says: "error: backend unreachable at http://127.0.0.1:9/api/v1",
+            says: "error: backend unreachable at http://127.0.0.1:9/api/v1: connection refused: nothing listens on 127.0.0.1:9",
         },
     ]
 }
