@@ -41,7 +41,7 @@ pub use error::ReportError;
 /// What rendering and writing reports gives.
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;
 use crate::plan::Plan;
-use crate::result::{CaseResult, Finding, RunResult, Status};
+use crate::result::{Attempt, CaseResult, Finding, RunResult, Status};
 use std::path::{Path, PathBuf};
 
 /// Every report format, in the order `--help` and error messages list them.
@@ -275,6 +275,17 @@ pub fn case_summary(case: &CaseResult) -> String {
         r.clone()
     } else {
         case.status.as_str().to_string()
+    }
+}
+
+/// What an earlier attempt found, in one line: `正常请求: schema at /data/x: …`, else its reason.
+pub fn attempt_summary(a: &Attempt) -> String {
+    match a.first_finding() {
+        Some((k, f)) => format!("{}: {}", k.name, finding_headline(f)),
+        None => a
+            .reason
+            .clone()
+            .unwrap_or_else(|| a.status.as_str().to_string()),
     }
 }
 

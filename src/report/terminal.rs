@@ -10,8 +10,8 @@ mod levels;
 use super::table::{fit, header_row, new_table, one_line, Fit};
 use super::Result;
 use super::{
-    decision_line, example_mark, finding_path, ms, used_by, Failure, Level, RenderOptions,
-    Renderer, Style, Subject, View,
+    attempt_summary, decision_line, example_mark, finding_path, ms, used_by, Failure, Level,
+    RenderOptions, Renderer, Style, Subject, View,
 };
 use crate::plan::phase_label;
 use crate::result::{CaseResult, Counts, Status};
@@ -191,18 +191,17 @@ fn case_body(out: &mut String, style: &Style, k: &CaseResult) {
     }
 }
 
-/// `failed 失败  GET /api/v1/x  名称 · 阶段二 · module`, or `… scenario NAME  标题 · FILE`.
-fn subject_heading(style: &Style, subject: Subject) -> String {
-    let status = status_word(style, subject.status());
+/// `GET /api/v1/x  名称 · 阶段二 · module`, or `scenario NAME  标题 · FILE`.
+fn subject_title(subject: Subject) -> String {
     match subject {
         Subject::Endpoint(e) => format!(
-            "{status}  {}  {} · {} · {}",
+            "{}  {} · {} · {}",
             e.endpoint,
             e.name,
             phase_label(e.phase),
             e.module
         ),
-        Subject::Scenario(s) => format!("{status}  scenario {}  {} · {}", s.name, s.title, s.file),
+        Subject::Scenario(s) => format!("scenario {}  {} · {}", s.name, s.title, s.file),
     }
 }
 
@@ -212,9 +211,10 @@ pub fn failures(view: &View, style: &Style) -> String {
     for Failure { subject, cases } in &view.failures {
         let _ = writeln!(
             out,
-            "{} {}",
+            "{} {}  {}",
             style.paint("✗", "31"),
-            subject_heading(style, *subject)
+            status_word(style, subject.status()),
+            subject_title(*subject)
         );
         match subject.reason() {
             // What a blocked endpoint established (route, auth) is the news: shown as its own line.
@@ -384,9 +384,15 @@ fn flaky(out: &mut String, view: &View, style: &Style) {
             Subject::Endpoint(e) => format!("{}  {}", e.endpoint, e.name),
             Subject::Scenario(s) => format!("scenario {}", s.name),
         };
+        let first = subject
+            .earlier_attempts()
+            .first()
+            .map_or(String::new(), |a| {
+                format!(" (attempt 1: {})", attempt_summary(a))
+            });
         let _ = writeln!(
             out,
-            "{} flaky 不稳定  {what}  passed on attempt {}",
+            "{} flaky 不稳定  {what}  passed on attempt {}{first}",
             style.paint("⚠", "33"),
             subject.attempts()
         );

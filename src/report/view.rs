@@ -11,8 +11,8 @@ pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
-    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioResult, SetupResult, Status,
-    Summary,
+    percentile, Attempt, CaseResult, Counts, EndpointResult, RunResult, ScenarioResult,
+    SetupResult, Status, Summary,
 };
 use std::collections::BTreeMap;
 
@@ -344,6 +344,14 @@ impl<'a> Subject<'a> {
         match self {
             Subject::Endpoint(e) => e.attempts,
             Subject::Scenario(s) => s.attempts,
+        }
+    }
+
+    /// The attempts before the last, when it was re-run (`--retries`).
+    pub fn earlier_attempts(self) -> &'a [Attempt] {
+        match self {
+            Subject::Endpoint(e) => &e.earlier_attempts,
+            Subject::Scenario(s) => &s.earlier_attempts,
         }
     }
 

@@ -1,7 +1,7 @@
 //! What `-q`, `-v` and `-vv` change in the terminal report: the quiet form (one line per endpoint or
 //! scenario that did not pass, then the verdict) and the passed cases the verbose forms add.
 
-use super::{case_block, status_word, subject_heading, verdict, Style, Subject, View};
+use super::{case_block, status_word, subject_title, verdict, Style, Subject, View};
 use crate::report::case_summary;
 use crate::result::{CaseResult, Status};
 use std::fmt::Write;
@@ -77,7 +77,7 @@ pub(super) fn passed_in_full(view: &View, style: &Style) -> String {
             out,
             "{} {}",
             style.paint("✓", "32"),
-            subject_heading(style, *subject)
+            subject_title(*subject)
         );
         for k in cases {
             case_block(&mut out, style, k);
@@ -87,9 +87,8 @@ pub(super) fn passed_in_full(view: &View, style: &Style) -> String {
     for k in passed_setups(view) {
         let _ = writeln!(
             out,
-            "{} {}  准备步骤 {}  {} ({})",
+            "{} 准备步骤 {}  {} ({})",
             style.paint("✓", "32"),
-            status_word(style, k.status),
             k.name,
             k.endpoint,
             k.contract
