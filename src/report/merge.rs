@@ -43,8 +43,63 @@ pub struct Merged {
 /// Merges shard results (each with the file it came from); `plan` orders the endpoints as a run
 /// does (without it: by phase, then as they come).
 pub fn merge(shards: Vec<(PathBuf, RunResult)>, plan: Option<&Plan>) -> Result<Merged, MergeError> {
-    let (first_path, first) = shards.first().ok_or(MergeError::Nothing)?;
-    let mut warnings = partition_gaps(&shards);
+    let (_, first) = shards.first().ok_or(MergeError::Nothing)?;
+    let mut warnings = same_run(&shards)?;
+    warnings.extend(partition_gaps(&shards));
+    let endpoints = unique(
+        &shards,
+        "endpoint",
+        |r| &r.endpoints,
+        |e| &e.id,
+        endpoint_verdict,
+    )?;
+    let endpoints = in_plan_order(endpoints, plan);
+    let mut scenarios = unique(
+        &shards,
+        "scenario",
+        |r| &r.scenarios,
+        |s| &s.name,
+        scenario_verdict,
+    )?;
+    scenarios.sort_by(|a, b| (a.phase, &a.name).cmp(&(b.phase, &b.name)));
+    let setups = merged_setups(&shards, &endpoints);
+    let not_run = not_run(&shards, &endpoints, &scenarios);
+    let all = || shards.iter().map(|(_, r)| r);
+    let result = RunResult {
+        schema_version: first.schema_version,
+        tool: first.tool.clone(),
+        started_at: all()
+            .map(|r| r.started_at.clone())
+            .min()
+            .unwrap_or_default(),
+        finished_at: all()
+            .map(|r| r.finished_at.clone())
+            .max()
+            .unwrap_or_default(),
+        // The shards ran side by side: the run took as long as the longest.
+        duration_ms: all().map(|r| r.duration_ms).fold(0.0, f64::max),
+        env: first.env.clone(),
+        base_url: distinct(all().map(|r| r.base_url.as_str())),
+        selection: distinct(all().map(|r| r.selection.as_str())),
+        latency_budget_ms: all().map(|r| r.latency_budget_ms).max().unwrap_or_default(),
+        summary: RunResult::summarise(&endpoints, &scenarios),
+        endpoints,
+        scenarios,
+        setups,
+        sandbox: first.sandbox.clone(),
+        partition: None,
+        not_run,
+    };
+    Ok(Merged { result, warnings })
+}
+
+/// The shards are of one run: one environment, one target (the sandbox or a backend). Tools of
+/// different versions are only a warning.
+fn same_run(shards: &[(PathBuf, RunResult)]) -> Result<Vec<String>, MergeError> {
+    let mut warnings = vec![];
+    let Some((first_path, first)) = shards.first() else {
+        return Ok(warnings);
+    };
     for (path, r) in &shards[1..] {
         let differ = |what, a: &str, b: &str| MergeError::Differ {
             files: both(first_path, path),
@@ -68,67 +123,18 @@ pub fn merge(shards: Vec<(PathBuf, RunResult)>, plan: Option<&Plan>) -> Result<M
             ));
         }
     }
-    let endpoints = unique(
-        &shards,
-        "endpoint",
-        |r| &r.endpoints,
-        |e| &e.id,
-        endpoint_verdict,
-    )?;
-    let endpoints = in_plan_order(endpoints, plan);
-    let mut scenarios = unique(
-        &shards,
-        "scenario",
-        |r| &r.scenarios,
-        |s| &s.name,
-        scenario_verdict,
-    )?;
-    scenarios.sort_by(|a, b| (a.phase, &a.name).cmp(&(b.phase, &b.name)));
-    let setups = merged_setups(&shards, &endpoints);
-    let not_run = not_run(&shards, &endpoints, &scenarios);
-    let distinct = |f: fn(&RunResult) -> &str| {
-        let mut seen: Vec<&str> = vec![];
-        for (_, r) in &shards {
-            if !seen.contains(&f(r)) {
-                seen.push(f(r));
-            }
+    Ok(warnings)
+}
+
+/// The different values, in order, joined: `phase all`, or `http://a + http://b`.
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    let mut seen: Vec<&str> = vec![];
+    for v in values {
+        if !seen.contains(&v) {
+            seen.push(v);
         }
-        seen.join(" + ")
-    };
-    let result = RunResult {
-        schema_version: first.schema_version,
-        tool: first.tool.clone(),
-        started_at: shards
-            .iter()
-            .map(|(_, r)| r.started_at.clone())
-            .min()
-            .unwrap_or_default(),
-        finished_at: shards
-            .iter()
-            .map(|(_, r)| r.finished_at.clone())
-            .max()
-            .unwrap_or_default(),
-        duration_ms: shards
-            .iter()
-            .map(|(_, r)| r.duration_ms)
-            .fold(0.0, f64::max),
-        env: first.env.clone(),
-        base_url: distinct(|r| &r.base_url),
-        selection: distinct(|r| &r.selection),
-        latency_budget_ms: shards
-            .iter()
-            .map(|(_, r)| r.latency_budget_ms)
-            .max()
-            .unwrap_or_default(),
-        summary: RunResult::summarise(&endpoints, &scenarios),
-        endpoints,
-        scenarios,
-        setups,
-        sandbox: first.sandbox.clone(),
-        partition: None,
-        not_run,
-    };
-    Ok(Merged { result, warnings })
+    }
+    seen.join(" + ")
 }
 
 /// Every item of every shard once; a second copy must say what the first says.

@@ -49,22 +49,11 @@ pub(super) fn execute(
             "warning: {gaps} plan endpoint(s) in this selection have no contract and are not checked (`daodao-check lint` lists them)"
         );
     }
-    let stdout_taken = wanted.iter().any(|(_, path)| is_stdout(path));
-    let stream = if stdout_taken {
-        Stream::Stderr
-    } else {
-        Stream::Stdout
-    };
-    let level = common.output.level();
-    let options = RenderOptions {
-        style: Style::detect_on(common.output.color.choice(), stream),
-        level,
-        width: terminal_width(stream),
-    };
-    let observer = report::bar::observer_for(&options.style);
+    let out = Outputs::new(common, wanted);
+    let observer = report::bar::observer_for(&out.options.style);
     let run_options = RunOptions {
         max_fail: common.schedule.max_fail(),
-        excerpts: if level == Level::VeryVerbose {
+        excerpts: if out.options.level == Level::VeryVerbose {
             Excerpts::All
         } else {
             Excerpts::Failures
@@ -79,36 +68,69 @@ pub(super) fn execute(
         run_options,
         observer.as_ref(),
     )?;
-    let text = terminal::render_with(&View::new(&result, Some(&catalog.plan)), &options);
-    emit(stream, &text)?;
+    let text = terminal::render_with(&View::new(&result, Some(&catalog.plan)), &out.options);
+    emit(out.terminal, &text)?;
     // Passed cases' excerpts were kept for -vv's eyes only: the files stay as bounded as always.
     result.drop_passed_excerpts();
-    let said = |what: String| {
-        if level != Level::Quiet {
-            eprintln!("{what}");
-        }
-    };
     result.write(&last)?;
-    said(format!("wrote {}", display_path(&config.root, &last)));
-    for (format, path) in &wanted {
-        if is_stdout(path) {
-            emit(
-                Stream::Stdout,
-                &report::render(&result, Some(&catalog.plan), *format)?,
-            )?;
-        } else {
-            report::write_one(&result, Some(&catalog.plan), *format, path)?;
-            said(format!(
-                "wrote {} ({})",
-                display_path(&config.root, path),
-                format.name()
-            ));
-        }
-    }
+    out.said(format!("wrote {}", display_path(&config.root, &last)));
+    out.write_reports(&config, &catalog, &result)?;
     if github::active() {
-        on_github(&config, &catalog, &result, stdout_taken);
+        on_github(&config, &catalog, &result, out.terminal == Stream::Stderr);
     }
     Ok(result)
+}
+
+/// Where a run's output goes and how it looks: the terminal report's stream (standard error when a
+/// `--report FORMAT=-` has standard output), its options, and the reports asked for.
+struct Outputs {
+    terminal: Stream,
+    options: RenderOptions,
+    reports: Vec<(Format, PathBuf)>,
+}
+
+impl Outputs {
+    fn new(common: &RunCommon, reports: Vec<(Format, PathBuf)>) -> Outputs {
+        let terminal = if reports.iter().any(|(_, path)| is_stdout(path)) {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        };
+        let options = RenderOptions {
+            style: Style::detect_on(common.output.color.choice(), terminal),
+            level: common.output.level(),
+            width: terminal_width(terminal),
+        };
+        Outputs {
+            terminal,
+            options,
+            reports,
+        }
+    }
+
+    /// A line about what was written, unless `-q`.
+    fn said(&self, what: String) {
+        if self.options.level != Level::Quiet {
+            eprintln!("{what}");
+        }
+    }
+
+    fn write_reports(&self, config: &Config, catalog: &Catalog, result: &RunResult) -> Result<()> {
+        let plan = Some(&catalog.plan);
+        for (format, path) in &self.reports {
+            if is_stdout(path) {
+                emit(Stream::Stdout, &report::render(result, plan, *format)?)?;
+            } else {
+                report::write_one(result, plan, *format, path)?;
+                self.said(format!(
+                    "wrote {} ({})",
+                    display_path(&config.root, path),
+                    format.name()
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes text to a stream, whole.
