@@ -7,10 +7,15 @@ use std::path::Path;
 
 pub fn cli(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("daodao-check").expect("binary");
+    // The width and the CI around the tests must not change what the tool prints: 100 columns, no
+    // GitHub workflow commands unless a test asks for them.
     c.current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("DAODAO_BASE_URL")
-        .env_remove("DAODAO_ENV");
+        .env_remove("DAODAO_ENV")
+        .env_remove("COLUMNS")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY");
     c
 }
 

@@ -216,3 +216,43 @@ fn each_cause_exits_with_its_code_and_says_why() {
         assert!(err.contains(cause.says), "{}: stderr\n{err}", cause.name);
     }
 }
+
+/// The cause of an unreachable backend in its own terms, about the base URL given, with what to do.
+#[test]
+fn an_unreachable_backend_says_why_and_what_to_do() {
+    let dir = common::mini();
+    let unreachable = |base_url: &str, extra: &[&str]| {
+        let (code, _, err) = output(
+            cli(dir.path())
+                .args(["phase", "1", "--base-url", base_url])
+                .args(extra),
+        );
+        assert_eq!(code, 3, "{err}");
+        assert!(
+            err.contains(&format!("error: backend unreachable at {base_url}: ")),
+            "{err}"
+        );
+        assert!(err.contains("add --sandbox"), "{err}");
+        assert!(
+            !err.contains("__daodao"),
+            "the probe's path is no news: {err}"
+        );
+        err
+    };
+    let dns = unreachable("http://no-such-host.invalid/api/v1", &[]);
+    assert!(
+        dns.contains("the host name `no-such-host.invalid` does not resolve (DNS)"),
+        "{dns}"
+    );
+    // A socket that is listened on but never answered: the connection is made, no answer comes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = silent.local_addr().expect("addr");
+    let timeout = unreachable(
+        &format!("http://{address}/api/v1"),
+        &["--timeout-ms", "300"],
+    );
+    assert!(
+        timeout.contains(&format!("no answer from {address} within 300 ms (timeout)")),
+        "{timeout}"
+    );
+}
