@@ -80,13 +80,13 @@ def measure(args):
                 env = dict(os.environ, DAODAO_SMS_CODE="123456", NO_COLOR="1", DAODAO_JOBS=str(args.jobs))
                 base = f"http://127.0.0.1:{port}/api/v1"
                 if args.measure == "tool":
-                    secs, peak_run, code = timed([BIN, "--color", "never", "phase", "all", "--base-url", base], env)
+                    secs, peak_run, code = timed([BIN, "phase", "all", "--color", "never", "--base-url", base], env)
                     if code not in (0, 1):
                         sys.exit(f"daodao-check exited {code}")
                     requests = sum(1 for _ in open(rec))
                 else:
                     # Record one tool run first, then time only the replay of exactly those requests.
-                    subprocess.run([BIN, "--color", "never", "phase", "all", "--base-url", base], cwd=ROOT, env=env, capture_output=True)
+                    subprocess.run([BIN, "phase", "all", "--color", "never", "--base-url", base], cwd=ROOT, env=env, capture_output=True)
                     replay_file = os.path.join(tmp, "replay.jsonl")
                     os.replace(rec, replay_file)
                     requests = sum(1 for _ in open(replay_file))

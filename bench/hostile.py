@@ -123,7 +123,7 @@ def measure(port, mode, run_keys):
         with open(out_path, "wb") as out:
             t = time.perf_counter()
             proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_path,
-                                     BIN, "--color", "never", "run", "--endpoint", f"h.{mode}",
+                                     BIN, "run", "--color", "never", "--endpoint", f"h.{mode}",
                                      "--base-url", f"http://127.0.0.1:{port}/api/v1"],
                                     cwd=tmp, env=env, stdout=out, stderr=subprocess.DEVNULL)
             code = proc.wait()

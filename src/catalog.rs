@@ -5,11 +5,13 @@ use crate::config::Config;
 use crate::contract::decision::Decisions;
 use crate::contract::schema::{violations, Compiled, SchemaSet};
 use crate::contract::{self, Contract};
-use crate::plan::{Plan, Selection, SelectionError};
+use crate::plan::{Plan, Selection};
 use crate::scenario::{self, Scenario, Step};
 use crate::source::Problem;
 use serde_json::Value;
 use std::collections::HashMap;
+
+mod select;
 
 pub struct Catalog {
     pub plan: Plan,
@@ -133,43 +135,6 @@ impl Catalog {
                     .is_none_or(|p| p.contains(&gap.phase))
             })
             .count()
-    }
-
-    /// Turns names as typed into a selection, failing clearly on a name that does not exist.
-    pub fn select(&self, req: &Selection) -> Result<Selection, SelectionError> {
-        let mut endpoints = vec![];
-        for e in &req.endpoints {
-            match self.contract(e) {
-                Some(c) => endpoints.push(c.id.clone()),
-                None => return Err(SelectionError::UnknownEndpoint(e.clone())),
-            }
-        }
-        for m in &req.modules {
-            if self.plan.module_name(m).is_none() {
-                return Err(SelectionError::UnknownModule {
-                    name: m.clone(),
-                    known: self.plan.modules.iter().map(|m| m.id.clone()).collect(),
-                });
-            }
-        }
-        for s in &req.scenarios {
-            if !self.scenarios.iter().any(|x| &x.name == s) {
-                return Err(SelectionError::UnknownScenario(s.clone()));
-            }
-        }
-        for p in req.phases.iter().flatten() {
-            if self.plan.phase(*p).is_none() {
-                return Err(SelectionError::UnknownPhase(*p));
-            }
-        }
-        Ok(Selection {
-            phases: req.phases.clone(),
-            modules: req.modules.clone(),
-            endpoints,
-            scenarios: req.scenarios.clone(),
-            include_scenarios: req.include_scenarios || !req.scenarios.is_empty(),
-            include_endpoints: req.include_endpoints,
-        })
     }
 
     /// Contracts in plan order (phase, then the plan's list order; contracts not in the plan last).
@@ -423,56 +388,11 @@ mod tests {
     use std::path::Path;
 
     /// The mini project of the integration tests (read only here).
-    fn mini() -> Catalog {
+    pub(super) fn mini() -> Catalog {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
         let config = crate::config::load(&root, None, &Overrides::default(), &NoEnv)
             .expect("the mini config loads");
         Catalog::load_valid(&config).expect("the mini catalogue is valid")
-    }
-
-    fn request(edit: impl FnOnce(&mut Selection)) -> Selection {
-        let mut req = Selection {
-            include_endpoints: true,
-            ..Default::default()
-        };
-        edit(&mut req);
-        req
-    }
-
-    #[test]
-    fn the_plans_spelling_selects_the_contract_id() {
-        let selection = mini()
-            .select(&request(|r| {
-                r.endpoints = vec!["GET /api/v1/items/{id}".into()]
-            }))
-            .expect("selects");
-        assert_eq!(selection.endpoints, ["demo.item"]);
-    }
-
-    #[test]
-    fn each_unknown_name_is_its_own_selection_error() {
-        let catalog = mini();
-        let err =
-            |edit: fn(&mut Selection)| catalog.select(&request(edit)).expect_err("an unknown name");
-        assert_eq!(
-            err(|r| r.endpoints = vec!["demo.nothing".into()]),
-            SelectionError::UnknownEndpoint("demo.nothing".into())
-        );
-        assert_eq!(
-            err(|r| r.modules = vec!["payments".into()]),
-            SelectionError::UnknownModule {
-                name: "payments".into(),
-                known: vec!["auth".into(), "demo".into()]
-            }
-        );
-        assert_eq!(
-            err(|r| r.scenarios = vec!["checkout".into()]),
-            SelectionError::UnknownScenario("checkout".into())
-        );
-        assert_eq!(
-            err(|r| r.phases = Some(vec![1, 7])),
-            SelectionError::UnknownPhase(7)
-        );
     }
 
     #[test]

@@ -171,7 +171,8 @@ mod tests {
         }
         let down = Error::from(crate::exec::RunError::Unreachable {
             url: "http://127.0.0.1:9".into(),
-            message: "refused".into(),
+            cause: "connection refused".into(),
+            hint: "start it",
         });
         assert_eq!(down.exit_code(), exit::UNREACHABLE);
         assert_eq!(exit::for_run(true), exit::OK);

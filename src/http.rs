@@ -54,6 +54,8 @@ pub struct HttpResponse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TransportErrorKind {
+    /// The host name could not be resolved.
+    Dns,
     Refused,
     Timeout,
     Tls,
@@ -407,6 +409,12 @@ fn classify(e: reqwest::Error) -> TransportError {
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
         TransportErrorKind::Tls
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+        || lower.contains("no such host")
+    {
+        TransportErrorKind::Dns
     } else if e.is_connect() || lower.contains("connection refused") {
         TransportErrorKind::Refused
     } else {

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod contract;
+pub mod controls;
 pub mod docs;
 pub mod error;
 pub mod exec;

@@ -4,19 +4,20 @@
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::exec::{Observer, Runner};
+use crate::exec::{Observer, RunOptions, Runner};
 use crate::plan::Selection;
 use crate::result::RunResult;
 use crate::sandbox::Embedded;
 use std::sync::Arc;
 
-/// Runs `selection`. With `sandbox` an embedded sandbox (its profile and faults) serves the contracts
-/// and `config.base_url` points at it for the run.
+/// Runs `selection` as `options` say. With `sandbox` an embedded sandbox (its profile and faults)
+/// serves the contracts and `config.base_url` points at it for the run.
 pub fn execute(
     config: &mut Config,
     catalog: Arc<Catalog>,
     selection: &Selection,
     sandbox: Option<&Embedded>,
+    options: RunOptions,
     observer: &dyn Observer,
 ) -> Result<RunResult> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -29,6 +30,7 @@ pub fn execute(
             None => None,
         };
         let mut runner = Runner::new(Arc::new(config.clone()), catalog)?;
+        runner.options = options;
         let mut result = runner.run(selection, observer).await?;
         // Said in the result, so that nothing mistakes it for the backend's (`progress` refuses it).
         result.sandbox = sandbox.map(|e| e.profile.name().to_string());

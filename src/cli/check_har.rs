@@ -2,38 +2,43 @@
 //! Chrome or WeChat DevTools, Charles, Fiddler) offline, as the proxy judges them live.
 
 use super::run::{publish, OutputArgs};
-use super::{fail, load_catalog, GlobalArgs};
+use super::{fail, load_catalog, ProjectArgs};
 use daodao_check::error::{exit, Error, Result};
 use daodao_check::proxy::{check_har, Live};
-use daodao_check::report::{self, Style};
+use daodao_check::report::Style;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckHarArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
     /// The HAR file.
     file: PathBuf,
-    /// Print only the exchanges with a finding.
-    #[arg(long)]
-    quiet: bool,
+    /// The API's base URL in the recording (which requests are API calls, under which path); default:
+    /// the configured one. Also DAODAO_BASE_URL.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
 }
 
-pub fn check(g: &GlobalArgs, args: &CheckHarArgs) -> i32 {
-    match judge(g, args) {
+pub fn check(args: &CheckHarArgs) -> i32 {
+    match judge(args) {
         Ok(passed) => exit::for_run(passed),
         Err(e) => fail(e),
     }
 }
 
-fn judge(g: &GlobalArgs, args: &CheckHarArgs) -> Result<bool> {
-    let config = g.load_config()?;
+fn judge(args: &CheckHarArgs) -> Result<bool> {
+    let config = args.project.load_with(&daodao_check::config::Overrides {
+        base_url: args.base_url.clone(),
+        ..Default::default()
+    })?;
     let catalog = load_catalog(&config)?;
-    let wanted = report::parse_specs(&args.output.reports)?;
-    let style = Style::detect(g.color());
+    daodao_check::report::parse_specs(&args.output.reports)?;
     let live = Live {
-        style,
-        quiet: args.quiet,
+        style: Style::detect(args.output.color.choice()),
+        quiet: args.output.quiet,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -46,7 +51,7 @@ fn judge(g: &GlobalArgs, args: &CheckHarArgs) -> Result<bool> {
         live,
         Box::new(std::io::stdout()),
     ))?;
-    publish(&config, &catalog, &finished.result, &style, &wanted)?;
+    publish(&config, &catalog, &finished.result, &args.output)?;
     daodao_check::run::write_session_files(&config.reports_dir, &finished.secrets)?;
     Ok(finished.result.passed())
 }

@@ -1,6 +1,6 @@
 //! `export`: the catalogue in another format (OpenAPI 3.1, for Apifox, Swagger UI, generators …).
 
-use super::{fail, load_catalog, GlobalArgs};
+use super::{fail, load_catalog, ProjectArgs};
 use daodao_check::config::{self, Config};
 use daodao_check::error::{exit, Error, Result, UsageError};
 use daodao_check::openapi::export::{export, Server, SharedSchemas, Sources};
@@ -24,18 +24,24 @@ enum ExportTarget {
         /// json or yaml; default: from --out's extension, else json.
         #[arg(long, value_enum)]
         format: Option<Format>,
+        #[command(flatten)]
+        project: ProjectArgs,
     },
 }
 
-pub fn export_command(g: &GlobalArgs, args: &ExportArgs) -> i32 {
-    let ExportTarget::Openapi { out, format } = &args.target;
-    match openapi(g, out.as_ref(), *format) {
+pub fn export_command(args: &ExportArgs) -> i32 {
+    let ExportTarget::Openapi {
+        out,
+        format,
+        project,
+    } = &args.target;
+    match openapi(project, out.as_ref(), *format) {
         Ok(()) => exit::OK,
         Err(e) => fail(e),
     }
 }
 
-fn openapi(g: &GlobalArgs, out: Option<&PathBuf>, format: Option<Format>) -> Result<()> {
+fn openapi(project: &ProjectArgs, out: Option<&PathBuf>, format: Option<Format>) -> Result<()> {
     // Decided before any work: a bad --out fails at once.
     let format = match (format, out) {
         (Some(f), _) => f,
@@ -43,7 +49,7 @@ fn openapi(g: &GlobalArgs, out: Option<&PathBuf>, format: Option<Format>) -> Res
         (None, Some(path)) => Format::of_path(path)
             .ok_or_else(|| UsageError::ExportFormatUnknown { path: path.clone() })?,
     };
-    let config = g.load_config()?;
+    let config = project.load_config()?;
     let catalog = load_catalog(&config)?;
     let shared = SharedSchemas::load(&config.contracts_dir.join("_schemas"))?;
     let sources = Sources {

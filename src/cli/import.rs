@@ -1,6 +1,6 @@
 //! `import`: contract skeletons from another document.
 
-use super::{fail, GlobalArgs};
+use super::{fail, ProjectArgs};
 use daodao_check::error::exit;
 use daodao_check::import::import_apidoc;
 use daodao_check::openapi::import::{import_openapi, EnvelopeMode};
@@ -39,20 +39,25 @@ enum ImportSource {
         /// Overwrite files that exist.
         #[arg(long)]
         force: bool,
+        /// The config whose [envelope] names the envelope's fields (default: daodao-check.toml here or
+        /// in a parent; the built-in names without one).
+        #[command(flatten)]
+        project: ProjectArgs,
     },
 }
 
 /// Prints the summary; exit 0, or 2 when the doc is unreadable or a write failed.
-pub fn import(g: &GlobalArgs, args: &ImportArgs) -> i32 {
+pub fn import(args: &ImportArgs) -> i32 {
     match &args.source {
         ImportSource::Openapi {
             source,
             out,
             envelope,
             force,
+            project,
         } => {
             // The envelope's names come from the config when there is one; defaults otherwise.
-            let config = match g.load_config() {
+            let config = match project.load_config() {
                 Ok(c) => c,
                 Err(e) => return fail(e),
             };

@@ -1,13 +1,13 @@
 //! `lint`: every file loads, every schema compiles, every example validates, every plan endpoint is covered.
 
-use super::{fail, GlobalArgs};
+use super::{fail, ProjectArgs};
 use daodao_check::catalog::{Catalog, CatalogError};
 use daodao_check::error::{exit, Error};
 use daodao_check::plan::{phase_label, FILE_NAME};
 use daodao_check::source::{display_path, Problem};
 
-pub fn lint(g: &GlobalArgs) -> i32 {
-    let config = match g.load_config() {
+pub fn lint(project: &ProjectArgs) -> i32 {
+    let config = match project.load_config() {
         Ok(c) => c,
         Err(e) => return fail(e),
     };

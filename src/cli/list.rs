@@ -1,14 +1,17 @@
 //! `list`: the plan as the tool knows it.
 
-use super::{fail, GlobalArgs};
+use super::{fail, ProjectArgs};
 use daodao_check::catalog::{Catalog, CatalogError};
 use daodao_check::error::{exit, Error};
 use daodao_check::report::listing::{render_list, Listing};
+use daodao_check::report::{terminal_width, Stream};
 
 #[derive(clap::Args, Debug)]
 pub struct ListArgs {
     #[arg(value_enum, default_value_t = ListWhat::Phases)]
     what: ListWhat,
+    #[command(flatten)]
+    project: ProjectArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,8 +21,8 @@ enum ListWhat {
     Scenarios,
 }
 
-pub fn list(g: &GlobalArgs, args: &ListArgs) -> i32 {
-    let config = match g.load_config() {
+pub fn list(args: &ListArgs) -> i32 {
+    let config = match args.project.load_config() {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -41,6 +44,9 @@ pub fn list(g: &GlobalArgs, args: &ListArgs) -> i32 {
         ListWhat::Endpoints => Listing::Endpoints,
         ListWhat::Scenarios => Listing::Scenarios,
     };
-    print!("{}", render_list(&catalog, what));
+    print!(
+        "{}",
+        render_list(&catalog, what, terminal_width(Stream::Stdout))
+    );
     exit::OK
 }

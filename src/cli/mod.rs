@@ -1,7 +1,12 @@
 //! The command line: clap types and one file per command. Each command parses its arguments, calls the
 //! library and turns the outcome into text and an exit code; no behaviour lives here.
+//!
+//! No option is global: each command takes the options it uses, so its `--help` shows only those. The
+//! groups several commands share are [`ProjectArgs`] (where the project is) and, for the commands that
+//! run checks (`phase`, `run`), [`RunFlags`].
 
 mod check_har;
+mod completions;
 mod export;
 mod import;
 mod lint;
@@ -24,68 +29,80 @@ use std::path::PathBuf;
 #[command(
     name = "daodao-check",
     version,
-    about = "叨叨房车 API 联调与契约测试 (contract tests for the daodao API)"
+    about = "叨叨房车 API 联调与契约测试 (contract tests for the daodao API)",
+    after_help = "`daodao-check COMMAND --help` shows a command's options; `phase --help` the exit codes."
 )]
-struct Cli {
-    #[command(flatten)]
-    global: GlobalArgs,
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-/// Options every command takes.
-#[derive(clap::Args, Debug, Clone)]
-pub struct GlobalArgs {
+/// Where the project is: every command that reads it takes this.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ProjectArgs {
     /// Config file (default: daodao-check.toml in this directory or a parent).
-    #[arg(long, global = true)]
+    #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
+}
+
+impl ProjectArgs {
+    /// The configuration, found from the current directory unless `--config` names it.
+    pub fn load_config(&self) -> Result<Config, ConfigError> {
+        self.load_with(&Overrides::default())
+    }
+
+    fn load_with(&self, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let cwd = std::env::current_dir().map_err(ConfigError::CurrentDir)?;
+        config::load(&cwd, self.config.as_deref(), overrides, &ProcessEnv)
+    }
+}
+
+/// What a run sends to which backend: only `phase` and `run` take these.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Run options")]
+pub struct RunFlags {
     /// Named environment from the config ([env.NAME]); also DAODAO_ENV.
-    #[arg(long, global = true)]
+    #[arg(long, value_name = "NAME")]
     env: Option<String>,
     /// Base URL of the API, e.g. http://localhost:3001/api/v1; also DAODAO_BASE_URL.
-    #[arg(long, global = true)]
+    #[arg(long, value_name = "URL")]
     base_url: Option<String>,
     /// Requests in flight at once; also DAODAO_JOBS.
-    #[arg(long, short = 'j', global = true)]
+    #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
     /// Re-run a failing endpoint check or scenario up to N times (passing on a retry is reported flaky);
     /// also DAODAO_RETRIES.
-    #[arg(long, global = true)]
+    #[arg(long, value_name = "N")]
     retries: Option<u32>,
     /// Per-request timeout in milliseconds; also DAODAO_TIMEOUT_MS.
-    #[arg(long, global = true)]
+    #[arg(long, value_name = "MS")]
     timeout_ms: Option<u64>,
-    /// Colours and progress bar: auto (a TTY without NO_COLOR), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
-    color: ColorArg,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ColorArg {
-    Auto,
-    Always,
-    Never,
-}
-
-impl GlobalArgs {
-    fn overrides(&self) -> Overrides {
-        Overrides {
+impl RunFlags {
+    /// The configuration with these flags over the file and the environment variables.
+    pub fn load_config(&self, project: &ProjectArgs) -> Result<Config, ConfigError> {
+        project.load_with(&Overrides {
             env: self.env.clone(),
             retries: self.retries,
             base_url: self.base_url.clone(),
             jobs: self.jobs,
             timeout_ms: self.timeout_ms,
-        }
+        })
     }
+}
 
-    /// The configuration, found from the current directory unless `--config` names it.
-    pub fn load_config(&self) -> Result<Config, ConfigError> {
-        let cwd = std::env::current_dir().map_err(ConfigError::CurrentDir)?;
-        config::load(&cwd, self.config.as_deref(), &self.overrides(), &ProcessEnv)
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorArg {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
-    pub fn color(&self) -> ColorChoice {
-        match self.color {
+impl ColorArg {
+    pub fn choice(self) -> ColorChoice {
+        match self {
             ColorArg::Auto => ColorChoice::Auto,
             ColorArg::Always => ColorChoice::Always,
             ColorArg::Never => ColorChoice::Never,
@@ -95,17 +112,17 @@ impl GlobalArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check one phase of the plan (1–8, 0 for the health check) or all, with its scenarios.
+    /// Check one or more phases of the plan (1–8, 0 for the health check) or all, with their scenarios.
     Phase(run::PhaseArgs),
-    /// Check selected modules, endpoints or scenarios.
+    /// Check selected phases, modules, endpoints or scenarios.
     Run(run::RunArgs),
     /// Serve every contract as a backend (for the mini-program team, and for trying the tool).
     Sandbox(sandbox::SandboxArgs),
     /// Show the plan as the tool knows it.
     List(list::ListArgs),
     /// Validate config, contracts and scenarios, and check every plan endpoint has a contract.
-    Lint,
-    /// Render a report from reports/last-run.json.
+    Lint(ProjectArgs),
+    /// Render a result (reports/last-run.json) in a format, or merge the results of CI shards.
     Report(report::ReportArgs),
     /// Update the plan's progress (and the API doc's 联调结果) from the latest results.
     Progress(progress::ProgressArgs),
@@ -120,25 +137,27 @@ enum Command {
     CheckHar(check_har::CheckHarArgs),
     /// Print the JSON Schema of a file format (for editor completion and validation).
     Schema(schema::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
 }
 
 /// Parses the command line, runs the command, returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let g = &cli.global;
     match cli.command {
-        Command::Phase(args) => run::phase(g, &args),
-        Command::Run(args) => run::run(g, &args),
-        Command::Sandbox(args) => sandbox::sandbox(g, &args),
-        Command::List(args) => list::list(g, &args),
-        Command::Lint => lint::lint(g),
-        Command::Report(args) => report::report(g, &args),
-        Command::Progress(args) => progress::progress(g, &args),
-        Command::Import(args) => import::import(g, &args),
-        Command::Export(args) => export::export_command(g, &args),
-        Command::Proxy(args) => proxy::proxy(g, &args),
-        Command::CheckHar(args) => check_har::check(g, &args),
+        Command::Phase(args) => run::phase(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Sandbox(args) => sandbox::sandbox(&args),
+        Command::List(args) => list::list(&args),
+        Command::Lint(project) => lint::lint(&project),
+        Command::Report(args) => report::report(&args),
+        Command::Progress(args) => progress::progress(&args),
+        Command::Import(args) => import::import(&args),
+        Command::Export(args) => export::export_command(&args),
+        Command::Proxy(args) => proxy::proxy(&args),
+        Command::CheckHar(args) => check_har::check(&args),
         Command::Schema(args) => schema::schema(&args),
+        Command::Completions(args) => completions::completions(&args),
     }
 }
 

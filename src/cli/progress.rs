@@ -1,11 +1,13 @@
 //! `progress`: writes the latest results into the plan and the API doc, in place.
 
-use super::{fail, GlobalArgs};
+use super::{fail, ProjectArgs};
 use daodao_check::progress::{self, Change, Report, Request};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProgressArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
     /// The plan document to update (API对接联调计划.md).
     #[arg(long, value_name = "PATH")]
     doc: Option<PathBuf>,
@@ -31,7 +33,7 @@ pub struct ProgressArgs {
     allow_sandbox: bool,
 }
 
-pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
+pub fn progress(args: &ProgressArgs) -> i32 {
     let request = Request {
         doc: args.doc.clone(),
         api_doc: args.api_doc.clone(),
@@ -42,7 +44,7 @@ pub fn progress(g: &GlobalArgs, args: &ProgressArgs) -> i32 {
         allow_sandbox: args.allow_sandbox,
     };
     // The config is optional here: with --results given, progress works outside a project.
-    match progress::run(g.load_config(), &request) {
+    match progress::run(args.project.load_config(), &request) {
         Ok(report) => print(report),
         Err(e) => fail(e),
     }

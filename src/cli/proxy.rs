@@ -3,10 +3,11 @@
 //! reports/last-run.json with the plan's coverage.
 
 use super::run::{publish, OutputArgs, SandboxFlags};
-use super::{fail, load_catalog, GlobalArgs};
+use super::{fail, load_catalog, ProjectArgs};
+use daodao_check::config::Overrides;
 use daodao_check::error::{exit, Error, Result};
 use daodao_check::proxy::{Live, Options, Proxy};
-use daodao_check::report::{self, Style};
+use daodao_check::report::Style;
 use daodao_check::source::display_path;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +15,15 @@ use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct ProxyArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Named environment from the config ([env.NAME]) whose base URL is the default upstream; also
+    /// DAODAO_ENV.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// How long an exchange may take upstream before the client gets a 504; also DAODAO_TIMEOUT_MS.
+    #[arg(long, value_name = "MS")]
+    timeout_ms: Option<u64>,
     /// The backend to forward to, e.g. http://localhost:3000/api/v1 (default: the configured base URL),
     /// or `sandbox` for the embedded sandbox.
     #[arg(long, value_name = "URL|sandbox")]
@@ -21,9 +31,6 @@ pub struct ProxyArgs {
     /// Where the mini-program sends its requests.
     #[arg(long, default_value = "127.0.0.1:3002")]
     listen: std::net::SocketAddr,
-    /// Print only the exchanges with a finding.
-    #[arg(long)]
-    quiet: bool,
     /// Record every exchange as HAR 1.2 (bodies included, secrets masked).
     #[arg(long, value_name = "FILE.har")]
     record: Option<PathBuf>,
@@ -65,18 +72,23 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     }
 }
 
-pub fn proxy(g: &GlobalArgs, args: &ProxyArgs) -> i32 {
-    match serve(g, args) {
+pub fn proxy(args: &ProxyArgs) -> i32 {
+    match serve(args) {
         Ok(passed) => exit::for_run(passed),
         Err(e) => fail(e),
     }
 }
 
-fn serve(g: &GlobalArgs, args: &ProxyArgs) -> Result<bool> {
-    let config = g.load_config()?;
+fn serve(args: &ProxyArgs) -> Result<bool> {
+    let config = args.project.load_with(&Overrides {
+        env: args.env.clone(),
+        timeout_ms: args.timeout_ms,
+        ..Overrides::default()
+    })?;
     let catalog = Arc::new(load_catalog(&config)?);
-    let wanted = report::parse_specs(&args.output.reports)?;
-    let style = Style::detect(g.color());
+    // A typo in --report fails before the session, not after it.
+    daodao_check::report::parse_specs(&args.output.reports)?;
+    let style = Style::detect(args.output.color.choice());
     let sandbox = match args.upstream.as_deref() {
         Some("sandbox") => Some(args.sandbox.embedded().unwrap_or_default()),
         _ => args.sandbox.embedded(),
@@ -85,9 +97,10 @@ fn serve(g: &GlobalArgs, args: &ProxyArgs) -> Result<bool> {
         listen: args.listen,
         upstream: args.upstream.clone().filter(|u| u != "sandbox"),
         sandbox,
+        // `-q` shows only the exchanges with a finding, live, and the summary at the end.
         live: Live {
             style,
-            quiet: args.quiet,
+            quiet: args.output.quiet,
         },
         record: args.record.clone(),
         record_secrets: args.record_secrets,
@@ -118,7 +131,7 @@ fn serve(g: &GlobalArgs, args: &ProxyArgs) -> Result<bool> {
         until_stopped(&proxy, args, signals).await;
         Ok::<_, Error>(proxy.finish().await?)
     })?;
-    publish(&config, &catalog, &finished.result, &style, &wanted)?;
+    publish(&config, &catalog, &finished.result, &args.output)?;
     daodao_check::run::write_session_files(&config.reports_dir, &finished.secrets)?;
     if let (Some(path), Some(n)) = (&args.record, finished.recorded) {
         eprintln!(

@@ -1,6 +1,6 @@
 //! `sandbox`: serve the contracts until Ctrl-C.
 
-use super::{fail, load_catalog, GlobalArgs};
+use super::{fail, load_catalog, ProjectArgs};
 use daodao_check::error::{exit, Error, Result};
 use daodao_check::sandbox;
 use daodao_check::sandbox::profile::Profile;
@@ -10,6 +10,12 @@ use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct SandboxArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Named environment from the config ([env.NAME]) whose base URL's path the sandbox serves under;
+    /// also DAODAO_ENV.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:3001")]
     addr: std::net::SocketAddr,
@@ -35,15 +41,19 @@ pub struct SandboxArgs {
     answer_key: Option<PathBuf>,
 }
 
-pub fn sandbox(g: &GlobalArgs, args: &SandboxArgs) -> i32 {
-    match serve(g, args) {
+pub fn sandbox(args: &SandboxArgs) -> i32 {
+    match serve(args) {
         Ok(()) => exit::OK,
         Err(e) => fail(e),
     }
 }
 
-fn serve(g: &GlobalArgs, args: &SandboxArgs) -> Result<()> {
-    let config = g.load_config()?;
+fn serve(args: &SandboxArgs) -> Result<()> {
+    let config = super::RunFlags {
+        env: args.env.clone(),
+        ..Default::default()
+    }
+    .load_config(&args.project)?;
     let catalog = Arc::new(load_catalog(&config)?);
     let mut options = sandbox::options_for(&config, args.seed, &args.faults, !args.quiet)?;
     options.record = args.record.clone();

@@ -26,6 +26,8 @@ pub(crate) struct Context<'a> {
     pub sessions: &'a Sessions,
     /// Setup steps shared by endpoint checks, each identical read sent once per run.
     pub setups: &'a SetupCache,
+    /// Which cases keep their excerpts.
+    pub excerpts: super::Excerpts,
 }
 
 impl<'a> Context<'a> {

@@ -11,6 +11,7 @@ mod route_probe;
 mod scenario;
 pub mod session;
 mod setup;
+mod unreachable;
 
 pub use crate::http::RequestError;
 pub use session::SessionError;
@@ -23,10 +24,12 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::http::Client;
+use crate::plan::partition::{endpoint_key, scenario_key};
 use crate::plan::Selection;
 use crate::redact::Redactor;
 use crate::result::{
-    CaseResult, EndpointResult, RunResult, ScenarioResult, SetupResult, Status, TextKind,
+    Attempt, CaseResult, EndpointResult, NotRun, RunResult, ScenarioResult, SetupResult, Status,
+    TextKind,
 };
 use crate::scenario::template::Builtins;
 use crate::scenario::Scenario;
@@ -34,6 +37,7 @@ use cache::SetupCache;
 use context::Context;
 use futures::StreamExt;
 use session::Sessions;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Told as the run goes; the terminal reporter draws a progress bar with it.
@@ -51,6 +55,25 @@ impl Observer for SilentObserver {
     fn finish(&self) {}
 }
 
+/// Which cases keep their request and response excerpts in the result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Excerpts {
+    /// Only cases that did not pass (what the reports show).
+    #[default]
+    Failures,
+    /// Every case (`-vv` shows passed exchanges too); masked and cut like the others.
+    All,
+}
+
+/// How a run is scheduled and what it keeps, beyond the configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Stop scheduling endpoint checks and scenarios once this many have failed (`--fail-fast` is 1);
+    /// what is already running finishes and is reported.
+    pub max_fail: Option<usize>,
+    pub excerpts: Excerpts,
+}
+
 pub struct Runner {
     pub config: Arc<Config>,
     pub catalog: Arc<Catalog>,
@@ -60,6 +83,7 @@ pub struct Runner {
     fingerprints: Fingerprints,
     sessions: Sessions,
     setups: SetupCache,
+    pub options: RunOptions,
 }
 
 /// Why a run could not start.
@@ -69,14 +93,22 @@ pub enum RunError {
     #[error(transparent)]
     Client(#[from] RequestError),
     /// The route probe got no answer at all: nothing can be checked.
-    #[error("backend unreachable at {url}: {message}")]
-    Unreachable { url: String, message: String },
+    #[error("backend unreachable at {url}: {cause}\n  {hint}")]
+    Unreachable {
+        /// The base URL as configured (not the probe's URL).
+        url: String,
+        /// DNS, refused, timeout … in words.
+        cause: String,
+        hint: &'static str,
+    },
 }
 
-/// A finished unit of the run, with its place in the plan (an endpoint with the setup steps it ran).
+/// A finished unit of the run, with its place in the plan (an endpoint with the setup steps it ran),
+/// or one not run because enough had failed before it started.
 enum Done {
     Endpoint(usize, EndpointResult, Vec<CaseResult>),
     Scenario(usize, ScenarioResult),
+    NotRun,
 }
 
 impl Runner {
@@ -91,6 +123,7 @@ impl Runner {
             fingerprints: Fingerprints::default(),
             sessions: Sessions::new(),
             setups: SetupCache::default(),
+            options: RunOptions::default(),
         })
     }
 
@@ -104,6 +137,7 @@ impl Runner {
             fingerprints: &self.fingerprints,
             sessions: &self.sessions,
             setups: &self.setups,
+            excerpts: self.options.excerpts,
         }
     }
 
@@ -112,9 +146,8 @@ impl Runner {
         let code_field = &self.config.envelope.code;
         self.fingerprints = Fingerprints::learn(&self.client, code_field)
             .await
-            .map_err(|e| RunError::Unreachable {
-                url: self.config.base_url.clone(),
-                message: format!("{:?}: {}", e.kind, e.message).to_lowercase(),
+            .map_err(|e| {
+                unreachable::unreachable(&self.config.base_url, self.config.timeout_ms, &e)
             })?;
         Ok(())
     }
@@ -141,16 +174,37 @@ impl Runner {
         let this = &*self;
         let (contracts, scenarios) = this.select(selection);
         observer.start(contracts.len() + scenarios.len());
+        // A unit checks the count when it starts, i.e. when a job slot is free: once enough have
+        // failed, nothing more is scheduled and what is in flight finishes.
+        let failures = &AtomicUsize::new(0);
+        let may_start = move || {
+            this.options
+                .max_fail
+                .is_none_or(|max| failures.load(Ordering::SeqCst) < max)
+        };
+        let failed = move |s: Status| {
+            if s.is_failure() {
+                failures.fetch_add(1, Ordering::SeqCst);
+            }
+        };
         let endpoint_futs = contracts.iter().enumerate().map(|(i, c)| {
             futures::future::Either::Left(async move {
+                if !may_start() {
+                    return Done::NotRun;
+                }
                 let (r, setups) = this.check_endpoint_with_retries(c).await;
+                failed(r.status);
                 observer.done(&r.endpoint, r.status);
                 Done::Endpoint(i, r, setups)
             })
         });
         let scenario_futs = scenarios.iter().enumerate().map(|(i, s)| {
             futures::future::Either::Right(async move {
+                if !may_start() {
+                    return Done::NotRun;
+                }
                 let r = this.run_scenario_with_retries(s).await;
+                failed(r.status);
                 observer.done(&format!("scenario {}", r.name), r.status);
                 Done::Scenario(i, r)
             })
@@ -162,6 +216,7 @@ impl Runner {
         observer.finish();
         let (endpoints, setups, scenario_results) =
             in_plan_order(done, contracts.len(), scenarios.len());
+        let not_run = self.not_run(&contracts, &scenarios, &endpoints, &scenario_results);
         let setups = SetupResult::merge(setups);
         let summary = RunResult::summarise(&endpoints, &scenario_results);
         let missing_accounts =
@@ -183,6 +238,8 @@ impl Runner {
             missing_accounts,
             sandbox: None,
             proxy: None,
+            partition: selection.partition.map(|p| p.to_string()),
+            not_run,
         };
         self.scrub(&mut result);
         Ok(result)
@@ -201,8 +258,44 @@ impl Runner {
         });
     }
 
-    /// The selected contracts in plan order, and the selected scenarios by phase and name.
+    /// What was selected and has no result: it was not scheduled (`max_fail`).
+    fn not_run(
+        &self,
+        contracts: &[&Contract],
+        scenarios: &[&Scenario],
+        ran: &[EndpointResult],
+        ran_scenarios: &[ScenarioResult],
+    ) -> Option<NotRun> {
+        let not_run = NotRun {
+            max_fail: self.options.max_fail.unwrap_or_default(),
+            endpoints: contracts
+                .iter()
+                .filter(|c| !ran.iter().any(|r| r.id == c.id))
+                .map(|c| c.id.clone())
+                .collect(),
+            scenarios: scenarios
+                .iter()
+                .filter(|s| !ran_scenarios.iter().any(|r| r.name == s.name))
+                .map(|s| s.name.clone())
+                .collect(),
+        };
+        (not_run.count() > 0).then_some(not_run)
+    }
+
+    /// The selected contracts in plan order, and the selected scenarios by phase and name; of a
+    /// partition, only its shard (dealt over the endpoint checks, then the scenarios).
     fn select(&self, selection: &Selection) -> (Vec<&Contract>, Vec<&Scenario>) {
+        let (mut contracts, mut scenarios) = self.select_all(selection);
+        if let Some(p) = &selection.partition {
+            let mut position = 0..;
+            let mut mine = |key: String| p.includes(position.next().unwrap_or_default(), &key);
+            contracts.retain(|c| mine(endpoint_key(&c.id)));
+            scenarios.retain(|s| mine(scenario_key(&s.name)));
+        }
+        (contracts, scenarios)
+    }
+
+    fn select_all(&self, selection: &Selection) -> (Vec<&Contract>, Vec<&Scenario>) {
         let contracts: Vec<&Contract> = self
             .catalog
             .ordered_contracts()
@@ -228,27 +321,34 @@ impl Runner {
     }
 
     /// An endpoint's check, re-run while it fails (up to `retries`); the setups of the last attempt.
+    /// Each failed attempt is kept (its findings) in `earlier_attempts`.
     async fn check_endpoint_with_retries(&self, c: &Contract) -> (EndpointResult, Vec<CaseResult>) {
         let (mut r, mut setups) = endpoint::check(&self.context(), c).await;
+        let mut earlier = vec![];
         // A route that is not mounted will not be mounted on a retry.
         while r.status.is_failure()
             && r.status != Status::NotActivated
             && r.attempts <= self.config.retries
         {
             let attempts = r.attempts + 1;
+            earlier.push(Attempt::of(r.status, r.reason.clone(), &r.cases));
             (r, setups) = endpoint::check(&self.context(), c).await;
             r.attempts = attempts;
         }
+        r.earlier_attempts = earlier;
         (r, setups)
     }
 
     async fn run_scenario_with_retries(&self, s: &Scenario) -> ScenarioResult {
         let mut r = self.run_scenario(s).await;
+        let mut earlier = vec![];
         while r.status.is_failure() && r.attempts <= self.config.retries {
             let attempts = r.attempts + 1;
+            earlier.push(Attempt::of(r.status, r.reason.clone(), &r.steps));
             r = self.run_scenario(s).await;
             r.attempts = attempts;
         }
+        r.earlier_attempts = earlier;
         r
     }
 }
@@ -278,6 +378,7 @@ fn in_plan_order(done: Vec<Done>, endpoint_count: usize, scenario_count: usize) 
         match d {
             Done::Endpoint(i, r, setups) => endpoints[i] = Some((r, setups)),
             Done::Scenario(i, r) => scenarios[i] = Some(r),
+            Done::NotRun => {}
         }
     }
     let (endpoints, setups) = endpoints

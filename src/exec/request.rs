@@ -259,8 +259,9 @@ pub(crate) fn case_status(findings: &[Finding]) -> Status {
     }
 }
 
-/// The result of a case that got an exchange; a case that did not pass carries the request, the
-/// response and a curl line to reproduce it, all masked.
+/// The result of a case that got an exchange; a case that did not pass (any case, with
+/// [`super::Excerpts::All`]) carries the request, the response and a curl line to reproduce it, all
+/// masked.
 fn case_result(
     cx: &Context<'_>,
     spec: &CaseSpec<'_>,
@@ -269,7 +270,8 @@ fn case_result(
 ) -> CaseResult {
     let status = case_status(&findings);
     let resp = ex.response.as_ref().ok();
-    let failed = status != Status::Passed;
+    // Cases that did not pass keep their excerpts; with `Excerpts::All` (`-vv`) every case does.
+    let keep = status != Status::Passed || cx.excerpts == super::Excerpts::All;
     let redactor = cx.redactor;
     CaseResult {
         name: spec.name.to_string(),
@@ -287,17 +289,17 @@ fn case_result(
             .map(|f| redact_finding(redactor, f))
             .collect(),
         // A request built to be wrong carries the contract's own (public) values: shown as sent.
-        request: failed.then(|| {
+        request: keep.then(|| {
             let built_wrong = matches!(spec.kind, CaseKind::ErrorCase | CaseKind::MissingRequired);
             redactor.request_excerpt(&ex.request, EXCERPT_CHARS, !built_wrong)
         }),
-        response: match (failed, resp) {
+        response: match (keep, resp) {
             (true, Some(r)) => {
                 Some(redactor.response_excerpt(r.status, &r.text, r.json.as_ref(), EXCERPT_CHARS))
             }
             _ => None,
         },
-        curl: failed.then(|| redactor.curl(&ex.request)),
+        curl: keep.then(|| redactor.curl(&ex.request)),
     }
 }
 

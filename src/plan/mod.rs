@@ -1,5 +1,10 @@
 //! The eight-phase plan as the tool knows it (`contracts/plan.toml`), and selecting what to run.
 
+pub mod names;
+pub mod partition;
+
+pub use partition::{Partition, PartitionError};
+
 use crate::result::ScenarioPhase;
 use crate::source::TomlError;
 use serde::Deserialize;
@@ -29,14 +34,32 @@ pub enum PlanError {
 /// does not have: a usage error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectionError {
-    #[error("unknown endpoint `{0}`: give a contract id (auth.login) or the plan's spelling (\"POST /api/v1/auth/login\"); `daodao-check list endpoints` lists them")]
-    UnknownEndpoint(String),
-    #[error("unknown module `{name}` (modules: {})", known.join(", "))]
-    UnknownModule { name: String, known: Vec<String> },
-    #[error("unknown scenario `{0}`; `daodao-check list scenarios` lists them")]
-    UnknownScenario(String),
+    #[error("unknown endpoint `{given}`{} (a contract id such as auth.login, or a route such as \"GET /api/v1/vehicles/{{id}}\" or \"GET /vehicles/:id\"; `daodao-check list endpoints` lists them)", did_you_mean(.suggestion))]
+    UnknownEndpoint {
+        given: String,
+        /// The nearest contract, as `vehicles.detail (GET /api/v1/vehicles/{id})`.
+        suggestion: Option<String>,
+    },
+    #[error("unknown module `{name}`{} (modules: {})", did_you_mean(.suggestion), known.join(", "))]
+    UnknownModule {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    #[error("unknown scenario `{name}`{} (`daodao-check list scenarios` lists them)", did_you_mean(.suggestion))]
+    UnknownScenario {
+        name: String,
+        suggestion: Option<String>,
+    },
     #[error("phase {0} is not in the plan (0–8)")]
     UnknownPhase(u8),
+}
+
+/// `: did you mean vehicles.detail?`, or nothing.
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion
+        .as_ref()
+        .map_or(String::new(), |s| format!(": did you mean {s}?"))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,22 +192,27 @@ pub struct Selection {
     /// Run scenarios at all (a `run --endpoint X` runs no scenario unless asked).
     pub include_scenarios: bool,
     pub include_endpoints: bool,
+    /// Only this CI shard of what the rest selects (`--partition`).
+    pub partition: Option<Partition>,
 }
 
 impl Selection {
-    /// What did not pass in a previous run (`run --failed`).
+    /// What did not pass in a previous run (`run --failed`). What was not run because enough had failed (`--fail-fast`) did not pass either.
     pub fn failures_of(previous: &crate::result::RunResult) -> Selection {
+        let not_run = previous.not_run.clone().unwrap_or_default();
         let endpoints: Vec<String> = previous
             .endpoints
             .iter()
             .filter(|e| e.status.is_failure())
             .map(|e| e.id.clone())
+            .chain(not_run.endpoints)
             .collect();
         let scenarios: Vec<String> = previous
             .scenarios
             .iter()
             .filter(|s| s.status.is_failure())
             .map(|s| s.name.clone())
+            .chain(not_run.scenarios)
             .collect();
         Selection {
             include_endpoints: !endpoints.is_empty(),

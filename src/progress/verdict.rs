@@ -209,6 +209,7 @@ pub(crate) mod tests {
             latency_ms: None,
             cases,
             attempts: 1,
+            earlier_attempts: vec![],
         }
     }
 

@@ -282,6 +282,8 @@ impl Tally {
             missing_accounts: vec![],
             summary,
             sandbox: meta.sandbox,
+            partition: None,
+            not_run: None,
             proxy: Some(ProxyReport {
                 source: meta.source,
                 exchanges: self.exchanges,
@@ -357,6 +359,7 @@ fn endpoint(c: &Contract, prefix: &str, t: &EndpointTally) -> EndpointResult {
         latency_ms: latency,
         cases,
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 

@@ -14,7 +14,6 @@
 //! secrets (`${DAODAO_TOKEN}`), and [`session_env`] writes those variables for the user to `source`.
 
 mod command;
-pub mod controls;
 mod keys;
 pub mod shape;
 
@@ -22,8 +21,8 @@ use crate::http::HttpRequest;
 use serde_json::Value;
 use std::sync::RwLock;
 
+pub use crate::controls::{escape_controls, escape_controls_one_line};
 pub use command::{powershell_from_curl, session_env, session_ps1};
-pub use controls::{escape_controls, escape_controls_one_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretKind {

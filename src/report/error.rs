@@ -17,6 +17,9 @@ pub enum ReportError {
     },
     #[error("--report `{spec}`: the path after `=` is empty")]
     EmptyPath { spec: String },
+    /// Two reports cannot share standard output.
+    #[error("--report `{first}` and --report `{second}` both write to standard output (`-`); give one of them a file")]
+    TwoToStdout { first: String, second: String },
     #[error("cannot serialise the result: {0}")]
     Serialise(#[source] serde_json::Error),
     #[error("cannot write the JUnit XML: {0}")]
@@ -27,6 +30,16 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
+    /// A file a report is appended to (the GitHub step summary) cannot be read.
+    #[error("reading {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Write(#[from] crate::atomic::WriteError),
+    /// `report merge`: the shards are not one run.
+    #[error(transparent)]
+    Merge(#[from] super::merge::MergeError),
 }

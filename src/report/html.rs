@@ -4,6 +4,7 @@
 //! setup steps once, and the root causes (根因汇总) last. Everything printed is escaped.
 
 mod causes;
+mod flaky;
 mod timeline;
 
 use super::escape::esc;
@@ -89,6 +90,7 @@ fn render(view: &View) -> String {
     endpoint_table(&mut out, view);
     failures(&mut out, view);
     causes::setups(&mut out, view);
+    flaky::flaky(&mut out, view);
     skipped(&mut out, view);
     scenarios(&mut out, result);
     timeline::timelines(&mut out, view);

@@ -2,7 +2,9 @@
 //! check (its valid request, the automatic auth and bad-input cases, its error cases) and per
 //! scenario step; the setup steps, each once, in a suite of their own (`准备步骤`). Failures carry the finding as message and the detail (findings, redacted
 //! excerpts, a reproducing curl) as text; skips are `<skipped>`. The shape is the common one that
-//! GitLab, Jenkins and GitHub actions read; quick-junit does the escaping.
+//! GitLab, Jenkins and GitHub actions read; quick-junit does the escaping. An endpoint or scenario
+//! run again (`--retries`) carries its earlier attempts as surefire and nextest write them: a
+//! `<flakyFailure>` in a testcase that passed in the end, a `<rerunFailure>` in one that still fails.
 
 use super::{
     case_summary, decision_line, example_mark, finding_headline, used_by, PhaseView, RenderOptions,
@@ -11,9 +13,11 @@ use super::{
 use super::{ReportError, Result};
 use crate::plan::END_TO_END_LABEL;
 use crate::result::{
-    CaseResult, EndpointResult, ScenarioPhase, ScenarioResult, SetupResult, Status,
+    Attempt, CaseResult, EndpointResult, ScenarioPhase, ScenarioResult, SetupResult, Status,
 };
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{
+    NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
+};
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -67,6 +71,16 @@ fn detail(k: &CaseResult) -> String {
     out
 }
 
+/// A check that found something is a failure; a request the run could not make (blocked by a failed
+/// setup, a template error) is an error.
+fn non_success_kind(status: Status) -> NonSuccessKind {
+    if matches!(status, Status::Failed | Status::NotActivated) {
+        NonSuccessKind::Failure
+    } else {
+        NonSuccessKind::Error
+    }
+}
+
 fn status_of(status: Status, message: String, detail: Option<String>) -> TestCaseStatus {
     match status {
         Status::Passed => TestCaseStatus::success(),
@@ -76,14 +90,7 @@ fn status_of(status: Status, message: String, detail: Option<String>) -> TestCas
             s
         }
         _ => {
-            // A check that found something is a failure; a request the run could not make
-            // (blocked by a failed setup, a template error) is an error.
-            let kind = if matches!(status, Status::Failed | Status::NotActivated) {
-                NonSuccessKind::Failure
-            } else {
-                NonSuccessKind::Error
-            };
-            let mut s = TestCaseStatus::non_success(kind);
+            let mut s = TestCaseStatus::non_success(non_success_kind(status));
             s.set_message(message);
             s.set_type(status.as_str());
             if let Some(d) = detail {
@@ -136,7 +143,52 @@ fn endpoint_tests(e: &EndpointResult) -> Vec<TestCase> {
         t.set_classname(classname);
         tests.push(t);
     }
+    let names: Vec<&str> = e.cases.iter().map(|k| k.name.as_str()).collect();
+    add_reruns(&mut tests, &names, &e.earlier_attempts);
     tests
+}
+
+/// Each earlier attempt's failing cases as reruns of the testcases of the same name; what names no
+/// testcase (an attempt blocked before the case ran) goes to the last testcase.
+fn add_reruns(tests: &mut [TestCase], names: &[&str], attempts: &[Attempt]) {
+    for (n, attempt) in attempts.iter().enumerate() {
+        let number = n + 1;
+        if attempt.cases.is_empty() {
+            let message = format!(
+                "attempt {number}: {}",
+                attempt.reason.as_deref().unwrap_or(attempt.status.as_str())
+            );
+            let mut rerun = TestRerun::new(non_success_kind(attempt.status));
+            rerun.set_message(message.clone()).set_description(message);
+            if let Some(t) = tests.last_mut() {
+                t.status.add_rerun(rerun);
+            }
+        }
+        for k in &attempt.cases {
+            let at = names.iter().position(|name| *name == k.name);
+            let target = match at {
+                Some(i) => tests.get_mut(i),
+                None => tests.last_mut(),
+            };
+            if let Some(t) = target {
+                t.status.add_rerun(rerun_of(number, k));
+            }
+        }
+    }
+}
+
+/// One case of an earlier attempt: its first finding as the message, the detail as the text.
+fn rerun_of(attempt: usize, k: &CaseResult) -> TestRerun {
+    let mut rerun = TestRerun::new(non_success_kind(k.status));
+    rerun
+        .set_message(format!("attempt {attempt}: {}", case_summary(k)))
+        .set_description(detail(k));
+    rerun.set_type(
+        k.findings
+            .first()
+            .map_or(k.status.as_str(), |f| f.check.as_str()),
+    );
+    rerun
 }
 
 fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
@@ -151,9 +203,12 @@ fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
             status_of(s.status, message.clone(), Some(message)),
         );
         t.set_classname(classname);
-        return vec![t];
+        let mut tests = vec![t];
+        add_reruns(&mut tests, &[], &s.earlier_attempts);
+        return tests;
     }
-    s.steps
+    let mut tests: Vec<TestCase> = s
+        .steps
         .iter()
         .enumerate()
         .map(|(i, k)| {
@@ -168,7 +223,10 @@ fn scenario_tests(s: &ScenarioResult) -> Vec<TestCase> {
             }
             case_test(&classname, name, k)
         })
-        .collect()
+        .collect();
+    let names: Vec<&str> = s.steps.iter().map(|k| k.name.as_str()).collect();
+    add_reruns(&mut tests, &names, &s.earlier_attempts);
+    tests
 }
 
 /// A setup step, once for every endpoint that used it: who used it heads its detail.

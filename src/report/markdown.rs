@@ -6,8 +6,8 @@
 use super::escape::{cell, code, longest_run};
 use super::Result;
 use super::{
-    case_summary, decision_line, example_mark, items, mark, ms, used_by, CauseKind, Failure,
-    RenderOptions, Renderer, Subject, View,
+    attempt_summary, case_summary, decision_line, example_mark, items, mark, ms, used_by,
+    CauseKind, Failure, RenderOptions, Renderer, Subject, View,
 };
 use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Status};
@@ -32,6 +32,7 @@ impl Renderer for Markdown {
         latency(&mut out, view);
         failures(&mut out, view);
         setups(&mut out, view);
+        flaky(&mut out, view);
         skipped(&mut out, view);
         scenarios(&mut out, view);
         root_causes(&mut out, view);
@@ -357,6 +358,32 @@ fn root_causes(out: &mut String, view: &View) {
     }
     if let Some(more) = causes.more() {
         let _ = writeln!(out, "- {more}");
+    }
+    out.push('\n');
+}
+
+/// 不稳定: what passed only on a retry, with what its first attempt found.
+fn flaky(out: &mut String, view: &View) {
+    if view.flaky.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## 不稳定 (重试后通过, {})\n", view.flaky.len());
+    let _ = writeln!(out, "| 接口 / 场景 | 名称 | 通过于 | 第一次的问题 |");
+    let _ = writeln!(out, "|------|------|------|------|");
+    for subject in &view.flaky {
+        let (what, name) = match subject {
+            Subject::Endpoint(e) => (code(&e.endpoint), cell(&e.name)),
+            Subject::Scenario(s) => (format!("场景 {}", code(&s.name)), cell(&s.title)),
+        };
+        let first = subject
+            .earlier_attempts()
+            .first()
+            .map_or("-".to_string(), |a| cell(&attempt_summary(a)));
+        let _ = writeln!(
+            out,
+            "| {what} | {name} | 第 {} 次 | {first} |",
+            subject.attempts()
+        );
     }
     out.push('\n');
 }

@@ -12,23 +12,27 @@
 //! print. The terminal format draws colours only when [`RenderOptions::style`] asks; written to a
 //! file (`--report terminal=PATH`) it is plain.
 //!
-//! Beside the formats: [`listing`] (the `list` command's tables), [`bar`] (the progress bar), and
-//! `coverage`, the 联调覆盖 section every format shows after a proxy session.
+//! Beside the formats: [`listing`] (the `list` command's tables), [`bar`] (the progress bar),
+//! [`github`] (a GitHub Actions step summary and annotations), [`merge`] (one result from the
+//! results of CI shards), and `coverage`, the 联调覆盖 section every format shows after a proxy session.
 
 pub mod bar;
 mod coverage;
 mod error;
 pub mod escape;
+pub mod github;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod listing;
 pub mod markdown;
+pub mod merge;
 mod style;
+mod table;
 pub mod terminal;
 mod view;
 
-pub use style::{ColorChoice, Style};
+pub use style::{terminal_width, ColorChoice, Stream, Style, FILE_WIDTH};
 pub use view::{
     names, unregistered_nearest, unregistered_request, used_by, CauseKind, CoverageView, Failure,
     ModuleView, PhaseState, PhaseView, RootCause, RootCauses, Subject, Timeline, TimelineRow, View,
@@ -40,7 +44,7 @@ pub use error::ReportError;
 /// What rendering and writing reports gives.
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;
 use crate::plan::Plan;
-use crate::result::{CaseResult, Finding, RunResult, Status};
+use crate::result::{Attempt, CaseResult, Finding, RunResult, Status};
 use std::path::{Path, PathBuf};
 
 /// Every report format, in the order `--help` and error messages list them.
@@ -65,11 +69,53 @@ pub trait Renderer: Sync {
     fn render(&self, view: &View, options: &RenderOptions) -> Result<String>;
 }
 
-/// How to render, beyond the view itself.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How to render, beyond the view itself. Only the terminal format reads these; the default is what
+/// a file gets: plain, the normal level, [`FILE_WIDTH`] columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
     /// Colours, for a terminal; files are written plain.
     pub style: Style,
+    /// How much the terminal report shows (`-q`, `-v`, `-vv`).
+    pub level: Level,
+    /// Columns the tables may take: the terminal's width, or [`FILE_WIDTH`] (`COLUMNS`) when the
+    /// output is not a terminal.
+    pub width: u16,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            style: Style::PLAIN,
+            level: Level::Normal,
+            width: FILE_WIDTH,
+        }
+    }
+}
+
+/// How much the terminal report shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// `-q`: one line per endpoint or scenario that did not pass, then the verdict.
+    Quiet,
+    /// Failures grouped (details, 准备步骤, 根因汇总), then the tables and the verdict last.
+    #[default]
+    Normal,
+    /// `-v`: also every passed case, one line each, before the failures.
+    Verbose,
+    /// `-vv`: every case with its request and response in full (masked).
+    VeryVerbose,
+}
+
+impl Level {
+    /// `-q` and the count of `-v`.
+    pub fn from_flags(quiet: bool, verbose: u8) -> Level {
+        match (quiet, verbose) {
+            (true, _) => Level::Quiet,
+            (false, 0) => Level::Normal,
+            (false, 1) => Level::Verbose,
+            (false, _) => Level::VeryVerbose,
+        }
+    }
 }
 
 /// A format of [`FORMATS`]; parse one from its name or an alias.
@@ -142,9 +188,27 @@ pub fn render(result: &RunResult, plan: Option<&Plan>, format: Format) -> Result
     format.render(&View::new(result, plan), &RenderOptions::default())
 }
 
-/// Parses `--report FORMAT=PATH` specs. Call it before a run, so a typo fails before anything
-/// is sent to the backend.
+/// The path of `--report FORMAT=-`: standard output.
+pub const STDOUT: &str = "-";
+
+/// Does this report path mean standard output?
+pub fn is_stdout(path: &Path) -> bool {
+    path == Path::new(STDOUT)
+}
+
+/// Parses `--report FORMAT=PATH` specs (`PATH` `-` is standard output, for one of them at most).
+/// Call it before a run, so a typo fails before anything is sent to the backend.
 pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
+    let to_stdout: Vec<&String> = specs
+        .iter()
+        .filter(|s| s.split_once('=').is_some_and(|(_, p)| p.trim() == STDOUT))
+        .collect();
+    if let [first, second, ..] = to_stdout[..] {
+        return Err(ReportError::TwoToStdout {
+            first: first.clone(),
+            second: second.clone(),
+        });
+    }
     specs
         .iter()
         .map(|spec| {
@@ -159,6 +223,7 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<(Format, PathBuf)>> {
             if path.trim().is_empty() {
                 return Err(ReportError::EmptyPath { spec: spec.clone() });
             }
+            let path = if path.trim() == STDOUT { STDOUT } else { path };
             Ok((format, PathBuf::from(path)))
         })
         .collect()
@@ -213,6 +278,17 @@ pub fn case_summary(case: &CaseResult) -> String {
         r.clone()
     } else {
         case.status.as_str().to_string()
+    }
+}
+
+/// What an earlier attempt found, in one line: `正常请求: schema at /data/x: …`, else its reason.
+pub fn attempt_summary(a: &Attempt) -> String {
+    match a.first_finding() {
+        Some((k, f)) => format!("{}: {}", k.name, finding_headline(f)),
+        None => a
+            .reason
+            .clone()
+            .unwrap_or_else(|| a.status.as_str().to_string()),
     }
 }
 

@@ -1,15 +1,21 @@
 //! The human reporter: every failure with its check, JSON path, expected vs actual, redacted excerpts
 //! and a reproducing curl command; the setup steps that failed, once; the root causes; then the
 //! summary tables per phase and module and the verdict last, where a terminal leaves them on screen.
+//! The tables fit the width they are given, long names cut with `…`. How much is shown is the
+//! [`Level`]: `-q` keeps one line per failure and the verdict ([`levels`]), `-v` and `-vv` add the
+//! cases that passed.
 
+mod levels;
+
+use super::table::{fit, header_row, new_table, one_line, Fit};
 use super::Result;
 use super::{
-    decision_line, example_mark, finding_path, ms, used_by, Failure, RenderOptions, Renderer,
-    Style, Subject, View,
+    attempt_summary, decision_line, example_mark, finding_path, ms, used_by, Failure, Level,
+    RenderOptions, Renderer, Style, Subject, View,
 };
 use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Counts, Status};
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment};
 use std::fmt::Write;
 
 mod timeline;
@@ -25,7 +31,7 @@ impl Renderer for Terminal {
     }
 
     fn render(&self, view: &View, options: &RenderOptions) -> Result<String> {
-        Ok(render(view, &options.style))
+        Ok(render_with(view, options))
     }
 }
 
@@ -55,13 +61,6 @@ fn status_cell(style: &Style, s: Status) -> Cell {
     })
 }
 
-fn new_table() -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    t
-}
-
 fn count_cells(c: &Counts) -> Vec<Cell> {
     let mut cells = vec![Cell::new(c.total)];
     for s in Status::ALL {
@@ -70,13 +69,14 @@ fn count_cells(c: &Counts) -> Vec<Cell> {
     cells
 }
 
-/// The per-phase / per-module summary table.
-pub fn summary_table(view: &View) -> String {
+/// The per-phase / per-module summary table, at most `width` columns wide: when it does not fit,
+/// the status columns that are zero everywhere go first, then module names are cut.
+pub fn summary_table(view: &View, width: u16) -> String {
     let mut t = new_table();
     let mut header = vec!["阶段", "模块", "接口"];
     header.extend(Status::ALL.iter().map(|s| s.chinese()));
     header.extend(["p50", "p95"]);
-    t.set_header(header);
+    t.set_header(header_row(&header));
     for m in &view.modules {
         let module_name = m.name.as_deref().unwrap_or(&m.module);
         let mut row = vec![
@@ -86,29 +86,61 @@ pub fn summary_table(view: &View) -> String {
         row.extend(count_cells(&m.endpoints));
         row.push(Cell::new(ms(m.p50)).set_alignment(CellAlignment::Right));
         row.push(Cell::new(ms(m.p95)).set_alignment(CellAlignment::Right));
-        t.add_row(row);
+        t.add_row(one_line(row));
     }
+    // Counts start at column 3 (after 阶段, 模块, 接口), in the order of Status::ALL.
+    let empty: Vec<usize> = Status::ALL
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, s)| !matches!(s, Status::Passed | Status::Failed))
+        .filter(|(_, s)| view.summary().endpoints.get(**s) == 0)
+        .map(|(i, _)| 3 + i)
+        .collect();
+    fit(
+        &mut t,
+        width,
+        Fit {
+            hideable: &empty,
+            narrowable: &[&[1]],
+        },
+    );
     t.to_string()
 }
 
-pub fn scenario_table(view: &View, style: &Style) -> String {
+pub fn scenario_table(view: &View, style: &Style, width: u16) -> String {
     let mut t = new_table();
     if style.color {
         // Our own TTY/NO_COLOR decision stands, also when stdout is piped with --color always.
         t.enforce_styling();
     }
-    t.set_header(vec!["场景", "阶段", "步骤", "通过", "未通过", "状态"]);
+    t.set_header(header_row(&[
+        "场景",
+        "阶段",
+        "步骤",
+        "通过",
+        "未通过",
+        "状态",
+    ]));
     for s in &view.result.scenarios {
         let passed = s.passed_steps();
-        t.add_row(vec![
+        t.add_row(one_line(vec![
             Cell::new(&s.name),
             Cell::new(scenario_phase_label(s.phase)),
             Cell::new(s.steps.len()),
             Cell::new(passed),
             Cell::new(s.steps.len() - passed),
             status_cell(style, s.status),
-        ]);
+        ]));
     }
+    fit(
+        &mut t,
+        width,
+        Fit {
+            hideable: &[],
+            narrowable: &[&[0]],
+        },
+    );
     t.to_string()
 }
 
@@ -163,27 +195,31 @@ fn case_body(out: &mut String, style: &Style, k: &CaseResult) {
     }
 }
 
+/// `GET /api/v1/x  名称 · 阶段二 · module`, or `scenario NAME  标题 · FILE`.
+fn subject_title(subject: Subject) -> String {
+    match subject {
+        Subject::Endpoint(e) => format!(
+            "{}  {} · {} · {}",
+            e.endpoint,
+            e.name,
+            phase_label(e.phase),
+            e.module
+        ),
+        Subject::Scenario(s) => format!("scenario {}  {} · {}", s.name, s.title, s.file),
+    }
+}
+
 /// Every endpoint and scenario that did not pass, with the detail to act on.
 pub fn failures(view: &View, style: &Style) -> String {
     let mut out = String::new();
     for Failure { subject, cases } in &view.failures {
-        let cross = style.paint("✗", "31");
-        let status = status_word(style, subject.status());
-        let _ = match subject {
-            Subject::Endpoint(e) => writeln!(
-                out,
-                "{cross} {status}  {}  {} · {} · {}",
-                e.endpoint,
-                e.name,
-                phase_label(e.phase),
-                e.module
-            ),
-            Subject::Scenario(s) => writeln!(
-                out,
-                "{cross} {status}  scenario {}  {} · {}",
-                s.name, s.title, s.file
-            ),
-        };
+        let _ = writeln!(
+            out,
+            "{} {}  {}",
+            style.paint("✗", "31"),
+            status_word(style, subject.status()),
+            subject_title(*subject)
+        );
         match subject.reason() {
             // What a blocked endpoint established (route, auth) is the news: shown as its own line.
             Some(r) if subject.status() == Status::Blocked => {
@@ -272,8 +308,6 @@ pub fn root_causes(view: &View, style: &Style) -> String {
     out
 }
 
-/// The whole human report: the details first, then what to read last (setups, root causes, the
-/// tables and the verdict), so what stays on screen is the summary.
 /// Some case that did not pass carries a reproduction line with the run's variables.
 fn has_reproductions(view: &View) -> bool {
     let uses_vars =
@@ -282,14 +316,41 @@ fn has_reproductions(view: &View) -> bool {
         || view.setups.iter().any(|s| uses_vars(&&s.case))
 }
 
+/// The report at the normal level, [`super::FILE_WIDTH`] wide, in `style`.
 pub fn render(view: &View, style: &Style) -> String {
+    render_with(
+        view,
+        &RenderOptions {
+            style: *style,
+            ..Default::default()
+        },
+    )
+}
+
+/// The whole human report: the details first, then what to read last (setups, root causes, the
+/// tables and the verdict), so what stays on screen is the summary. `-q` keeps only a line per
+/// failure and the verdict; `-v`/`-vv` put the passed cases before the details.
+pub fn render_with(view: &View, options: &RenderOptions) -> String {
+    let style = &options.style;
+    if options.level == Level::Quiet {
+        return levels::quiet(view, style);
+    }
     let result = view.result;
     let mut out = String::new();
+    let shard = result
+        .partition
+        .as_ref()
+        .map_or(String::new(), |p| format!(" · partition {p}"));
     let _ = writeln!(
         out,
-        "daodao-check · {} · {} · {}",
+        "daodao-check · {} · {} · {}{shard}",
         result.env, result.base_url, result.selection
     );
+    match options.level {
+        Level::Verbose => out.push_str(&levels::passed_lines(view, style)),
+        Level::VeryVerbose => out.push_str(&levels::passed_in_full(view, style)),
+        Level::Quiet | Level::Normal => {}
+    }
     out.push_str(&failures(view, style));
     out.push_str(&setups(view, style));
     if has_reproductions(view) {
@@ -306,7 +367,7 @@ pub fn render(view: &View, style: &Style) -> String {
     out.push_str(&timelines(view, style));
     out.push_str(&super::coverage::terminal(view, style));
     if !result.endpoints.is_empty() {
-        out.push_str(&summary_table(view));
+        out.push_str(&summary_table(view, options.width));
         out.push('\n');
         for l in view.phase_lines() {
             let _ = writeln!(out, "{l}");
@@ -314,7 +375,7 @@ pub fn render(view: &View, style: &Style) -> String {
         out.push('\n');
     }
     if !result.scenarios.is_empty() {
-        out.push_str(&scenario_table(view, style));
+        out.push_str(&scenario_table(view, style, options.width));
         out.push_str("\n\n");
     }
     for line in view.missing_account_lines() {
@@ -332,15 +393,22 @@ fn flaky(out: &mut String, view: &View, style: &Style) {
             Subject::Endpoint(e) => format!("{}  {}", e.endpoint, e.name),
             Subject::Scenario(s) => format!("scenario {}", s.name),
         };
+        let first = subject
+            .earlier_attempts()
+            .first()
+            .map_or(String::new(), |a| {
+                format!(" (attempt 1: {})", attempt_summary(a))
+            });
         let _ = writeln!(
             out,
-            "{} flaky 不稳定  {what}  passed on attempt {}",
+            "{} flaky 不稳定  {what}  passed on attempt {}{first}",
             style.paint("⚠", "33"),
             subject.attempts()
         );
     }
 }
 
+/// The last line: PASS or FAIL, the counts, what was retried and what was not run, the time.
 fn verdict(out: &mut String, view: &View, style: &Style) {
     let verdict = if view.passed() {
         style.paint("PASS 通过", "1;32")
@@ -348,13 +416,26 @@ fn verdict(out: &mut String, view: &View, style: &Style) {
         style.paint("FAIL 未通过", "1;31")
     };
     let summary = view.summary();
-    let flaky = match summary.flaky {
-        0 => String::new(),
-        n => format!(" · {n} flaky"),
+    let retried = match (summary.retried, summary.flaky) {
+        (0, 0) => String::new(),
+        (0, flaky) => format!(" · {flaky} flaky"),
+        (retried, flaky) => format!(" · {retried} retried ({flaky} flaky)"),
+    };
+    let not_run = match &view.result.not_run {
+        Some(n) if n.count() > 0 => style.paint(
+            &format!(
+                " · {} not run (stopped after {} failure{})",
+                n.count(),
+                n.max_fail,
+                if n.max_fail == 1 { "" } else { "s" }
+            ),
+            "33",
+        ),
+        _ => String::new(),
     };
     let _ = writeln!(
         out,
-        "{verdict} · endpoints: {} · scenarios: {}{flaky} · {:.1}s",
+        "{verdict} · endpoints: {} · scenarios: {}{retried}{not_run} · {:.1}s",
         counts_line(&summary.endpoints),
         counts_line(&summary.scenarios),
         view.result.duration_ms / 1000.0

@@ -57,3 +57,16 @@ fn report_specs_come_from_the_list() {
     let e = parse_specs(&["junit".into()]).expect_err("no path");
     assert!(e.to_string().contains("(formats: markdown, "), "{e}");
 }
+
+#[test]
+fn a_dash_is_standard_output_for_one_report_only() {
+    let parsed = parse_specs(&["junit=-".into(), "markdown=out/r.md".into()]).expect("parses");
+    assert!(is_stdout(&parsed[0].1));
+    assert!(!is_stdout(&parsed[1].1));
+    assert!(parse_specs(&["json= - ".into()]).is_ok_and(|p| is_stdout(&p[0].1)));
+    let e = parse_specs(&["junit=-".into(), "json=-".into()]).expect_err("two to stdout");
+    assert_eq!(
+        e.to_string(),
+        "--report `junit=-` and --report `json=-` both write to standard output (`-`); give one of them a file"
+    );
+}

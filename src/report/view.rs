@@ -15,8 +15,8 @@ pub use timeline::{Timeline, TimelineRow};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
-    percentile, CaseResult, Counts, EndpointResult, RunResult, ScenarioPhase, ScenarioResult,
-    SetupResult, Status, Summary,
+    percentile, Attempt, CaseResult, Counts, EndpointResult, RunResult, ScenarioPhase,
+    ScenarioResult, SetupResult, Status, Summary,
 };
 use std::collections::BTreeMap;
 
@@ -370,6 +370,14 @@ impl<'a> Subject<'a> {
         match self {
             Subject::Endpoint(e) => e.attempts,
             Subject::Scenario(s) => s.attempts,
+        }
+    }
+
+    /// The attempts before the last, when it was re-run (`--retries`).
+    pub fn earlier_attempts(self) -> &'a [Attempt] {
+        match self {
+            Subject::Endpoint(e) => &e.earlier_attempts,
+            Subject::Scenario(s) => &s.earlier_attempts,
         }
     }
 

@@ -1,12 +1,14 @@
 //! The result model behind `reports/last-run.json`. Versioned: renderers and other tools read it.
 //! Bump [`SCHEMA_VERSION`] on any incompatible change and say so in the README.
 
+mod attempts;
 mod finding;
 pub mod fold;
 mod phase;
 pub mod proxy;
 mod texts;
 
+pub use attempts::{Attempt, NotRun};
 pub use finding::{CaseKind, CheckKind, Drift, Finding, Severity, Side};
 pub use phase::{ScenarioPhase, END_TO_END};
 pub use proxy::ProxyReport;
@@ -161,6 +163,9 @@ pub struct EndpointResult {
     /// How many times it ran (with `--retries`); absent when once.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub attempts: u32,
+    /// The attempts before the last, when it was re-run: what each found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_attempts: Vec<Attempt>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -175,6 +180,9 @@ pub struct ScenarioResult {
     pub steps: Vec<CaseResult>,
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub attempts: u32,
+    /// The attempts before the last, when it was re-run: what each found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_attempts: Vec<Attempt>,
 }
 
 fn one() -> u32 {
@@ -183,6 +191,10 @@ fn one() -> u32 {
 
 fn is_one(n: &u32) -> bool {
     *n == 1
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl EndpointResult {
@@ -338,6 +350,9 @@ pub struct Summary {
     /// Endpoints and scenarios that passed only on a retry.
     #[serde(default)]
     pub flaky: usize,
+    /// Endpoints and scenarios that were run more than once (`--retries`), flaky or not.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retried: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -368,6 +383,12 @@ pub struct RunResult {
     /// routes. Absent for runs; `selection` is then `proxy` (or `har`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<ProxyReport>,
+    /// The CI shard this run was (`hash:1/4`, `slice:2/3`); absent for a whole run or a merge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// What was not run because enough had failed (`--fail-fast`, `--max-fail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<NotRun>,
 }
 
 impl RunResult {
@@ -378,6 +399,8 @@ impl RunResult {
             phases: BTreeMap::new(),
             flaky: endpoints.iter().filter(|e| e.flaky()).count()
                 + scenarios.iter().filter(|s| s.flaky()).count(),
+            retried: endpoints.iter().filter(|e| e.attempts > 1).count()
+                + scenarios.iter().filter(|s| s.attempts > 1).count(),
         };
         for e in endpoints {
             s.endpoints.add(e.status);
@@ -398,6 +421,27 @@ impl RunResult {
                 .proxy
                 .as_ref()
                 .is_none_or(|p| p.unregistered.is_empty())
+    }
+
+    /// How many endpoints and scenarios were not run (`--fail-fast`, `--max-fail`).
+    pub fn not_run_count(&self) -> usize {
+        self.not_run.as_ref().map_or(0, NotRun::count)
+    }
+
+    /// Drops the excerpts of cases that passed (kept in memory for `-vv` only), so that the file
+    /// written holds excerpts for what did not pass, as always.
+    pub fn drop_passed_excerpts(&mut self) {
+        let cases = self
+            .endpoints
+            .iter_mut()
+            .flat_map(|e| e.cases.iter_mut())
+            .chain(self.scenarios.iter_mut().flat_map(|s| s.steps.iter_mut()))
+            .chain(self.setups.iter_mut().map(|s| &mut s.case));
+        for k in cases.filter(|k| k.status == Status::Passed) {
+            k.request = None;
+            k.response = None;
+            k.curl = None;
+        }
     }
 
     /// Writes the result atomically (the only failure besides serialising is the file system's).
@@ -440,8 +484,8 @@ impl RunResult {
         // might, and every renderer reads what this returns.
         result.texts_mut(&mut |t, kind| {
             *t = match kind {
-                TextKind::Block => crate::redact::escape_controls(t),
-                TextKind::Line | TextKind::Command => crate::redact::escape_controls_one_line(t),
+                TextKind::Block => crate::controls::escape_controls(t),
+                TextKind::Line | TextKind::Command => crate::controls::escape_controls_one_line(t),
             }
         });
         Ok(result)

@@ -18,6 +18,8 @@ fn empty_run() -> RunResult {
         missing_accounts: vec![],
         sandbox: None,
         proxy: None,
+        partition: None,
+        not_run: None,
     }
 }
 
@@ -46,6 +48,7 @@ fn control_characters_in_a_result_file_are_escaped_when_it_is_read() {
         latency_ms: None,
         cases: vec![],
         attempts: 1,
+        earlier_attempts: vec![],
     });
     let text = serde_json::to_string(&run).expect("serialises");
     let (_dir, back) = read_text(&text);

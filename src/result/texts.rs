@@ -1,7 +1,7 @@
 //! Every text of a result a backend (or a file) could have put there, for one pass over all of them:
 //! masking secrets learnt late, escaping control characters.
 
-use super::{CaseResult, RunResult};
+use super::{Attempt, CaseResult, RunResult};
 
 /// What a text of the result is, for a pass over every one of them (masking, escaping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,17 @@ impl CaseResult {
     }
 }
 
+impl Attempt {
+    fn texts_mut(&mut self, f: &mut dyn FnMut(&mut String, TextKind)) {
+        for t in self.reason.iter_mut() {
+            f(t, TextKind::Line);
+        }
+        for c in &mut self.cases {
+            c.texts_mut(f);
+        }
+    }
+}
+
 impl RunResult {
     /// Every text a backend could have put into the result, for one last pass before it leaves the
     /// process (masking secrets learnt late, escaping controls).
@@ -56,6 +67,9 @@ impl RunResult {
             for c in &mut e.cases {
                 c.texts_mut(f);
             }
+            for a in &mut e.earlier_attempts {
+                a.texts_mut(f);
+            }
         }
         for s in &mut self.scenarios {
             for t in s.reason.iter_mut() {
@@ -63,6 +77,9 @@ impl RunResult {
             }
             for c in &mut s.steps {
                 c.texts_mut(f);
+            }
+            for a in &mut s.earlier_attempts {
+                a.texts_mut(f);
             }
         }
         for s in &mut self.setups {

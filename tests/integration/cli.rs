@@ -7,10 +7,15 @@ use std::path::Path;
 
 pub fn cli(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("daodao-check").expect("binary");
+    // The width and the CI around the tests must not change what the tool prints: 100 columns, no
+    // GitHub workflow commands unless a test asks for them.
     c.current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("DAODAO_BASE_URL")
-        .env_remove("DAODAO_ENV");
+        .env_remove("DAODAO_ENV")
+        .env_remove("COLUMNS")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY");
     c
 }
 
@@ -358,7 +363,7 @@ fn the_result_order_does_not_depend_on_concurrency() {
     let dir = common::real_project();
     let ids = |jobs: &str| {
         let (code, _, _) =
-            output(cli(dir.path()).args(["--jobs", jobs, "phase", "all", "--sandbox"]));
+            output(cli(dir.path()).args(["phase", "all", "--sandbox", "--jobs", jobs]));
         assert_eq!(code, 0);
         let v: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join("reports/last-run.json")).unwrap(),

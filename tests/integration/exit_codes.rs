@@ -52,7 +52,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "a config file that does not exist",
-            args: &["--config", "nope.toml", "lint"],
+            args: &["lint", "--config", "nope.toml"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -80,7 +80,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "an unknown environment",
-            args: &["--env", "prod", "phase", "1"],
+            args: &["phase", "1", "--env", "prod"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -88,7 +88,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "a base URL without a scheme",
-            args: &["--base-url", "localhost:3001", "phase", "1"],
+            args: &["phase", "1", "--base-url", "localhost:3001"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -132,7 +132,31 @@ fn causes() -> Vec<Cause> {
             env: &[],
             setup: nothing,
             code: 2,
-            says: "phase must be 1–8, 0 or `all`, not `9`",
+            says: "a phase is 1–8, 0 or `all`, not `9`",
+        },
+        Cause {
+            name: "a partition that cannot be read",
+            args: &["phase", "1", "--sandbox", "--partition", "hash:4/3"],
+            env: &[],
+            setup: nothing,
+            code: 2,
+            says: "partition `hash:4/3`: M must be between 1 and N",
+        },
+        Cause {
+            name: "two reports to standard output",
+            args: &["phase", "1", "--sandbox", "--report", "json=-", "--report", "junit=-"],
+            env: &[],
+            setup: nothing,
+            code: 2,
+            says: "both write to standard output",
+        },
+        Cause {
+            name: "a run flag on a command that does not run",
+            args: &["lint", "--jobs", "4"],
+            env: &[],
+            setup: nothing,
+            code: 2,
+            says: "unexpected argument '--jobs'",
         },
         Cause {
             name: "an unknown sandbox fault",
@@ -160,7 +184,7 @@ fn causes() -> Vec<Cause> {
         },
         Cause {
             name: "a report without --input where the config cannot say",
-            args: &["--config", "nope.toml", "report"],
+            args: &["report", "--config", "nope.toml"],
             env: &[],
             setup: nothing,
             code: 2,
@@ -172,7 +196,7 @@ fn causes() -> Vec<Cause> {
             env: &[],
             setup: nothing,
             code: 3,
-            says: "error: backend unreachable at http://127.0.0.1:9/api/v1",
+            says: "error: backend unreachable at http://127.0.0.1:9/api/v1: connection refused: nothing listens on 127.0.0.1:9",
         },
     ]
 }
@@ -191,4 +215,44 @@ fn each_cause_exits_with_its_code_and_says_why() {
         assert_eq!(code, cause.code, "{}: exit code\n{out}\n{err}", cause.name);
         assert!(err.contains(cause.says), "{}: stderr\n{err}", cause.name);
     }
+}
+
+/// The cause of an unreachable backend in its own terms, about the base URL given, with what to do.
+#[test]
+fn an_unreachable_backend_says_why_and_what_to_do() {
+    let dir = common::mini();
+    let unreachable = |base_url: &str, extra: &[&str]| {
+        let (code, _, err) = output(
+            cli(dir.path())
+                .args(["phase", "1", "--base-url", base_url])
+                .args(extra),
+        );
+        assert_eq!(code, 3, "{err}");
+        assert!(
+            err.contains(&format!("error: backend unreachable at {base_url}: ")),
+            "{err}"
+        );
+        assert!(err.contains("add --sandbox"), "{err}");
+        assert!(
+            !err.contains("__daodao"),
+            "the probe's path is no news: {err}"
+        );
+        err
+    };
+    let dns = unreachable("http://no-such-host.invalid/api/v1", &[]);
+    assert!(
+        dns.contains("the host name `no-such-host.invalid` does not resolve (DNS)"),
+        "{dns}"
+    );
+    // A socket that is listened on but never answered: the connection is made, no answer comes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = silent.local_addr().expect("addr");
+    let timeout = unreachable(
+        &format!("http://{address}/api/v1"),
+        &["--timeout-ms", "300"],
+    );
+    assert!(
+        timeout.contains(&format!("no answer from {address} within 300 ms (timeout)")),
+        "{timeout}"
+    );
 }

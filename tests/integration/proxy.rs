@@ -255,7 +255,7 @@ fn check_the_recording(dir: &std::path::Path, har: &std::path::Path, live: &Valu
     assert_eq!(json["log"]["version"], "1.2");
     assert_eq!(json["log"]["entries"].as_array().map(Vec::len), Some(10));
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_daodao-check"))
-        .args(["--color", "never", "check-har"])
+        .args(["check-har", "--color", "never"])
         .arg(har)
         .current_dir(dir)
         .output()

@@ -170,7 +170,7 @@ fn a_har_recorded_by_chromium_is_checked_offline() {
     let dir = common::real_project();
     let (har, base) = record(dir.path(), &playwright);
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_daodao-check"))
-        .args(["--color", "never", "--base-url", &base, "check-har"])
+        .args(["check-har", "--color", "never", "--base-url", &base])
         .arg(&har)
         .current_dir(dir.path())
         .output()

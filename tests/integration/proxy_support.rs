@@ -45,7 +45,7 @@ impl ProxyProcess {
     /// Starts `daodao-check proxy --listen 127.0.0.1:0 ARGS` in `dir` and waits for its address.
     pub fn start(dir: &std::path::Path, args: &[&str]) -> ProxyProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_daodao-check"))
-            .args(["--color", "never", "proxy", "--listen", "127.0.0.1:0"])
+            .args(["proxy", "--color", "never", "--listen", "127.0.0.1:0"])
             .args(args)
             .current_dir(dir)
             .stdout(Stdio::piped())

@@ -69,6 +69,7 @@ pub fn endpoint(
             vec![happy]
         },
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -91,6 +92,8 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         missing_accounts: vec![],
         sandbox: None,
         proxy: None,
+        partition: None,
+        not_run: None,
     }
 }
 
@@ -249,6 +252,7 @@ pub fn sample() -> RunResult {
             reason: None,
             steps: vec![step_ok, step_bad],
             attempts: 1,
+            earlier_attempts: vec![],
         },
         ScenarioResult {
             name: "login-flow".into(),
@@ -264,6 +268,7 @@ pub fn sample() -> RunResult {
                 Status::Passed,
             )],
             attempts: 1,
+            earlier_attempts: vec![],
         },
     ];
     let mut result = finish(eps, scenarios);

@@ -88,3 +88,36 @@ fn the_session_files_are_private_to_their_owner() {
     }
     assert!(!session_secrets(dir.path()).is_empty());
 }
+
+/// `-vv` prints every exchange, the logins' included: masked like every excerpt.
+#[test]
+fn a_very_verbose_run_shows_every_exchange_and_leaks_no_secret() {
+    let dir = common::real_project();
+    let (code, stdout, stderr) = output(cli(dir.path()).args(["phase", "all", "--sandbox", "-vv"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("✓ POST /api/v1/auth/login  密码登录") && stdout.contains("«token»"),
+        "the logins are shown, their tokens masked"
+    );
+    let secrets = session_secrets(dir.path());
+    assert!(secrets.len() >= 4, "{secrets:?}");
+    for secret in &secrets {
+        assert!(
+            !carries(&stdout, secret),
+            "stdout carries a secret of the run"
+        );
+        assert!(
+            !carries(&stderr, secret),
+            "stderr carries a secret of the run"
+        );
+    }
+}
+
+/// The secret as a value of its own: the SMS code `123456` inside the contracts' example bank card
+/// `6222021234567890123` is not it.
+fn carries(text: &str, secret: &str) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    text.match_indices(secret).any(|(at, _)| {
+        !alnum(text[..at].chars().next_back()) && !alnum(text[at + secret.len()..].chars().next())
+    })
+}

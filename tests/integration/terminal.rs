@@ -62,6 +62,7 @@ fn endpoint(
         latency_ms: (status != Status::Skipped).then_some(latency),
         cases,
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -173,6 +174,7 @@ fn sample() -> RunResult {
             ..case("cancel", CaseKind::Step, Status::Blocked, 0.0, vec![])
         }],
         attempts: 1,
+        earlier_attempts: vec![],
     }];
     // users.profile passed on its second attempt: flaky.
     let mut endpoints = endpoints;
@@ -195,6 +197,8 @@ fn sample() -> RunResult {
         missing_accounts: vec![],
         sandbox: None,
         proxy: None,
+        partition: None,
+        not_run: None,
     }
 }
 
@@ -204,10 +208,10 @@ fn plan() -> Plan {
 
 #[test]
 fn summary_table_per_phase_and_module() {
-    insta::assert_snapshot!(terminal::summary_table(&View::new(
-        &sample(),
-        Some(&plan())
-    )));
+    insta::assert_snapshot!(terminal::summary_table(
+        &View::new(&sample(), Some(&plan())),
+        daodao_check::report::FILE_WIDTH
+    ));
 }
 
 #[test]

@@ -105,6 +105,7 @@ fn endpoint_result(
         latency_ms: latency,
         cases,
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 

@@ -34,6 +34,7 @@ pub(crate) async fn run(cx: &Context<'_>, s: &Scenario) -> ScenarioResult {
         reason,
         steps,
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 

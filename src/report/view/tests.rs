@@ -103,6 +103,7 @@ fn endpoint(name: &str, phase: u8, module: &str, status: Status) -> EndpointResu
         latency_ms: None,
         cases: vec![],
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -116,6 +117,7 @@ fn scenario(name: &str, phase: u8, status: Status) -> ScenarioResult {
         reason: None,
         steps: vec![],
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -134,6 +136,8 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         missing_accounts: vec![],
         sandbox: None,
         proxy: None,
+        partition: None,
+        not_run: None,
         endpoints,
         scenarios,
         setups: vec![],

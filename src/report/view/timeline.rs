@@ -131,6 +131,7 @@ mod tests {
             reason: None,
             steps,
             attempts: 1,
+            earlier_attempts: vec![],
         }
     }
 

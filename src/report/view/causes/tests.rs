@@ -37,6 +37,7 @@ fn endpoint(id: &str, status: Status, cases: Vec<CaseResult>) -> EndpointResult 
         latency_ms: None,
         cases,
         attempts: 1,
+        earlier_attempts: vec![],
     }
 }
 
@@ -79,6 +80,8 @@ fn run(endpoints: Vec<EndpointResult>, setups: Vec<SetupResult>) -> RunResult {
         missing_accounts: vec![],
         sandbox: None,
         proxy: None,
+        partition: None,
+        not_run: None,
         endpoints,
         scenarios: vec![],
         setups,
@@ -295,6 +298,7 @@ fn causes_count_distinct_endpoints_across_cases_setups_and_steps() {
             case("tours.list", CaseKind::Step, Status::Failed, vec![drift()]),
         ],
         attempts: 1,
+        earlier_attempts: vec![],
     }];
     let causes = root_causes(&result);
     assert_eq!(causes.shown.len(), 1);
