@@ -79,7 +79,14 @@ impl Check for Route {
             CaseKind::NoToken | CaseKind::ForgedToken => {
                 input.fingerprint.is_some_and(|fp| !fp.refuses_auth)
             }
-            CaseKind::MissingRequired | CaseKind::ErrorCase => false,
+            // Built to be refused, possibly with a 404 (another's record), after the valid request
+            // already judged the route.
+            CaseKind::MissingRequired
+            | CaseKind::ErrorCase
+            | CaseKind::Isolation
+            | CaseKind::MalformedInput
+            | CaseKind::SessionSecurity
+            | CaseKind::ClientControlled => false,
         };
         if !judged {
             return vec![];

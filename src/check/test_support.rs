@@ -38,6 +38,9 @@ pub struct Case {
     pub expect: Expect,
     pub case: CaseKind,
     pub fingerprint: Option<RouteFingerprint>,
+    /// The run's test accounts' phones, and the caller's (see [`super::People`]).
+    pub people_accounts: Vec<String>,
+    pub people_caller: Option<&'static str>,
 }
 
 /// An exchange: `method path` (under [`BASE_URL`]) answered with `status` and `body`.
@@ -88,6 +91,8 @@ impl Case {
             expect: Expect::Success,
             case: CaseKind::Happy,
             fingerprint: None,
+            people_accounts: vec![],
+            people_caller: None,
         }
         .answer(
             200,
@@ -207,6 +212,10 @@ impl Case {
             case: self.case,
             config: &self.config,
             fingerprint: self.fingerprint.as_ref(),
+            people: super::People {
+                caller: self.people_caller,
+                accounts: &self.people_accounts,
+            },
         }
     }
 

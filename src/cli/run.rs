@@ -50,6 +50,10 @@ pub struct RunArgs {
 struct OutputArgs {
     #[arg(long = "report", value_name = "FORMAT=PATH", help = report_help())]
     reports: Vec<String>,
+    /// Send writes (and the security checks' writes stay off) to an environment marked
+    /// `production = true`, which otherwise gets reads only.
+    #[arg(long)]
+    allow_writes: bool,
 }
 
 /// The `--report` help, naming the formats of the library's list.
@@ -158,6 +162,7 @@ fn execute(
     sandbox: &SandboxFlags,
 ) -> Result<RunResult> {
     let mut config = g.load_config()?;
+    config.allow_writes = output.allow_writes;
     let catalog = Arc::new(load_catalog(&config)?);
     let last = config.reports_dir.join("last-run.json");
     if only_failed {

@@ -3,12 +3,17 @@
 //! Resolution order (highest first): command line → environment variables → the selected
 //! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
 
+mod checks;
 mod error;
 mod limits;
 #[cfg(test)]
 mod tests;
 
 use crate::source::TomlError;
+pub use checks::{
+    Checks, ChecksSection, LeakPattern, LeakageRules, LeakageSection, PatternEntry, DEFAULT_FIELDS,
+    DEFAULT_PATTERNS,
+};
 pub use error::ConfigError;
 pub use limits::Limits;
 use serde::Deserialize;
@@ -38,6 +43,9 @@ pub struct ConfigFile {
     pub paths: PathsSection,
     #[serde(default)]
     pub progress: ProgressSection,
+    /// The security checks derived from the contracts (all on by default).
+    #[serde(default)]
+    pub checks: ChecksSection,
 }
 
 /// What `daodao-check progress` writes into the plan's 联调进度表.
@@ -52,6 +60,10 @@ pub struct ProgressSection {
 #[serde(deny_unknown_fields)]
 pub struct EnvSection {
     pub base_url: Option<String>,
+    /// A production environment: every write is refused (endpoint checks and scenario steps whose
+    /// method is not GET, setup writes, registering test users) unless `--allow-writes`, and the
+    /// security checks, which create data, never run.
+    pub production: Option<bool>,
     pub run: Option<RunSection>,
     pub sms: Option<SmsConfig>,
 }
@@ -233,6 +245,12 @@ pub struct Config {
     pub reports_dir: PathBuf,
     /// 负责人 for the plan's progress table.
     pub owner: Option<String>,
+    /// The environment is production (`[env.NAME] production = true`).
+    pub production: bool,
+    /// Writes may be sent to production: `--allow-writes` of `phase` and `run`, never a file or a
+    /// variable (false when resolved).
+    pub allow_writes: bool,
+    pub checks: Checks,
 }
 
 #[derive(Debug, Clone)]
@@ -441,7 +459,11 @@ pub fn resolve(
     }
     let dir =
         |p: &Option<PathBuf>, default: &str| root.join(p.clone().unwrap_or_else(|| default.into()));
+    let checks = file.checks.resolve()?;
     Ok(Config {
+        production: section.production.unwrap_or(false),
+        allow_writes: false,
+        checks,
         contracts_dir: dir(&file.paths.contracts, "contracts"),
         scenarios_dir: dir(&file.paths.scenarios, "scenarios"),
         fixtures_dir: dir(&file.paths.fixtures, "fixtures"),
@@ -486,6 +508,26 @@ impl Config {
             .copied()
             .or(contract_budget)
             .unwrap_or(self.latency_budget_ms)
+    }
+
+    /// Why writes are not sent, when the environment is production and `--allow-writes` was not given.
+    pub fn refuses_writes(&self) -> Option<String> {
+        (self.production && !self.allow_writes).then(|| {
+            format!(
+                "生产环境 ({}: production = true): 不发送写请求; 确需写入时加 --allow-writes",
+                self.env_name
+            )
+        })
+    }
+
+    /// Why the security checks do not run: they create data with the test accounts.
+    pub fn refuses_security_checks(&self) -> Option<String> {
+        self.production.then(|| {
+            format!(
+                "生产环境 ({}: production = true): 安全检查会用测试账号创建数据, 不运行",
+                self.env_name
+            )
+        })
     }
 
     /// The path prefix of the base URL (`/api/v1`), used to spell endpoints as the plan does.

@@ -2,7 +2,7 @@
 
 use super::cache::SetupCache;
 use super::route_probe::Fingerprints;
-use super::session::{sms_code_from, Login, Sessions};
+use super::session::{sms_code_from, AccountPhones, Login, Sessions};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::contract::Contract;
@@ -26,6 +26,8 @@ pub(crate) struct Context<'a> {
     pub sessions: &'a Sessions,
     /// Setup steps shared by endpoint checks, each identical read sent once per run.
     pub setups: &'a SetupCache,
+    /// The phones of every account the run logged in.
+    pub phones: &'a AccountPhones,
 }
 
 impl<'a> Context<'a> {
@@ -36,6 +38,7 @@ impl<'a> Context<'a> {
             catalog: self.catalog,
             redactor: self.redactor,
             builtins: self.builtins,
+            phones: self.phones,
         }
     }
 

@@ -30,7 +30,7 @@ use cache::SetupCache;
 use context::Context;
 use futures::StreamExt;
 use route_probe::Fingerprints;
-use session::Sessions;
+use session::{AccountPhones, Sessions};
 use std::sync::Arc;
 
 /// Told as the run goes; the terminal reporter draws a progress bar with it.
@@ -57,6 +57,7 @@ pub struct Runner {
     fingerprints: Fingerprints,
     sessions: Sessions,
     setups: SetupCache,
+    phones: AccountPhones,
 }
 
 /// Why a run could not start.
@@ -88,6 +89,7 @@ impl Runner {
             fingerprints: Fingerprints::default(),
             sessions: Sessions::new(),
             setups: SetupCache::default(),
+            phones: AccountPhones::default(),
         })
     }
 
@@ -101,6 +103,7 @@ impl Runner {
             fingerprints: &self.fingerprints,
             sessions: &self.sessions,
             setups: &self.setups,
+            phones: &self.phones,
         }
     }
 

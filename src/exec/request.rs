@@ -110,7 +110,7 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
     let mut exchange = cx.client.send(request).await;
     let mut extra = vec![];
     if let (Some(s), TokenChoice::Account(account)) = (&session, &spec.token) {
-        if spec.expect == Expect::Success && envelope_code(cx, &exchange) == Some(401) {
+        if spec.expect.may_succeed() && envelope_code(cx, &exchange) == Some(401) {
             match resend_refreshed(cx, sessions, &spec, account, &s.token).await {
                 Ok(Some(retried)) => exchange = retried,
                 Ok(None) => {}
@@ -128,6 +128,10 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         }
         _ => cx.fingerprints.anonymous.as_ref(),
     };
+    let phones = cx.phones.all();
+    let caller = session
+        .as_ref()
+        .filter(|_| matches!(spec.token, TokenChoice::Account(_)));
     let input = check::CheckInput {
         exchange: &exchange,
         contract: spec.contract,
@@ -136,6 +140,10 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         case: spec.kind,
         config: cx.config,
         fingerprint,
+        people: check::People {
+            caller: caller.map(|s| s.phone.as_str()),
+            accounts: &phones,
+        },
     };
     let mut findings = check::run_all(&input);
     findings.extend(extra);
@@ -287,8 +295,7 @@ fn case_result(
             .collect(),
         // A request built to be wrong carries the contract's own (public) values: shown as sent.
         request: failed.then(|| {
-            let built_wrong = matches!(spec.kind, CaseKind::ErrorCase | CaseKind::MissingRequired);
-            redactor.request_excerpt(&ex.request, EXCERPT_CHARS, !built_wrong)
+            redactor.request_excerpt(&ex.request, EXCERPT_CHARS, !spec.kind.built_wrong())
         }),
         response: match (failed, resp) {
             (true, Some(r)) => {

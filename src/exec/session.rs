@@ -90,6 +90,24 @@ pub fn default_account(c: &Contract) -> &'static str {
     }
 }
 
+/// The phones of every test account the run logged in, whatever the scope of their sessions: the
+/// leakage check tells another account's phone in an answer from the caller's own.
+#[derive(Default)]
+pub struct AccountPhones(Mutex<Vec<String>>);
+
+impl AccountPhones {
+    pub fn add(&self, phone: &str) {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !phone.is_empty() && !all.iter().any(|p| p == phone) {
+            all.push(phone.to_string());
+        }
+    }
+
+    pub fn all(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 type Slot = Arc<tokio::sync::Mutex<Option<Result<Session, SessionError>>>>;
 
 /// The sessions of one scope: the whole run (endpoint checks) or one scenario.
@@ -156,6 +174,7 @@ pub struct Login<'a> {
     pub catalog: &'a Catalog,
     pub redactor: &'a Redactor,
     pub builtins: &'a Builtins,
+    pub phones: &'a AccountPhones,
 }
 
 /// Who logs in, and the auth response that gave the tokens.
@@ -180,6 +199,7 @@ impl Login<'_> {
             password,
             response,
         } = self.credentials(name, account).await?;
+        self.phones.add(&phone);
         let auth = &self.config.auth;
         let text = |path: &str| lookup(&response, path).map(value_text);
         let token = text(&auth.token).ok_or_else(|| SessionError::LoginWithoutToken {
