@@ -77,18 +77,12 @@ fn head(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// The match with a little of what surrounds it, on one line.
+/// The match and the rest of its line: what the backend let out, from where it starts.
 fn excerpt<'t>(text: &'t str, m: regex::Match<'t>) -> &'t str {
-    let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[m.end()..]
         .find('\n')
         .map_or(text.len(), |i| m.end() + i);
-    let start = line_start.max(m.start().saturating_sub(40));
-    let mut start = start;
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    &text[start..line_end]
+    &text[m.start()..line_end]
 }
 
 /// Fields named like a secret of the server's (`password_hash`), with a value, wherever they are.
@@ -157,7 +151,8 @@ fn foreign_phones(input: &CheckInput, text: &str) -> Vec<Finding> {
 fn request_text(input: &CheckInput) -> String {
     let r = &input.exchange.request;
     let body = r.body.as_ref().map(Value::to_string).unwrap_or_default();
-    format!("{} {body}", r.url)
+    let raw = r.raw_body.as_deref().unwrap_or_default();
+    format!("{} {body} {raw}", r.url)
 }
 
 /// `number` in `text`, not inside a longer run of digits.

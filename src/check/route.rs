@@ -76,7 +76,8 @@ impl Check for Route {
         // backend refuses tokens before routing, which makes those answers alike for every path.
         let judged = match input.case {
             CaseKind::Happy | CaseKind::Setup | CaseKind::Step | CaseKind::RouteProbe => true,
-            CaseKind::NoToken | CaseKind::ForgedToken => {
+            // A token that must not work is refused like no token at all, before any lookup.
+            CaseKind::NoToken | CaseKind::ForgedToken | CaseKind::SessionSecurity => {
                 input.fingerprint.is_some_and(|fp| !fp.refuses_auth)
             }
             // Built to be refused, possibly with a 404 (another's record), after the valid request
@@ -85,7 +86,6 @@ impl Check for Route {
             | CaseKind::ErrorCase
             | CaseKind::Isolation
             | CaseKind::MalformedInput
-            | CaseKind::SessionSecurity
             | CaseKind::ClientControlled => false,
         };
         if !judged {

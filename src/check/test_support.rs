@@ -53,6 +53,7 @@ pub fn exchange(method: &str, path: &str, status: u16, content_type: &str, body:
             headers: vec![],
             body: None,
             multipart_files: None,
+            raw_body: None,
         },
         response: Ok(HttpResponse {
             content_type: Some(content_type.into()),

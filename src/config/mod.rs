@@ -129,6 +129,8 @@ pub struct AuthConfig {
     pub login: String,
     pub login_with_code: String,
     pub refresh: String,
+    /// The logout contract (the session check logs a session of its own out through it).
+    pub logout: String,
     pub token: String,
     pub refresh_token: String,
     pub user_id: String,
@@ -147,6 +149,7 @@ impl Default for AuthConfig {
             login: "auth.login".into(),
             login_with_code: "auth.login-with-code".into(),
             refresh: "auth.refresh-token".into(),
+            logout: "auth.logout".into(),
             token: "data.token".into(),
             refresh_token: "data.refreshToken".into(),
             user_id: "data.user.id".into(),

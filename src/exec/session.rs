@@ -68,9 +68,14 @@ pub struct Session {
 impl Session {
     /// `account.phone`, `account.token` … for templates.
     pub fn vars(&self, vars: &mut Vars) {
+        self.vars_as("account", vars);
+    }
+
+    /// `<prefix>.phone`, `<prefix>.user_id` … (`secondary.user_id` for a field another account owns).
+    pub fn vars_as(&self, prefix: &str, vars: &mut Vars) {
         let mut put = |k: &str, v: Option<&str>| {
             if let Some(v) = v {
-                vars.insert(format!("account.{k}"), Value::String(v.to_string()));
+                vars.insert(format!("{prefix}.{k}"), Value::String(v.to_string()));
             }
         };
         put("phone", Some(&self.phone));
@@ -90,21 +95,37 @@ pub fn default_account(c: &Contract) -> &'static str {
     }
 }
 
-/// The phones of every test account the run logged in, whatever the scope of their sessions: the
-/// leakage check tells another account's phone in an answer from the caller's own.
+/// The phones of every test account the run logged in, whatever the scope of their sessions, with
+/// the tokens each was issued: the leakage check tells another account's phone in an answer from the
+/// caller's own, whichever way the caller's token was sent.
 #[derive(Default)]
-pub struct AccountPhones(Mutex<Vec<String>>);
+pub struct AccountPhones(Mutex<Vec<(String, String)>>);
 
 impl AccountPhones {
-    pub fn add(&self, phone: &str) {
+    /// `token` was issued to the account with this phone.
+    pub fn add(&self, phone: &str, token: &str) {
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if !phone.is_empty() && !all.iter().any(|p| p == phone) {
-            all.push(phone.to_string());
+        if !phone.is_empty() {
+            all.push((phone.to_string(), token.to_string()));
         }
     }
 
+    /// Every account's phone, once each.
     pub fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut phones: Vec<String> = vec![];
+        for (phone, _) in all.iter() {
+            if !phones.contains(phone) {
+                phones.push(phone.clone());
+            }
+        }
+        phones
+    }
+
+    /// The phone of the account a token was issued to.
+    pub fn owner_of(&self, token: &str) -> Option<String> {
+        let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        (all.iter().find(|(_, t)| t == token)).map(|(p, _)| p.clone())
     }
 }
 
@@ -199,7 +220,6 @@ impl Login<'_> {
             password,
             response,
         } = self.credentials(name, account).await?;
-        self.phones.add(&phone);
         let auth = &self.config.auth;
         let text = |path: &str| lookup(&response, path).map(value_text);
         let token = text(&auth.token).ok_or_else(|| SessionError::LoginWithoutToken {
@@ -207,6 +227,7 @@ impl Login<'_> {
             path: auth.token.clone(),
         })?;
         let refresh_token = text(&auth.refresh_token);
+        self.phones.add(&phone, &token);
         self.redactor.add(&token, SecretKind::Token);
         if let Some(r) = &refresh_token {
             self.redactor.add(r, SecretKind::Token);
@@ -300,6 +321,7 @@ impl Login<'_> {
             }
         })?;
         self.redactor.add(&token, SecretKind::Token);
+        self.phones.add(&s.phone, &token);
         let refresh_token = lookup(&resp, &auth.refresh_token)
             .map(value_text)
             .or(Some(rt));

@@ -1,11 +1,12 @@
-//! One endpoint's check: its valid request, then the automatic auth and bad-input cases and its error
-//! cases. Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
+//! One endpoint's check: its valid request, then the automatic auth and bad-input cases, its error
+//! cases and the security cases derived from the contract ([`security`]). Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
 //! becomes the endpoint's status and reason, with the cases run so far.
 //!
 //! An endpoint whose data chain broke (a login that failed, a setup step with no usable answer) is
 //! blocked, but still gets the checks that need no data: see [`blocked`].
 
 mod blocked;
+mod security;
 
 use super::context::Context;
 use super::request::{error_case, execute, render_each, render_parts, CaseSpec, TokenChoice};
@@ -155,6 +156,7 @@ impl EndpointCheck<'_> {
         }
         cases.extend(self.missing_required_case(&happy).await);
         cases.extend(self.error_cases(&happy, &flow.vars).await);
+        cases.extend(self.security_cases(&happy, setups).await);
         Ok(())
     }
 
@@ -274,6 +276,7 @@ impl EndpointCheck<'_> {
             expect,
             kind,
             name,
+            raw: None,
         };
         execute(self.cx, self.sessions, spec).await.case
     }

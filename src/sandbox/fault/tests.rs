@@ -86,6 +86,7 @@ mod applied {
             path: "/api/v1/orders",
             query: None,
             authorization: None,
+            content_type: None,
             body: body.as_bytes(),
         };
         let reply = handle(s, &req);
@@ -247,6 +248,7 @@ mod drifts {
             path,
             query: None,
             authorization: None,
+            content_type: None,
             body: b"",
         };
         let reply = handle(s, &req);
