@@ -47,6 +47,11 @@ pub enum SessionError {
         code: Option<i64>,
         message: String,
     },
+    /// Registering a test user is a write, refused on a production environment.
+    #[error(
+        "account `{account}` would register a new test user (flow = \"register\"), a write the production environment refuses: use flow = \"password\" or \"code\", or --allow-writes"
+    )]
+    RegisterRefused { account: String },
     #[error(transparent)]
     Request(#[from] RequestError),
 }
@@ -259,6 +264,11 @@ impl Login<'_> {
                 })
         };
         match account.flow {
+            LoginFlow::Register if self.config.refuses_writes().is_some() => {
+                Err(SessionError::RegisterRefused {
+                    account: name.to_string(),
+                })
+            }
             LoginFlow::Register => {
                 let phone = self.builtins.phone();
                 let password = format!("Dd{:06}x9", rand::random::<u32>() % 1_000_000);
@@ -486,6 +496,12 @@ mod tests {
                     message: String::new(),
                 },
                 "POST /api/v1/auth/login answered code none: ",
+            ),
+            (
+                SessionError::RegisterRefused {
+                    account: "primary".into(),
+                },
+                "account `primary` would register a new test user (flow = \"register\"), a write the production environment refuses: use flow = \"password\" or \"code\", or --allow-writes",
             ),
             (
                 SessionError::Request(RequestError::MissingPathParam { name: "id".into() }),

@@ -96,6 +96,7 @@ fn render(view: &View) -> String {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     }
     let _ = writeln!(out, "</dl>\n</header>");
+    causes::security(&mut out, view);
     counts_table(&mut out, result);
     phases(&mut out, &view.phases);
     latency_chart(&mut out, result);

@@ -27,8 +27,8 @@ mod view;
 
 pub use style::{ColorChoice, Style};
 pub use view::{
-    names, used_by, CauseKind, Failure, ModuleView, PhaseState, PhaseView, RootCause, RootCauses,
-    Subject, View, ROOT_CAUSE_LINES,
+    names, security_groups, used_by, CauseKind, Failure, ModuleView, PhaseState, PhaseView,
+    RootCause, RootCauses, SecurityGroup, SecurityItem, Subject, View, ROOT_CAUSE_LINES,
 };
 
 pub use error::ReportError;

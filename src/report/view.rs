@@ -1,13 +1,16 @@
 //! What every report shows, computed once from a run's result and, when known, the plan.
 //!
 //! A renderer formats a [`View`]: what goes together and in which order is decided here, once, so
-//! the formats cannot drift apart: the setup steps worth showing, and the root causes shared by
-//! several endpoints ([`causes`]). Groupings still to come (a security group shown first, what each
-//! terminal output level shows) belong here too, as more fields of the view.
+//! the formats cannot drift apart: the setup steps worth showing, the root causes shared by several
+//! endpoints ([`causes`]), and the security findings every format shows first ([`security`]).
+//! Groupings still to come (what each terminal output level shows) belong here too, as more fields
+//! of the view.
 
 mod causes;
+mod security;
 
 pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
+pub use security::{security_groups, SecurityGroup, SecurityItem};
 
 use crate::plan::{phase_label, Plan};
 use crate::result::{
@@ -40,6 +43,8 @@ pub struct View<'a> {
     pub setups: Vec<&'a SetupResult>,
     /// 根因汇总: findings and blocked endpoints grouped by cause across the run.
     pub root_causes: RootCauses,
+    /// 安全: the security findings, by check, shown first.
+    pub security: Vec<SecurityGroup<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -75,12 +80,18 @@ impl<'a> View<'a> {
                 .filter(|s| s.case.status != Status::Passed || !s.case.findings.is_empty())
                 .collect(),
             root_causes: causes::root_causes(result),
+            security: security_groups(result),
         }
     }
 
     /// The counts of the whole run.
     pub fn summary(&self) -> &'a Summary {
         &self.result.summary
+    }
+
+    /// How many security findings the run has.
+    pub fn security_findings(&self) -> usize {
+        self.security.iter().map(|g| g.items.len()).sum()
     }
 
     /// True when nothing failed (skips allowed).

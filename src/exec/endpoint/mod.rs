@@ -187,10 +187,14 @@ impl EndpointCheck<'_> {
         .map_err(|e| Prepared::Halt(Halt::new(Status::Error, format!("run.request: {e}"))))
     }
 
-    /// Skipped contracts, and contracts whose account is not configured, send nothing.
+    /// Skipped contracts, writes to an environment that refuses them, and contracts whose account is
+    /// not configured send nothing.
     fn ensure_runnable(&self) -> Result<(), Halt> {
         if let Some(reason) = &self.contract.skip {
             return Err(Halt::new(Status::Skipped, reason.clone()));
+        }
+        if let Some(why) = self.refused_writes() {
+            return Err(Halt::new(Status::Skipped, why));
         }
         let account = self.account;
         if !self.cx.config.accounts.contains_key(account) {
@@ -200,6 +204,23 @@ impl EndpointCheck<'_> {
             ));
         }
         Ok(())
+    }
+
+    /// On an environment that refuses writes: why this check would send one (the endpoint itself, or
+    /// a setup step that writes).
+    fn refused_writes(&self) -> Option<String> {
+        let why = self.cx.config.refuses_writes()?;
+        if self.contract.method != "GET" {
+            return Some(why);
+        }
+        let setup = self.contract.run.iter().flat_map(|r| &r.setup);
+        let writes = setup
+            .filter_map(|step| Some((step, self.cx.catalog.contract(&step.endpoint)?)))
+            .find(|(_, c)| c.method != "GET");
+        writes.map(|(step, c)| {
+            let spelling = self.cx.spelling(c);
+            format!("准备步骤 {} 是写请求 ({spelling}); {why}", step.name)
+        })
     }
 
     /// The variables of the check: the account's (when it logs in) and the contract's `run.vars`.
