@@ -44,7 +44,8 @@ fn an_unknown_kind_is_named_with_every_known_one() {
         "unknown fault `nope` (known: envelope-missing, envelope-types, success-code, \
          missing-field, wrong-type, wrong-format, bad-enum, slow, server-error, auth-off, \
          missing-route, bad-input500, invalid-json, bool-as-int, money-as-string, id-as-number, \
-         snake-case, flat-pagination, sql-error, logout-keeps-token)"
+         snake-case, flat-pagination, sql-error, logout-keeps-token, isolation-off, leak-sql, \
+         malformed-500, trust-client-price)"
     );
 }
 

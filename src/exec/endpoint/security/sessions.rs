@@ -2,8 +2,8 @@
 //! case logs in a session of its own (the run's shared sessions are never logged out or rotated), and
 //! each belongs to the endpoint at fault:
 //!
-//! - the logout contract (`[auth] logout`): after logging out, the old access token on the token
-//!   probe (the catalogue's first plain GET that needs a token, e.g. `auth.check-login`);
+//! - the logout contract (`[auth] logout`): after logging out, the old access token on a token probe
+//!   (a plain GET that needs a token, e.g. `auth.check-login`) that served it just before;
 //! - the refresh contract (`[auth] refresh`): an access token sent as the refresh token, a forged and a
 //!   malformed refresh token, and the refresh token used again after a refresh rotated it (when the
 //!   backend rotates; otherwise skipped, saying so);
@@ -38,22 +38,25 @@ pub(super) enum SessionRole {
     Probe,
 }
 
-/// The endpoint a token is tried on: the first, in plan order, plain read that needs a user's token
-/// (no path parameter, no setup, nothing required in the query, its own session).
-pub(crate) fn token_probe(catalog: &Catalog) -> Option<&Contract> {
+/// The endpoints a token can be tried on, in plan order: plain reads that need a user's token (no
+/// path parameter, no setup, nothing required in the query, their own session). The first is the
+/// token probe, which the checks of tokens for nobody belong to.
+pub(crate) fn token_probes(catalog: &Catalog) -> Vec<&Contract> {
     let empty = Value::Object(Default::default());
-    catalog.ordered_contracts().into_iter().find(|c| {
-        let query_free = (catalog.compiled.get(&c.id))
-            .and_then(|k| k.query.as_ref())
-            .is_none_or(|v| v.is_valid(&empty));
-        c.method == "GET"
-            && c.auth == AuthRequirement::User
-            && c.skip.is_none()
-            && c.session != Some(SessionMode::Fresh)
-            && c.path_param_names().is_empty()
-            && c.run.as_ref().is_none_or(|r| r.setup.is_empty())
-            && query_free
-    })
+    (catalog.ordered_contracts().into_iter())
+        .filter(|c| {
+            let query_free = (catalog.compiled.get(&c.id))
+                .and_then(|k| k.query.as_ref())
+                .is_none_or(|v| v.is_valid(&empty));
+            c.method == "GET"
+                && c.auth == AuthRequirement::User
+                && c.skip.is_none()
+                && c.session != Some(SessionMode::Fresh)
+                && c.path_param_names().is_empty()
+                && c.run.as_ref().is_none_or(|r| r.setup.is_empty())
+                && query_free
+        })
+        .collect()
 }
 
 impl EndpointCheck<'_> {
@@ -64,7 +67,10 @@ impl EndpointCheck<'_> {
             Some(SessionRole::Logout)
         } else if *id == auth.refresh {
             Some(SessionRole::Refresh)
-        } else if token_probe(self.cx.catalog).is_some_and(|p| p.id == *id) {
+        } else if token_probes(self.cx.catalog)
+            .first()
+            .is_some_and(|p| p.id == *id)
+        {
             Some(SessionRole::Probe)
         } else {
             None
@@ -95,21 +101,15 @@ impl EndpointCheck<'_> {
             Ok(s) => s,
             Err(why) => return blocked(why),
         };
-        let Some(probe) = token_probe(self.cx.catalog) else {
-            return blocked("目录中没有可以验证令牌的接口 (不带参数、需要登录的 GET)".into());
-        };
         let old = TokenChoice::Explicit(session.token.clone());
+        let Some((probe, parts)) = self.working_probe(&sessions, &old).await else {
+            let why = "没有一个可以验证令牌的接口 (不带参数、需要登录的 GET) 在登录状态下返回成功";
+            return blocked(why.into());
+        };
         let logout = self.as_other(self.contract, PRIMARY, &sessions);
         if let Err(why) = logout.plain(happy, old.clone()).await {
             return blocked(format!("退出登录失败: {why}"));
         }
-        let run = probe.run.clone().unwrap_or_default();
-        let vars = self.cx.base_vars();
-        let example = Some(&probe.example.request);
-        let parts = match render_parts(example, None, &run.request, &vars, self.cx.builtins) {
-            Ok(p) => p,
-            Err(e) => return blocked(format!("{} 的请求无法构造: {e}", probe.id)),
-        };
         let prober = self.as_other(probe, PRIMARY, &sessions);
         let sent = (prober.send_keeping(spec(
             &prober,
@@ -125,6 +125,29 @@ impl EndpointCheck<'_> {
         case.contract = self.contract.id.clone();
         case.endpoint = self.cx.spelling(self.contract);
         case
+    }
+
+    /// The first token probe that serves this token now, with its request: a token that works
+    /// before logout, on an endpoint that works, makes a 401 after it mean the logout.
+    async fn working_probe(
+        &self,
+        sessions: &Sessions,
+        token: &TokenChoice,
+    ) -> Option<(&Contract, RequestParts)> {
+        let vars = self.cx.base_vars();
+        for probe in token_probes(self.cx.catalog) {
+            let run = probe.run.clone().unwrap_or_default();
+            let example = Some(&probe.example.request);
+            let Ok(parts) = render_parts(example, None, &run.request, &vars, self.cx.builtins)
+            else {
+                continue;
+            };
+            let prober = self.as_other(probe, PRIMARY, sessions);
+            if prober.plain(&parts, token.clone()).await.is_ok() {
+                return Some((probe, parts));
+            }
+        }
+        None
     }
 
     async fn refresh_cases(&self, happy: &RequestParts) -> Vec<CaseResult> {
