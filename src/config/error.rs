@@ -40,8 +40,12 @@ pub enum ConfigError {
     #[error("base URL {url:?} must start with http:// or https://")]
     BaseUrlScheme { url: String },
     /// A `[checks.leakage]` pattern that is not a regular expression.
-    #[error("[checks.leakage] pattern `{name}` is not a regular expression: {reason}")]
-    LeakagePattern { name: String, reason: String },
+    #[error("{}: [checks.leakage] pattern `{name}` is not a regular expression: {reason}", path.display())]
+    LeakagePattern {
+        path: PathBuf,
+        name: String,
+        reason: String,
+    },
 }
 
 fn list_or_none(names: &[String]) -> String {

@@ -11,8 +11,8 @@ mod tests;
 
 use crate::source::TomlError;
 pub use checks::{
-    Checks, ChecksSection, LeakPattern, LeakageRules, LeakageSection, PatternEntry, DEFAULT_FIELDS,
-    DEFAULT_PATTERNS,
+    BadPattern, Checks, ChecksSection, LeakPattern, LeakageRules, LeakageSection, PatternEntry,
+    DEFAULT_FIELDS, DEFAULT_PATTERNS,
 };
 pub use error::ConfigError;
 pub use limits::Limits;
@@ -462,7 +462,16 @@ pub fn resolve(
     }
     let dir =
         |p: &Option<PathBuf>, default: &str| root.join(p.clone().unwrap_or_else(|| default.into()));
-    let checks = file.checks.resolve()?;
+    let checks = file
+        .checks
+        .resolve()
+        .map_err(|bad| ConfigError::LeakagePattern {
+            path: config_path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(FILE_NAME)),
+            name: bad.name,
+            reason: bad.reason,
+        })?;
     Ok(Config {
         production: section.production.unwrap_or(false),
         allow_writes: false,

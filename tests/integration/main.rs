@@ -21,4 +21,5 @@ mod sandbox_limits;
 mod sandbox_server;
 mod schema;
 mod secrets;
+mod security;
 mod terminal;

@@ -228,6 +228,73 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn contract(id: &str, method: &str, path: &str, auth: &str, extra: Value) -> Contract {
+        let mut c = json!({"id": id, "method": method, "path": path, "phase": 1, "module": "m",
+            "name": id, "auth": auth, "example": {"response": {"code": 0, "data": null}}});
+        if let (Value::Object(c), Value::Object(extra)) = (&mut c, extra) {
+            c.extend(extra);
+        }
+        serde_json::from_value(c).expect("a contract")
+    }
+
+    fn catalog(contracts: Vec<Contract>) -> Catalog {
+        Catalog {
+            plan: crate::plan::Plan {
+                prefix: "/api/v1".into(),
+                modules: vec![],
+                phases: vec![],
+            },
+            contracts,
+            compiled: Default::default(),
+            scenarios: vec![],
+            decisions: Default::default(),
+        }
+    }
+
+    /// `m.detail` reads `/things/{a}/{b}/{c}/{d}`: `a` from a write of the primary, `b` from a read,
+    /// `c` from a write of the secondary, `d` from a write that needs no token.
+    fn detail(marks: Value) -> Contract {
+        let step = |name: &str, endpoint: &str, var: &str| json!({"name": name, "endpoint": endpoint, "capture": {var: "data.id"}});
+        let mut secondary = step("theirs", "m.create", "c");
+        secondary["as"] = json!("secondary");
+        contract(
+            "m.detail",
+            "GET",
+            "/things/{a}/{b}/{c}/{d}",
+            "user",
+            json!({"run": {"setup": [step("mine", "m.create", "a"), step("seen", "m.list", "b"),
+                                     secondary, step("open", "m.signup", "d")],
+                           "request": {"path_params": {"a": "{{a}}", "b": "{{b}}", "c": "{{c}}",
+                                                       "d": "{{d}}"}}},
+                   "example": {"request": {"path_params": {"a": "1", "b": "2", "c": "3", "d": "4"}},
+                               "response": {"code": 0, "data": null}},
+                   "security": marks}),
+        )
+    }
+
+    fn others() -> Vec<Contract> {
+        vec![
+            contract("m.create", "POST", "/things", "user", json!({})),
+            contract("m.list", "GET", "/things", "user", json!({})),
+            contract("m.signup", "POST", "/signup", "none", json!({})),
+        ]
+    }
+
+    #[test]
+    fn a_record_the_primarys_setup_writes_is_the_primarys_and_a_mark_adds_one() {
+        let mut all = others();
+        all.push(detail(json!({})));
+        let cat = catalog(all);
+        assert_eq!(owned_params(cat.contract("m.detail").unwrap(), &cat), ["a"]);
+        let mut all = others();
+        all.push(detail(json!({"owner": ["b"]})));
+        let cat = catalog(all);
+        assert_eq!(
+            owned_params(cat.contract("m.detail").unwrap(), &cat),
+            ["a", "b"]
+        );
+    }
+
     #[test]
     fn list_items_are_read_from_a_page_or_an_array() {
         let page = json!({"list": [{"orderId": "o1"}, {"orderId": 2}, {"x": 1}]});
