@@ -50,8 +50,8 @@ pub struct RunArgs {
 struct OutputArgs {
     #[arg(long = "report", value_name = "FORMAT=PATH", help = report_help())]
     reports: Vec<String>,
-    /// Send writes (and the security checks' writes stay off) to an environment marked
-    /// `production = true`, which otherwise gets reads only.
+    /// Send writes to an environment marked `production = true`, which otherwise gets reads only
+    /// (the security checks never run there).
     #[arg(long)]
     allow_writes: bool,
 }

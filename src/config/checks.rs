@@ -1,9 +1,11 @@
 //! `[checks]`: the security checks derived from the contracts, each on by default and each switched off
 //! by one key; `[checks.leakage]` the patterns of internal text and the fields that must never leave
-//! the server.
+//! the server. And the guard of a production environment, which refuses writes and these checks.
 
+use super::{Config, ConfigError, FILE_NAME};
 use regex::Regex;
 use serde::Deserialize;
+use std::path::{Path, PathBuf};
 
 /// `[checks]` as written.
 #[derive(Debug, Clone, Deserialize, Default, schemars::JsonSchema)]
@@ -148,6 +150,39 @@ impl ChecksSection {
                 patterns,
                 fields,
             },
+        })
+    }
+}
+
+/// The resolved checks, a bad pattern named with the config file it is in.
+pub(super) fn resolve(section: &ChecksSection, file: Option<&Path>) -> Result<Checks, ConfigError> {
+    section
+        .resolve()
+        .map_err(|bad| ConfigError::LeakagePattern {
+            path: file.map_or_else(|| PathBuf::from(FILE_NAME), Path::to_path_buf),
+            name: bad.name,
+            reason: bad.reason,
+        })
+}
+
+impl Config {
+    /// Why writes are not sent, when the environment is production and `--allow-writes` was not given.
+    pub fn refuses_writes(&self) -> Option<String> {
+        (self.production && !self.allow_writes).then(|| {
+            format!(
+                "生产环境 ({}: production = true): 不发送写请求; 确需写入时加 --allow-writes",
+                self.env_name
+            )
+        })
+    }
+
+    /// Why the security checks do not run: they create data with the test accounts.
+    pub fn refuses_security_checks(&self) -> Option<String> {
+        self.production.then(|| {
+            format!(
+                "生产环境 ({}: production = true): 安全检查会用测试账号创建数据, 不运行",
+                self.env_name
+            )
         })
     }
 }

@@ -4,6 +4,7 @@
 //! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
 
 mod checks;
+mod env;
 mod error;
 mod limits;
 #[cfg(test)]
@@ -14,6 +15,10 @@ pub use checks::{
     BadPattern, Checks, ChecksSection, LeakPattern, LeakageRules, LeakageSection, PatternEntry,
     DEFAULT_FIELDS, DEFAULT_PATTERNS,
 };
+use env::env_number;
+#[cfg(test)]
+pub(crate) use env::NoEnv;
+pub use env::{EnvSource, ProcessEnv};
 pub use error::ConfigError;
 pub use limits::Limits;
 use serde::Deserialize;
@@ -300,47 +305,6 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
     })
 }
 
-/// Reads environment variables the way the process sees them; a seam for tests.
-pub trait EnvSource {
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-pub struct ProcessEnv;
-
-/// No environment variables at all: for tests that must not see the process environment.
-#[cfg(test)]
-pub(crate) struct NoEnv;
-
-#[cfg(test)]
-impl EnvSource for NoEnv {
-    fn var(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
-impl EnvSource for ProcessEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    }
-}
-
-fn env_number<T: std::str::FromStr>(
-    env: &dyn EnvSource,
-    name: &str,
-) -> Result<Option<T>, ConfigError> {
-    match env.var(name) {
-        None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| ConfigError::EnvNotANumber {
-                name: name.to_string(),
-                value: v,
-            }),
-    }
-}
-
 /// Loads and resolves the configuration: `explicit` (from `--config`) or the file found upward from `cwd`.
 pub fn load(
     cwd: &Path,
@@ -462,16 +426,7 @@ pub fn resolve(
     }
     let dir =
         |p: &Option<PathBuf>, default: &str| root.join(p.clone().unwrap_or_else(|| default.into()));
-    let checks = file
-        .checks
-        .resolve()
-        .map_err(|bad| ConfigError::LeakagePattern {
-            path: config_path
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(FILE_NAME)),
-            name: bad.name,
-            reason: bad.reason,
-        })?;
+    let checks = checks::resolve(&file.checks, config_path.as_deref())?;
     Ok(Config {
         production: section.production.unwrap_or(false),
         allow_writes: false,
@@ -520,26 +475,6 @@ impl Config {
             .copied()
             .or(contract_budget)
             .unwrap_or(self.latency_budget_ms)
-    }
-
-    /// Why writes are not sent, when the environment is production and `--allow-writes` was not given.
-    pub fn refuses_writes(&self) -> Option<String> {
-        (self.production && !self.allow_writes).then(|| {
-            format!(
-                "生产环境 ({}: production = true): 不发送写请求; 确需写入时加 --allow-writes",
-                self.env_name
-            )
-        })
-    }
-
-    /// Why the security checks do not run: they create data with the test accounts.
-    pub fn refuses_security_checks(&self) -> Option<String> {
-        self.production.then(|| {
-            format!(
-                "生产环境 ({}: production = true): 安全检查会用测试账号创建数据, 不运行",
-                self.env_name
-            )
-        })
     }
 
     /// The path prefix of the base URL (`/api/v1`), used to spell endpoints as the plan does.

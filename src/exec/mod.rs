@@ -6,6 +6,8 @@
 mod cache;
 mod context;
 mod endpoint;
+mod phones;
+mod production;
 mod request;
 mod route_probe;
 mod scenario;

@@ -420,7 +420,7 @@ fn judge(
 pub(crate) async fn run(cx: &Context<'_>, s: &Scenario) -> ScenarioResult {
     let sessions = Sessions::new();
     let mut flow = Flow::new(&sessions, cx.base_vars());
-    if let Some(refused) = refused_writes(cx, s) {
+    if let Some(refused) = super::production::refused_scenario(cx, s) {
         return refused;
     }
     let reason = render_scenario_vars(cx, s, &mut flow.vars);
@@ -440,51 +440,6 @@ pub(crate) async fn run(cx: &Context<'_>, s: &Scenario) -> ScenarioResult {
         steps,
         attempts: 1,
     }
-}
-
-/// On an environment that refuses writes, a scenario with a write step is not run: every step is
-/// skipped, each saying why (a write, or a step of a flow that writes).
-fn refused_writes(cx: &Context<'_>, s: &Scenario) -> Option<ScenarioResult> {
-    let why = cx.config.refuses_writes()?;
-    let method = |step: &Step| {
-        cx.catalog
-            .contract(&step.endpoint)
-            .map(|c| c.method.as_str())
-    };
-    let first_write = s
-        .steps
-        .iter()
-        .find(|st| method(st).is_some_and(|m| m != "GET"))?;
-    let steps = (s.steps.iter())
-        .map(|step| {
-            let reason = if method(step).is_some_and(|m| m != "GET") {
-                why.clone()
-            } else {
-                format!("场景含写请求 (步骤 {}), 未运行", first_write.name)
-            };
-            let c = cx.catalog.contract(&step.endpoint);
-            let id = c.map_or(step.endpoint.clone(), |c| c.id.clone());
-            let spelling = c.map_or(step.endpoint.clone(), |c| cx.spelling(c));
-            CaseResult::without_request(
-                &step.name,
-                CaseKind::Step,
-                &id,
-                &spelling,
-                Status::Skipped,
-                reason,
-            )
-        })
-        .collect();
-    Some(ScenarioResult {
-        name: s.name.clone(),
-        title: s.title.clone(),
-        phase: s.phase,
-        file: s.file.clone(),
-        status: Status::Skipped,
-        reason: Some(format!("步骤 {} 是写请求; {why}", first_write.name)),
-        steps,
-        attempts: 1,
-    })
 }
 
 /// Renders the scenario's `vars` (phones and passwords become secrets); the last failure, if any.

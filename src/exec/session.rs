@@ -1,6 +1,7 @@
 //! Sessions: a token per account, obtained once through the configured login and shared by the checks
 //! that run as that account; refreshed once on 401.
 
+pub use super::phones::AccountPhones;
 use crate::catalog::Catalog;
 use crate::config::{Config, LoginFlow, ResolvedAccount, SmsConfig};
 use crate::contract::{AuthRequirement, Contract};
@@ -97,40 +98,6 @@ pub fn default_account(c: &Contract) -> &'static str {
         "admin"
     } else {
         "primary"
-    }
-}
-
-/// The phones of every test account the run logged in, whatever the scope of their sessions, with
-/// the tokens each was issued: the leakage check tells another account's phone in an answer from the
-/// caller's own, whichever way the caller's token was sent.
-#[derive(Default)]
-pub struct AccountPhones(Mutex<Vec<(String, String)>>);
-
-impl AccountPhones {
-    /// `token` was issued to the account with this phone.
-    pub fn add(&self, phone: &str, token: &str) {
-        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if !phone.is_empty() {
-            all.push((phone.to_string(), token.to_string()));
-        }
-    }
-
-    /// Every account's phone, once each.
-    pub fn all(&self) -> Vec<String> {
-        let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let mut phones: Vec<String> = vec![];
-        for (phone, _) in all.iter() {
-            if !phones.contains(phone) {
-                phones.push(phone.clone());
-            }
-        }
-        phones
-    }
-
-    /// The phone of the account a token was issued to.
-    pub fn owner_of(&self, token: &str) -> Option<String> {
-        let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        (all.iter().find(|(_, t)| t == token)).map(|(p, _)| p.clone())
     }
 }
 

@@ -9,6 +9,7 @@ mod blocked;
 mod security;
 
 use super::context::Context;
+use super::production::refused_endpoint;
 use super::request::{error_case, execute, render_each, render_parts, CaseSpec, TokenChoice};
 use super::scenario::{is_unusable, unusable_because, Flow};
 use super::session::{default_account, Sessions};
@@ -193,7 +194,7 @@ impl EndpointCheck<'_> {
         if let Some(reason) = &self.contract.skip {
             return Err(Halt::new(Status::Skipped, reason.clone()));
         }
-        if let Some(why) = self.refused_writes() {
+        if let Some(why) = refused_endpoint(self.cx, self.contract) {
             return Err(Halt::new(Status::Skipped, why));
         }
         let account = self.account;
@@ -204,23 +205,6 @@ impl EndpointCheck<'_> {
             ));
         }
         Ok(())
-    }
-
-    /// On an environment that refuses writes: why this check would send one (the endpoint itself, or
-    /// a setup step that writes).
-    fn refused_writes(&self) -> Option<String> {
-        let why = self.cx.config.refuses_writes()?;
-        if self.contract.method != "GET" {
-            return Some(why);
-        }
-        let setup = self.contract.run.iter().flat_map(|r| &r.setup);
-        let writes = setup
-            .filter_map(|step| Some((step, self.cx.catalog.contract(&step.endpoint)?)))
-            .find(|(_, c)| c.method != "GET");
-        writes.map(|(step, c)| {
-            let spelling = self.cx.spelling(c);
-            format!("准备步骤 {} 是写请求 ({spelling}); {why}", step.name)
-        })
     }
 
     /// The variables of the check: the account's (when it logs in) and the contract's `run.vars`.
