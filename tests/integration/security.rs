@@ -168,8 +168,8 @@ async fn allowing_writes_sends_them_but_never_the_security_checks() {
 }
 
 /// A run of one endpoint of the shipped catalogue against the embedded sandbox, with a fault.
-async fn one_endpoint(root: &Path, id: &str, fault: &str, extra_toml: &str) -> RunResult {
-    let mut config = common::config_for(root, "http://127.0.0.1:1/api/v1", extra_toml);
+async fn one_endpoint(root: &Path, id: &str, fault: &str) -> RunResult {
+    let mut config = common::config_for(root, "http://127.0.0.1:1/api/v1", "");
     let catalog = common::catalog(&config);
     let embedded = daodao_check::sandbox::Embedded {
         faults: vec![fault.to_string()],
@@ -197,27 +197,27 @@ fn checks_found(r: &RunResult) -> Vec<CheckKind> {
 async fn a_check_switched_off_in_the_config_or_the_contract_sends_nothing() {
     let fault = "isolation-off=orders.detail";
     let dir = common::real_project();
-    let on = one_endpoint(dir.path(), "orders.detail", fault, "").await;
+    let on = one_endpoint(dir.path(), "orders.detail", fault).await;
     assert_eq!(checks_found(&on), [CheckKind::Isolation]);
-    let off = one_endpoint(
-        dir.path(),
-        "orders.detail",
-        fault,
-        "[checks]\nisolation = false\n",
-    )
-    .await;
+    let config = dir.path().join("daodao-check.toml");
+    let shipped = std::fs::read_to_string(&config).expect("config");
+    let switched = shipped.replace("isolation = true", "isolation = false");
+    assert_ne!(switched, shipped, "the shipped config lists the switch");
+    std::fs::write(&config, switched).expect("write config");
+    let off = one_endpoint(dir.path(), "orders.detail", fault).await;
     assert!(checks_found(&off).is_empty());
     assert!(off.endpoints[0]
         .cases
         .iter()
         .all(|k| k.kind != CaseKind::Isolation));
+    std::fs::write(&config, shipped).expect("write config");
     // The contract says the order is anyone's to read.
     let file = dir.path().join("contracts/orders/detail.json");
     let mut contract: Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("contract")).expect("JSON");
     contract["security"] = json!({"off": {"isolation": "订单公开 (测试)"}});
     std::fs::write(&file, contract.to_string()).expect("write");
-    let marked = one_endpoint(dir.path(), "orders.detail", fault, "").await;
+    let marked = one_endpoint(dir.path(), "orders.detail", fault).await;
     assert!(checks_found(&marked).is_empty());
     assert_eq!(marked.endpoints[0].status, Status::Passed);
 }

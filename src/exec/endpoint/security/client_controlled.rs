@@ -17,11 +17,12 @@ use crate::scenario::template::{render, value_text, Vars};
 use serde_json::{Map, Value};
 
 impl EndpointCheck<'_> {
-    pub(super) async fn client_controlled_case(&self, happy: &RequestParts) -> CaseResult {
+    pub(super) async fn client_controlled_case(
+        &self,
+        owned: &ServerOwned,
+        happy: &RequestParts,
+    ) -> CaseResult {
         let name = "服务端字段: 客户端提交的值不得生效";
-        let Some(owned) = &self.contract.security.server_owned else {
-            return self.unsent(name, CaseKind::ClientControlled, Status::Skipped, "");
-        };
         let vars = match self.owner_vars().await {
             Ok(vars) => vars,
             Err(why) => {

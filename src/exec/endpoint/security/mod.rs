@@ -56,7 +56,9 @@ impl EndpointCheck<'_> {
                 }
                 SecurityCheck::MalformedInput => out.extend(self.malformed_cases(happy).await),
                 SecurityCheck::ClientControlled => {
-                    out.push(self.client_controlled_case(happy).await);
+                    if let Some(owned) = &self.contract.security.server_owned {
+                        out.push(self.client_controlled_case(owned, happy).await);
+                    }
                 }
                 SecurityCheck::SessionSecurity => out.extend(self.session_cases(happy).await),
                 SecurityCheck::Leakage => {}
@@ -100,6 +102,7 @@ impl EndpointCheck<'_> {
     fn not_run(&self, check: SecurityCheck, why: &str) -> CaseResult {
         let kind = match check {
             SecurityCheck::Isolation => CaseKind::Isolation,
+            // Leakage sends nothing of its own (it judges every answer), so it is never listed here.
             SecurityCheck::MalformedInput | SecurityCheck::Leakage => CaseKind::MalformedInput,
             SecurityCheck::SessionSecurity => CaseKind::SessionSecurity,
             SecurityCheck::ClientControlled => CaseKind::ClientControlled,
