@@ -33,7 +33,8 @@ impl SecurityItem<'_> {
     pub fn place(&self) -> String {
         match self.subject {
             Some(Subject::Scenario(s)) => format!("scenario {} · {}", s.name, self.case.name),
-            _ => format!("{} · {}", self.case.endpoint, self.case.name),
+            Some(Subject::Endpoint(_)) => format!("{} · {}", self.case.endpoint, self.case.name),
+            None => format!("{} · 准备步骤 {}", self.case.endpoint, self.case.name),
         }
     }
 
