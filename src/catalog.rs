@@ -156,7 +156,8 @@ impl Catalog {
         out
     }
 
-    /// Every step (scenario steps and contract setup steps) names a contract that exists; fixtures exist.
+    /// Every step (scenario steps and contract setup steps) and every security mark names a contract
+    /// that exists; fixtures exist.
     fn reference_problems(&self, config: &Config) -> Vec<Problem> {
         let mut out = vec![];
         let unknown_account = |account: &Option<String>| {
@@ -237,6 +238,17 @@ impl Catalog {
             }
         }
         out.extend(runs_as);
+        for c in &self.contracts {
+            for (place, named) in c.security.named_contracts() {
+                if self.contract(named).is_none() {
+                    out.push(Problem {
+                        file: c.file.display().to_string(),
+                        place,
+                        message: format!("names unknown endpoint `{named}`"),
+                    });
+                }
+            }
+        }
         out
     }
 }

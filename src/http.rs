@@ -22,6 +22,9 @@ pub struct HttpRequest {
     pub body: Option<Value>,
     /// Send `body` as multipart/form-data; these fields are files (their values are paths under fixtures/).
     pub multipart_files: Option<Vec<String>>,
+    /// Bytes sent as they are instead of `body` (a body built to be malformed: not JSON, or JSON
+    /// under another content type); the `Content-Type` header says what it claims to be.
+    pub raw_body: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -180,6 +183,7 @@ impl Client {
             headers,
             body,
             multipart_files,
+            raw_body: None,
         })
     }
 
@@ -311,6 +315,9 @@ impl Client {
             builder = builder.header(k, v);
         }
         match (&request.body, &request.multipart_files) {
+            _ if request.raw_body.is_some() => {
+                builder = builder.body(request.raw_body.clone().unwrap_or_default())
+            }
             (Some(b), Some(files)) => builder = builder.multipart(self.form(b, files).await?),
             (Some(b), None) => builder = builder.body(b.to_string()),
             _ => {}

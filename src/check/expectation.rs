@@ -1,7 +1,11 @@
 //! The envelope code is the one this case expects: success for valid requests, 401 for requests
-//! without a valid token, 400 for bad input, and the contract's code for its error cases.
+//! without a valid token, 400 for bad input, the contract's code for its error cases, and a family of
+//! refusals for the security cases (a 4xx for malformed input, 403 or 404 for another's record). A
+//! refusal that did not come is reported by the check its case stands for ([`CaseKind::refusal_check`]).
+//!
+//! [`CaseKind::refusal_check`]: crate::result::CaseKind::refusal_check
 
-use super::{CaseKind, Check, CheckInput, CheckKind, Expect, Finding};
+use super::{Check, CheckInput, CheckKind, Expect, Finding, Refusal};
 use crate::short::{server_text, TEXT_CHARS};
 
 pub struct Expectation;
@@ -33,33 +37,78 @@ impl Check for Expectation {
                 .at(code_field)
                 .expected(success.to_string(), shown)],
             },
+            Expect::ServedOrRefused => {
+                let fine = code.is_some_and(|c| c == success || Refusal::ClientError.accepts(c));
+                if fine {
+                    return vec![];
+                }
+                let kind = input.case.refusal_check();
+                let what = if resp.status >= 500 {
+                    format!("the request caused a server error (HTTP {})", resp.status)
+                } else {
+                    format!("expected success or a 4xx refusal, got code {shown}: {message}")
+                };
+                let expected = format!("{success} 或 4xx");
+                vec![Finding::new(kind, what)
+                    .at(code_field)
+                    .expected(expected, shown)]
+            }
             Expect::Error { code: want, .. } => {
                 if code == Some(want) {
                     return vec![];
                 }
-                let kind = match input.case {
-                    CaseKind::NoToken | CaseKind::ForgedToken => CheckKind::AuthNotEnforced,
-                    CaseKind::MissingRequired => CheckKind::BadInputAccepted,
-                    _ => CheckKind::ErrorCode,
-                };
-                let what = match (kind, code) {
-                    (CheckKind::AuthNotEnforced, Some(c)) if c == success => {
-                        "the request was served without a valid token".to_string()
-                    }
-                    (CheckKind::BadInputAccepted, Some(c)) if c == success => {
-                        "invalid input was accepted".to_string()
-                    }
-                    (CheckKind::BadInputAccepted, _) if resp.status >= 500 => {
-                        format!("invalid input caused a server error (HTTP {})", resp.status)
-                    }
-                    _ => format!("expected code {want}, got {shown}: {message}"),
-                };
-                vec![Finding::new(kind, what)
-                    .at(code_field)
-                    .expected(want.to_string(), shown)]
+                refused_otherwise(input, resp.status, code, &message, want.to_string())
+            }
+            Expect::Refused(refusal) => {
+                if code.is_some_and(|c| refusal.accepts(c)) {
+                    return vec![];
+                }
+                refused_otherwise(
+                    input,
+                    resp.status,
+                    code,
+                    &message,
+                    refusal.describe().into(),
+                )
             }
         }
     }
+}
+
+/// A request that should have been refused with `want` got `code` instead: the finding of the check
+/// its case stands for, saying plainly when it was served or crashed the server.
+fn refused_otherwise(
+    input: &CheckInput,
+    status: u16,
+    code: Option<i64>,
+    message: &str,
+    want: String,
+) -> Vec<Finding> {
+    let success = input.config.envelope.success;
+    let shown = code.map_or("none".to_string(), |c| c.to_string());
+    let kind = input.case.refusal_check();
+    let served = code == Some(success);
+    let what = match kind {
+        CheckKind::AuthNotEnforced if served => {
+            "the request was served without a valid token".to_string()
+        }
+        CheckKind::BadInputAccepted if served => "invalid input was accepted".to_string(),
+        CheckKind::MalformedInput if served => "malformed input was accepted".to_string(),
+        CheckKind::Isolation if served => {
+            "served to an account that does not own the record".to_string()
+        }
+        CheckKind::SessionSecurity if served => {
+            "a token that must no longer work was accepted".to_string()
+        }
+        CheckKind::BadInputAccepted | CheckKind::MalformedInput if status >= 500 => {
+            format!("invalid input caused a server error (HTTP {status})")
+        }
+        _ => format!("expected code {want}, got {shown}: {message}"),
+    };
+    let code_field = format!("/{}", input.config.envelope.code);
+    vec![Finding::new(kind, what)
+        .at(code_field)
+        .expected(want, shown)]
 }
 
 #[cfg(test)]
@@ -67,6 +116,7 @@ mod tests {
     use super::*;
     use crate::check::test_support::{place, Case};
     use crate::http::TransportErrorKind;
+    use crate::result::CaseKind;
     use serde_json::json;
 
     fn envelope(code: i64, message: &str) -> serde_json::Value {
@@ -176,6 +226,89 @@ mod tests {
         );
         let other = case(422, 422);
         assert_eq!(other[0].message, "expected code 400, got 422: m");
+    }
+
+    #[test]
+    fn a_family_of_refusals_accepts_any_of_its_codes_and_names_the_cases_check() {
+        use crate::check::Refusal;
+        let case = |kind, refusal, status, code| {
+            Case::new()
+                .kind(kind)
+                .expect(Expect::Refused(refusal))
+                .answer(status, envelope(code, "m"))
+                .run(&Expectation)
+        };
+        for code in [403, 404] {
+            assert!(case(
+                CaseKind::Isolation,
+                Refusal::NotYours,
+                code,
+                i64::from(code)
+            )
+            .is_empty());
+        }
+        let served = case(CaseKind::Isolation, Refusal::NotYours, 200, 0);
+        assert_eq!(served[0].check, CheckKind::Isolation);
+        assert_eq!(
+            served[0].message,
+            "served to an account that does not own the record"
+        );
+        assert_eq!(
+            place(&served[0]),
+            (Some("/code"), Some("403 或 404"), Some("0"))
+        );
+        let other = case(CaseKind::Isolation, Refusal::NotYours, 400, 400);
+        assert_eq!(other[0].message, "expected code 403 或 404, got 400: m");
+        for code in [400, 413, 415, 422] {
+            assert!(case(
+                CaseKind::MalformedInput,
+                Refusal::ClientError,
+                code,
+                i64::from(code)
+            )
+            .is_empty());
+        }
+        let crashed = case(CaseKind::MalformedInput, Refusal::ClientError, 500, 500);
+        assert_eq!(crashed[0].check, CheckKind::MalformedInput);
+        assert_eq!(
+            crashed[0].message,
+            "invalid input caused a server error (HTTP 500)"
+        );
+        let accepted = case(CaseKind::MalformedInput, Refusal::ClientError, 200, 0);
+        assert_eq!(accepted[0].message, "malformed input was accepted");
+        let kept = Case::new()
+            .kind(CaseKind::SessionSecurity)
+            .expect_code(401)
+            .answer(200, envelope(0, "ok"))
+            .run(&Expectation);
+        assert_eq!(kept[0].check, CheckKind::SessionSecurity);
+        assert_eq!(
+            kept[0].message,
+            "a token that must no longer work was accepted"
+        );
+    }
+
+    #[test]
+    fn served_or_refused_takes_either_but_not_a_crash() {
+        let case = |status, code| {
+            Case::new()
+                .kind(CaseKind::ClientControlled)
+                .expect(Expect::ServedOrRefused)
+                .answer(status, envelope(code, "m"))
+                .run(&Expectation)
+        };
+        assert!(case(200, 0).is_empty());
+        assert!(case(400, 400).is_empty());
+        let crashed = case(500, 500);
+        assert_eq!(crashed[0].check, CheckKind::ClientControlled);
+        assert_eq!(
+            crashed[0].message,
+            "the request caused a server error (HTTP 500)"
+        );
+        assert_eq!(
+            place(&crashed[0]),
+            (Some("/code"), Some("0 或 4xx"), Some("500"))
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ impl Check for HttpStatus {
         };
         let code = input.envelope_code();
         match input.expect {
-            Expect::Success if code == Some(input.config.envelope.success) => {
+            Expect::Success | Expect::ServedOrRefused
+                if code == Some(input.config.envelope.success) =>
+            {
                 if (200..300).contains(&resp.status) {
                     vec![]
                 } else {
@@ -37,7 +39,9 @@ impl Check for HttpStatus {
                 )
                 .expected(want.to_string(), resp.status.to_string())]
             }
-            Expect::Error { .. } if input.config.status_policy == StatusPolicy::MustAgree => {
+            Expect::Error { .. } | Expect::Refused(_) | Expect::ServedOrRefused
+                if input.config.status_policy == StatusPolicy::MustAgree =>
+            {
                 match code {
                     Some(c)
                         if c != input.config.envelope.success && i64::from(resp.status) != c =>

@@ -10,6 +10,7 @@ mod envelope;
 mod expectation;
 mod http_status;
 mod latency;
+mod leakage;
 mod route;
 mod schema;
 mod server_error;
@@ -28,7 +29,48 @@ use crate::result::{CaseKind, CheckKind, Finding};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
     Success,
-    Error { code: i64, http_status: Option<u16> },
+    Error {
+        code: i64,
+        http_status: Option<u16>,
+    },
+    /// Refused with any code of a family (the backend chooses which, e.g. 403 or 404).
+    Refused(Refusal),
+    /// Served, or refused with a 4xx: anything but a 5xx (a request whose extra fields a correct
+    /// backend may ignore or refuse).
+    ServedOrRefused,
+}
+
+impl Expect {
+    /// The request may be served (a 401 then means the session expired, worth one refresh).
+    pub fn may_succeed(self) -> bool {
+        matches!(self, Expect::Success | Expect::ServedOrRefused)
+    }
+}
+
+/// The codes that count as refusing a request, when no single one is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Any 4xx (400 for bad input, 413 for a body too large, 415 for a content type …).
+    ClientError,
+    /// 403 or 404: not yours, or not there for you (a backend may hide what it will not show).
+    NotYours,
+}
+
+impl Refusal {
+    pub fn accepts(self, code: i64) -> bool {
+        match self {
+            Refusal::ClientError => (400..500).contains(&code),
+            Refusal::NotYours => code == 403 || code == 404,
+        }
+    }
+
+    /// As a finding's `expected`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Refusal::ClientError => "4xx",
+            Refusal::NotYours => "403 或 404",
+        }
+    }
 }
 
 pub struct CheckInput<'a> {
@@ -39,6 +81,17 @@ pub struct CheckInput<'a> {
     pub case: CaseKind,
     pub config: &'a Config,
     pub fingerprint: Option<&'a RouteFingerprint>,
+    /// Whose request it was, among the run's test accounts.
+    pub people: People<'a>,
+}
+
+/// The run's test accounts as the leakage check needs them: their phones, and the caller's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct People<'a> {
+    /// The phone of the account the request was sent as (none without a token of the run's).
+    pub caller: Option<&'a str>,
+    /// The phones of every test account the run logged in.
+    pub accounts: &'a [String],
 }
 
 impl CheckInput<'_> {
@@ -73,6 +126,8 @@ pub trait Check: Sync {
 static PIPELINE: &[&dyn Check] = &[
     &transport::Transport,
     &route::Route,
+    // Before the gate that stops at a 5xx: a database error in a 500 is a leak besides.
+    &leakage::Leakage,
     &server_error::ServerError,
     &envelope::Envelope,
     &content_type::ContentType,
@@ -159,6 +214,7 @@ mod tests {
             [
                 CheckKind::Transport,
                 CheckKind::RouteNotActivated,
+                CheckKind::Leakage,
                 CheckKind::ServerError,
                 CheckKind::Envelope,
                 CheckKind::ContentType,

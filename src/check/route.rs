@@ -76,11 +76,19 @@ impl Check for Route {
         // backend refuses tokens before routing, which makes those answers alike for every path.
         let judged = match input.case {
             CaseKind::Happy | CaseKind::Setup | CaseKind::Step | CaseKind::RouteProbe => true,
-            CaseKind::NoToken | CaseKind::ForgedToken => {
+            // A token that must not work is refused like no token at all, before any lookup.
+            CaseKind::NoToken | CaseKind::ForgedToken | CaseKind::SessionSecurity => {
                 input.fingerprint.is_some_and(|fp| !fp.refuses_auth)
             }
-            // A summary of exchanges is never judged itself (each exchange is, as its own kind).
-            CaseKind::MissingRequired | CaseKind::ErrorCase | CaseKind::Exchange => false,
+            // A summary of exchanges is never judged itself (each exchange is, as its own kind); the
+            // security cases are built to be refused, possibly with a 404 (another's record), after the
+            // valid request already judged the route.
+            CaseKind::MissingRequired
+            | CaseKind::ErrorCase
+            | CaseKind::Exchange
+            | CaseKind::Isolation
+            | CaseKind::MalformedInput
+            | CaseKind::ClientControlled => false,
         };
         if !judged {
             return vec![];

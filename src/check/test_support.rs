@@ -38,6 +38,9 @@ pub struct Case {
     pub expect: Expect,
     pub case: CaseKind,
     pub fingerprint: Option<RouteFingerprint>,
+    /// The run's test accounts' phones, and the caller's (see [`super::People`]).
+    pub people_accounts: Vec<String>,
+    pub people_caller: Option<&'static str>,
 }
 
 /// An exchange: `method path` (under [`BASE_URL`]) answered with `status` and `body`.
@@ -50,6 +53,7 @@ pub fn exchange(method: &str, path: &str, status: u16, content_type: &str, body:
             headers: vec![],
             body: None,
             multipart_files: None,
+            raw_body: None,
         },
         response: Ok(HttpResponse {
             content_type: Some(content_type.into()),
@@ -88,6 +92,8 @@ impl Case {
             expect: Expect::Success,
             case: CaseKind::Happy,
             fingerprint: None,
+            people_accounts: vec![],
+            people_caller: None,
         }
         .answer(
             200,
@@ -207,6 +213,10 @@ impl Case {
             case: self.case,
             config: &self.config,
             fingerprint: self.fingerprint.as_ref(),
+            people: super::People {
+                caller: self.people_caller,
+                accounts: &self.people_accounts,
+            },
         }
     }
 

@@ -75,6 +75,10 @@ struct RunCommon {
     output: OutputArgs,
     #[command(flatten)]
     sandbox: SandboxFlags,
+    /// Send writes to an environment marked `production = true`, which otherwise gets reads only
+    /// (the security checks never run there).
+    #[arg(long)]
+    allow_writes: bool,
 }
 
 #[derive(clap::Args, Debug)]

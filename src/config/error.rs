@@ -42,6 +42,13 @@ pub enum ConfigError {
     /// A new user is a customer: the staff is an account the backend team provides.
     #[error("{}: [accounts.{account}]: a staff account cannot register (a new user is a customer): use flow = \"password\" or \"code\"", file.display())]
     StaffRegisters { file: PathBuf, account: String },
+    /// A `[checks.leakage]` pattern that is not a regular expression.
+    #[error("{}: [checks.leakage] pattern `{name}` is not a regular expression: {reason}", path.display())]
+    LeakagePattern {
+        path: PathBuf,
+        name: String,
+        reason: String,
+    },
 }
 
 fn list_or_none(names: &[String]) -> String {

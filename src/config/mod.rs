@@ -4,6 +4,8 @@
 //! `[env.NAME]` section → the top-level `[run]` section → built-in defaults.
 
 mod accounts;
+mod checks;
+mod env;
 mod error;
 mod limits;
 #[cfg(test)]
@@ -13,6 +15,14 @@ use crate::source::TomlError;
 pub use accounts::{
     AccountConfig, LoginFlow, PresetLogin, ResolvedAccount, Role, BUILT_IN_ACCOUNTS, STAFF_ACCOUNT,
 };
+pub use checks::{
+    BadPattern, Checks, ChecksSection, LeakPattern, LeakageRules, LeakageSection, PatternEntry,
+    DEFAULT_FIELDS, DEFAULT_PATTERNS,
+};
+use env::env_number;
+#[cfg(test)]
+pub(crate) use env::NoEnv;
+pub use env::{EnvSource, ProcessEnv};
 pub use error::ConfigError;
 pub use limits::Limits;
 use serde::Deserialize;
@@ -42,6 +52,9 @@ pub struct ConfigFile {
     pub paths: PathsSection,
     #[serde(default)]
     pub progress: ProgressSection,
+    /// The security checks derived from the contracts (all on by default).
+    #[serde(default)]
+    pub checks: ChecksSection,
 }
 
 /// What `daodao-check progress` writes into the plan's 联调进度表.
@@ -56,6 +69,10 @@ pub struct ProgressSection {
 #[serde(deny_unknown_fields)]
 pub struct EnvSection {
     pub base_url: Option<String>,
+    /// A production environment: every write is refused (endpoint checks and scenario steps whose
+    /// method is not GET, setup writes, registering test users) unless `--allow-writes`, and the
+    /// security checks, which create data, never run.
+    pub production: Option<bool>,
     pub run: Option<RunSection>,
     pub sms: Option<SmsConfig>,
 }
@@ -121,6 +138,8 @@ pub struct AuthConfig {
     pub login: String,
     pub login_with_code: String,
     pub refresh: String,
+    /// The logout contract (the session check logs a session of its own out through it).
+    pub logout: String,
     pub token: String,
     pub refresh_token: String,
     pub user_id: String,
@@ -139,6 +158,7 @@ impl Default for AuthConfig {
             login: "auth.login".into(),
             login_with_code: "auth.login-with-code".into(),
             refresh: "auth.refresh-token".into(),
+            logout: "auth.logout".into(),
             token: "data.token".into(),
             refresh_token: "data.refreshToken".into(),
             user_id: "data.user.id".into(),
@@ -213,6 +233,12 @@ pub struct Config {
     pub reports_dir: PathBuf,
     /// 负责人 for the plan's progress table.
     pub owner: Option<String>,
+    /// The environment is production (`[env.NAME] production = true`).
+    pub production: bool,
+    /// Writes may be sent to production: `--allow-writes` of `phase` and `run`, never a file or a
+    /// variable (false when resolved).
+    pub allow_writes: bool,
+    pub checks: Checks,
 }
 
 pub const DEFAULT_BASE_URL: &str = "http://localhost:3001/api/v1";
@@ -231,47 +257,6 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
         path: path.to_path_buf(),
         error: TomlError::new(text, &e),
     })
-}
-
-/// Reads environment variables the way the process sees them; a seam for tests.
-pub trait EnvSource {
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-pub struct ProcessEnv;
-
-/// No environment variables at all: for tests that must not see the process environment.
-#[cfg(test)]
-pub(crate) struct NoEnv;
-
-#[cfg(test)]
-impl EnvSource for NoEnv {
-    fn var(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
-impl EnvSource for ProcessEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    }
-}
-
-fn env_number<T: std::str::FromStr>(
-    env: &dyn EnvSource,
-    name: &str,
-) -> Result<Option<T>, ConfigError> {
-    match env.var(name) {
-        None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| ConfigError::EnvNotANumber {
-                name: name.to_string(),
-                value: v,
-            }),
-    }
 }
 
 /// Loads and resolves the configuration: `explicit` (from `--config`) or the file found upward from `cwd`.
@@ -389,7 +374,11 @@ pub fn resolve(
     let accounts = accounts::resolve(&file.accounts, &file_label)?;
     let dir =
         |p: &Option<PathBuf>, default: &str| root.join(p.clone().unwrap_or_else(|| default.into()));
+    let checks = checks::resolve(&file.checks, config_path.as_deref())?;
     Ok(Config {
+        production: section.production.unwrap_or(false),
+        allow_writes: false,
+        checks,
         contracts_dir: dir(&file.paths.contracts, "contracts"),
         scenarios_dir: dir(&file.paths.scenarios, "scenarios"),
         fixtures_dir: dir(&file.paths.fixtures, "fixtures"),

@@ -214,3 +214,59 @@ fn the_bounds_have_defaults_and_an_environment_section_wins_over_run() {
         }
     );
 }
+
+#[test]
+fn production_is_per_environment_and_refuses_writes_until_allowed() {
+    let text = "default_env = \"prod\"\n[env.prod]\nproduction = true\n[env.dev]\n";
+    let mut config = resolve_text(text, &Overrides::default(), &Vars::none()).expect("resolves");
+    assert!(config.production && !config.allow_writes);
+    let why = config.refuses_writes().expect("writes refused");
+    assert!(
+        why.contains("prod: production = true") && why.contains("--allow-writes"),
+        "{why}"
+    );
+    assert!(config.refuses_security_checks().is_some());
+    config.allow_writes = true;
+    assert_eq!(config.refuses_writes(), None);
+    assert!(
+        config.refuses_security_checks().is_some(),
+        "the security checks never run on production"
+    );
+    let dev = Overrides {
+        env: Some("dev".into()),
+        ..Default::default()
+    };
+    let config = resolve_text(text, &dev, &Vars::none()).expect("resolves");
+    assert!(!config.production && config.refuses_writes().is_none());
+}
+
+#[test]
+fn each_security_check_is_switched_off_by_its_key() {
+    let text = "[checks]\nisolation = false\nclient_controlled = false\n\
+                [checks.leakage]\nenabled = false\nfields = [\"apiKey\"]\n";
+    let config = resolve_text(text, &Overrides::default(), &Vars::none()).expect("resolves");
+    let c = &config.checks;
+    assert!(!c.isolation && !c.client_controlled && !c.leakage.enabled);
+    assert!(c.malformed_input && c.session_security);
+    assert_eq!(c.leakage.fields, ["apikey"]);
+    let err = resolve_text(
+        "[checks]\nleaks = true\n",
+        &Overrides::default(),
+        &Vars::none(),
+    )
+    .expect_err("an unknown key");
+    assert!(err.to_string().contains("leaks"), "{err}");
+}
+
+#[test]
+fn a_leakage_pattern_that_is_no_regex_names_the_file_and_the_pattern() {
+    let text = "[checks.leakage]\npatterns = [{ name = \"ours\", regex = \"(open\" }]\n";
+    let err = resolve_text(text, &Overrides::default(), &Vars::none()).expect_err("bad regex");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(
+            "daodao-check.toml: [checks.leakage] pattern `ours` is not a regular expression"
+        ),
+        "{shown}"
+    );
+}

@@ -3,8 +3,10 @@
 pub mod behaviour;
 pub mod decision;
 pub mod json_text;
+pub mod negative;
 pub mod refs;
 pub mod schema;
+pub mod security;
 
 use crate::scenario::Step;
 use crate::source::{display_path, read_sources, Problem};
@@ -119,6 +121,9 @@ pub struct Contract {
     pub run: Option<RunSpec>,
     #[serde(default)]
     pub errors: Vec<ErrorCase>,
+    /// What the security checks cannot infer, and the checks switched off here.
+    #[serde(default)]
+    pub security: security::SecurityMarks,
     /// Behaviour hints for the sandbox server; opaque to the runner.
     #[schemars(with = "Option<crate::contract::behaviour::Behaviour>")]
     pub sandbox: Option<Value>,
@@ -257,6 +262,9 @@ pub fn structural_problems(c: &Contract, file: &str, expected_id: Option<&str>) 
         if skip.trim().is_empty() {
             p("skip", "a skipped contract must say why".to_string());
         }
+    }
+    for (place, message) in c.security.problems(&names) {
+        p(&place, message);
     }
     out
 }

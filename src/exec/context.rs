@@ -2,7 +2,7 @@
 
 use super::cache::SetupCache;
 use super::route_probe::Fingerprints;
-use super::session::{sms_code_from, Login, Sessions};
+use super::session::{sms_code_from, AccountPhones, Login, Sessions};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::contract::Contract;
@@ -28,6 +28,8 @@ pub(crate) struct Context<'a> {
     pub setups: &'a SetupCache,
     /// Which cases keep their excerpts.
     pub excerpts: super::Excerpts,
+    /// The phones of every account the run logged in.
+    pub phones: &'a AccountPhones,
 }
 
 impl<'a> Context<'a> {
@@ -38,6 +40,7 @@ impl<'a> Context<'a> {
             catalog: self.catalog,
             redactor: self.redactor,
             builtins: self.builtins,
+            phones: self.phones,
         }
     }
 

@@ -6,6 +6,8 @@
 mod cache;
 mod context;
 mod endpoint;
+mod phones;
+mod production;
 mod request;
 mod route_probe;
 mod scenario;
@@ -36,7 +38,7 @@ use crate::scenario::Scenario;
 use cache::SetupCache;
 use context::Context;
 use futures::StreamExt;
-use session::Sessions;
+use session::{AccountPhones, Sessions};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -84,6 +86,7 @@ pub struct Runner {
     sessions: Sessions,
     setups: SetupCache,
     pub options: RunOptions,
+    phones: AccountPhones,
 }
 
 /// Why a run could not start.
@@ -124,6 +127,7 @@ impl Runner {
             sessions: Sessions::new(),
             setups: SetupCache::default(),
             options: RunOptions::default(),
+            phones: AccountPhones::default(),
         })
     }
 
@@ -138,6 +142,7 @@ impl Runner {
             sessions: &self.sessions,
             setups: &self.setups,
             excerpts: self.options.excerpts,
+            phones: &self.phones,
         }
     }
 

@@ -5,7 +5,7 @@ use super::context::Context;
 use super::session::{SessionError, Sessions};
 use crate::check::{self, Expect};
 use crate::contract::{Contract, RequestParts};
-use crate::http::{Exchange, RequestError};
+use crate::http::{Exchange, HttpRequest, RequestError};
 use crate::redact::{cut_line, Redactor, SecretKind};
 use crate::result::fold::{cap, fold};
 use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Severity, Status};
@@ -34,6 +34,8 @@ pub(crate) struct CaseSpec<'a> {
     pub expect: Expect,
     pub kind: CaseKind,
     pub name: &'a str,
+    /// Bytes sent instead of the parts' body, under this content type (a body built to be malformed).
+    pub raw: Option<(&'a str, &'a str)>,
 }
 
 /// What running one case produced: its result, and the response body for captures and assertions.
@@ -103,14 +105,14 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         (_, Some(s)) => Some(s.token.as_str()),
         _ => None,
     };
-    let request = match cx.client.build(spec.contract, spec.parts, token) {
+    let request = match build(cx, &spec, token) {
         Ok(r) => r,
         Err(e) => return build_failed(cx, &spec, &e),
     };
     let mut exchange = cx.client.send(request).await;
     let mut extra = vec![];
     if let (Some(s), TokenChoice::Account(account)) = (&session, &spec.token) {
-        if spec.expect == Expect::Success && envelope_code(cx, &exchange) == Some(401) {
+        if spec.expect.may_succeed() && envelope_code(cx, &exchange) == Some(401) {
             match resend_refreshed(cx, sessions, &spec, account, &s.token).await {
                 Ok(Some(retried)) => exchange = retried,
                 Ok(None) => {}
@@ -128,6 +130,13 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         }
         _ => cx.fingerprints.anonymous.as_ref(),
     };
+    let phones = cx.phones.all();
+    // Whose token it was: the account's session, or the account a token sent as it is was issued to.
+    let caller = match (&spec.token, &session) {
+        (TokenChoice::Account(_), Some(s)) => Some(s.phone.clone()),
+        (TokenChoice::Explicit(t), _) => cx.phones.owner_of(t),
+        _ => None,
+    };
     let input = check::CheckInput {
         exchange: &exchange,
         contract: spec.contract,
@@ -136,6 +145,10 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         case: spec.kind,
         config: cx.config,
         fingerprint,
+        people: check::People {
+            caller: caller.as_deref(),
+            accounts: &phones,
+        },
     };
     let mut findings = check::run_all(&input);
     findings.extend(extra);
@@ -163,13 +176,29 @@ async fn resend_refreshed(
     stale: &str,
 ) -> Result<Option<Exchange>, SessionError> {
     let fresh = sessions.refresh(&cx.login(), account, stale).await?;
-    match cx
-        .client
-        .build(spec.contract, spec.parts, Some(&fresh.token))
-    {
+    match build(cx, spec, Some(&fresh.token)) {
         Ok(retry) => Ok(Some(cx.client.send(retry).await)),
         Err(_) => Ok(None),
     }
+}
+
+/// The case's request: its parts, or its raw bytes in place of the body.
+fn build(
+    cx: &Context<'_>,
+    spec: &CaseSpec<'_>,
+    token: Option<&str>,
+) -> Result<HttpRequest, RequestError> {
+    let mut request = cx.client.build(spec.contract, spec.parts, token)?;
+    if let Some((content_type, text)) = spec.raw {
+        request.headers.retain(|(k, _)| k != "Content-Type");
+        request
+            .headers
+            .push(("Content-Type".into(), content_type.into()));
+        request.body = None;
+        request.multipart_files = None;
+        request.raw_body = Some(text.into());
+    }
+    Ok(request)
 }
 
 /// The request could not be built (a missing path parameter, a bad base URL): nothing was sent.
@@ -231,7 +260,7 @@ fn envelope_code(cx: &Context<'_>, ex: &Exchange) -> Option<i64> {
 
 /// Secrets in any response (the configured token paths, and values under secret keys) become secrets,
 /// wherever they later appear.
-fn note_secrets(cx: &Context<'_>, ex: &Exchange) {
+pub(crate) fn note_secrets(cx: &Context<'_>, ex: &Exchange) {
     if let Some(j) = ex.json() {
         for path in [&cx.config.auth.token, &cx.config.auth.refresh_token] {
             if let Some(Value::String(t)) = lookup(j, path) {
@@ -290,8 +319,7 @@ fn case_result(
             .collect(),
         // A request built to be wrong carries the contract's own (public) values: shown as sent.
         request: keep.then(|| {
-            let built_wrong = matches!(spec.kind, CaseKind::ErrorCase | CaseKind::MissingRequired);
-            redactor.request_excerpt(&ex.request, EXCERPT_CHARS, !built_wrong)
+            redactor.request_excerpt(&ex.request, EXCERPT_CHARS, !spec.kind.built_wrong())
         }),
         response: match (keep, resp) {
             (true, Some(r)) => {

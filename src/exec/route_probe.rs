@@ -64,6 +64,7 @@ async fn probe(client: &Client, token: Option<&str>) -> Exchange {
             headers,
             body: None,
             multipart_files: None,
+            raw_body: None,
         })
         .await
 }

@@ -224,6 +224,7 @@ pub(crate) async fn send_step(
         expect: request.expect,
         kind,
         name: &step.name,
+        raw: None,
     };
     let Outcome { case, json, hard } = execute(cx, sessions, spec).await;
     Sent {

@@ -1,6 +1,7 @@
 //! Sessions: a token per account, obtained once through the configured login and shared by the checks
 //! that run as that account; refreshed once on 401.
 
+pub use super::phones::AccountPhones;
 use crate::catalog::Catalog;
 use crate::config::{Config, LoginFlow, ResolvedAccount, SmsConfig};
 use crate::contract::{AuthRequirement, Contract};
@@ -52,6 +53,11 @@ pub enum SessionError {
         code: Option<i64>,
         message: String,
     },
+    /// Registering a test user is a write, refused on a production environment.
+    #[error(
+        "account `{account}` would register a new test user (flow = \"register\"), a write the production environment refuses: use flow = \"password\" or \"code\", or --allow-writes"
+    )]
+    RegisterRefused { account: String },
     #[error(transparent)]
     Request(#[from] RequestError),
 }
@@ -73,9 +79,14 @@ pub struct Session {
 impl Session {
     /// `account.phone`, `account.token` … for templates.
     pub fn vars(&self, vars: &mut Vars) {
+        self.vars_as("account", vars);
+    }
+
+    /// `<prefix>.phone`, `<prefix>.user_id` … (`secondary.user_id` for a field another account owns).
+    pub fn vars_as(&self, prefix: &str, vars: &mut Vars) {
         let mut put = |k: &str, v: Option<&str>| {
             if let Some(v) = v {
-                vars.insert(format!("account.{k}"), Value::String(v.to_string()));
+                vars.insert(format!("{prefix}.{k}"), Value::String(v.to_string()));
             }
         };
         put("phone", Some(&self.phone));
@@ -161,6 +172,7 @@ pub struct Login<'a> {
     pub catalog: &'a Catalog,
     pub redactor: &'a Redactor,
     pub builtins: &'a Builtins,
+    pub phones: &'a AccountPhones,
 }
 
 /// Who logs in, and the auth response that gave the tokens.
@@ -192,6 +204,7 @@ impl Login<'_> {
             path: auth.token.clone(),
         })?;
         let refresh_token = text(&auth.refresh_token);
+        self.phones.add(&phone, &token);
         self.redactor.add(&token, SecretKind::Token);
         if let Some(r) = &refresh_token {
             self.redactor.add(r, SecretKind::Token);
@@ -210,6 +223,11 @@ impl Login<'_> {
     async fn credentials(&self, account: &ResolvedAccount) -> Result<Credentials, SessionError> {
         let auth = &self.config.auth;
         match account.flow {
+            LoginFlow::Register if self.config.refuses_writes().is_some() => {
+                Err(SessionError::RegisterRefused {
+                    account: account.name.clone(),
+                })
+            }
             LoginFlow::Register => {
                 let phone = self.builtins.phone();
                 let password = format!("Dd{:06}x9", rand::random::<u32>() % 1_000_000);
@@ -272,6 +290,7 @@ impl Login<'_> {
             }
         })?;
         self.redactor.add(&token, SecretKind::Token);
+        self.phones.add(&s.phone, &token);
         let refresh_token = lookup(&resp, &auth.refresh_token)
             .map(value_text)
             .or(Some(rt));
@@ -436,6 +455,12 @@ mod tests {
                     message: String::new(),
                 },
                 "POST /api/v1/auth/login answered code none: ",
+            ),
+            (
+                SessionError::RegisterRefused {
+                    account: "primary".into(),
+                },
+                "account `primary` would register a new test user (flow = \"register\"), a write the production environment refuses: use flow = \"password\" or \"code\", or --allow-writes",
             ),
             (
                 SessionError::Request(RequestError::MissingPathParam { name: "id".into() }),

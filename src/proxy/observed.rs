@@ -111,6 +111,7 @@ impl Observed {
                 headers,
                 body,
                 multipart_files: files,
+                raw_body: None,
             },
             response: self.response.as_ref().map(response).map_err(Clone::clone),
             elapsed_ms: self.elapsed_ms,

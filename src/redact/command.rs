@@ -21,6 +21,10 @@ pub(super) fn curl(req: &HttpRequest, to_vars: ToVars) -> String {
         }
     }
     match (&req.body, &req.multipart_files) {
+        _ if req.raw_body.is_some() => {
+            let raw = req.raw_body.as_deref().unwrap_or_default();
+            parts.push(format!("--data-raw \"{}\"", to_vars(&shell_escape_dq(raw))));
+        }
         (Some(b), Some(files)) => {
             for (k, v) in b.as_object().into_iter().flatten() {
                 let field = form_field(k, v, files);

@@ -291,7 +291,10 @@ impl Redactor {
         if req.headers.iter().any(|(k, _)| k == "Authorization") {
             s.push_str("\nAuthorization: Bearer «token»");
         }
-        if let Some(b) = &req.body {
+        if let Some(raw) = &req.raw_body {
+            s.push('\n');
+            s.push_str(&self.text(raw));
+        } else if let Some(b) = &req.body {
             s.push('\n');
             if req.multipart_files.is_some() {
                 s.push_str("(multipart/form-data) ");

@@ -12,6 +12,7 @@ fn request(body: Value) -> HttpRequest {
         ],
         body: Some(body),
         multipart_files: None,
+        raw_body: None,
     }
 }
 

@@ -82,6 +82,7 @@ fn render(view: &View) -> String {
     }
     let _ = writeln!(out, "</dl>\n</header>");
     timeline::missing_accounts(&mut out, view);
+    causes::security(&mut out, view);
     counts_table(&mut out, result);
     phases(&mut out, &view.phases);
     out.push_str(&super::coverage::html(view));

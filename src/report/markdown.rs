@@ -27,6 +27,7 @@ impl Renderer for Markdown {
     fn render(&self, view: &View, _: &RenderOptions) -> Result<String> {
         let mut out = String::new();
         header(&mut out, view);
+        security(&mut out, view);
         phases(&mut out, view);
         out.push_str(&super::coverage::markdown(view));
         latency(&mut out, view);
@@ -37,6 +38,22 @@ impl Renderer for Markdown {
         scenarios(&mut out, view);
         root_causes(&mut out, view);
         Ok(out)
+    }
+}
+
+/// 安全, first after the verdict: every security finding, by check.
+fn security(out: &mut String, view: &View) {
+    if view.security.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## 安全 ({} 项)\n", view.security_findings());
+    for g in &view.security {
+        let _ = writeln!(out, "### {} ({})\n", cell(&g.title()), g.items.len());
+        let _ = writeln!(out, "| 接口 · 请求 | 发现 |\n|------|------|");
+        for item in &g.items {
+            let _ = writeln!(out, "| {} | {} |", cell(&item.place()), cell(&item.line()));
+        }
+        out.push('\n');
     }
 }
 

@@ -285,6 +285,35 @@ pub fn setups(view: &View, style: &Style) -> String {
     out
 }
 
+/// 安全, before the details: one line per security finding, by check.
+pub fn security(view: &View, style: &Style) -> String {
+    let mut out = String::new();
+    if view.security.is_empty() {
+        return out;
+    }
+    let title = format!("安全 ({} 项)", view.security_findings());
+    let _ = writeln!(out, "{}", style.paint(&title, "1;31"));
+    for g in &view.security {
+        let _ = writeln!(
+            out,
+            "  {} ({})",
+            style.paint(&g.title(), "1"),
+            g.items.len()
+        );
+        for item in g.items.iter().take(SECURITY_LINES) {
+            let _ = writeln!(out, "    {}: {}", item.place(), item.line());
+        }
+        if g.items.len() > SECURITY_LINES {
+            let _ = writeln!(out, "    … 另有 {} 项", g.items.len() - SECURITY_LINES);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// A security check lists this many of its findings on a terminal (the details follow below).
+const SECURITY_LINES: usize = 10;
+
 /// 根因汇总: one line per cause, most endpoints first, capped so that it fits on a screen.
 pub fn root_causes(view: &View, style: &Style) -> String {
     let mut out = String::new();
@@ -351,6 +380,7 @@ pub fn render_with(view: &View, options: &RenderOptions) -> String {
         Level::VeryVerbose => out.push_str(&levels::passed_in_full(view, style)),
         Level::Quiet | Level::Normal => {}
     }
+    out.push_str(&security(view, style));
     out.push_str(&failures(view, style));
     out.push_str(&setups(view, style));
     if has_reproductions(view) {

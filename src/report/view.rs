@@ -1,16 +1,19 @@
 //! What every report shows, computed once from a run's result and, when known, the plan.
 //!
 //! A renderer formats a [`View`]: what goes together and in which order is decided here, once, so
-//! the formats cannot drift apart: the setup steps worth showing, and the root causes shared by
-//! several endpoints ([`causes`]). Groupings still to come (a security group shown first, what each
-//! terminal output level shows) belong here too, as more fields of the view.
+//! the formats cannot drift apart: the setup steps worth showing, the root causes shared by several
+//! endpoints ([`causes`]), and the security findings every format shows first ([`security`]).
+//! Groupings still to come (what each terminal output level shows) belong here too, as more fields
+//! of the view.
 
 mod causes;
 mod coverage;
+mod security;
 mod timeline;
 
 pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
 pub use coverage::{unregistered_nearest, unregistered_request, CoverageView};
+pub use security::{security_groups, SecurityGroup, SecurityItem};
 pub use timeline::{Timeline, TimelineRow};
 
 use crate::plan::{phase_label, Plan};
@@ -48,6 +51,8 @@ pub struct View<'a> {
     pub coverage: Option<CoverageView<'a>>,
     /// Each journey (cross-phase scenario) as a timeline of its steps.
     pub timelines: Vec<Timeline<'a>>,
+    /// 安全: the security findings, by check, shown first.
+    pub security: Vec<SecurityGroup<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -85,6 +90,7 @@ impl<'a> View<'a> {
             root_causes: causes::root_causes(result),
             coverage: CoverageView::of(result),
             timelines: timeline::timelines(result),
+            security: security_groups(result),
         }
     }
 
@@ -104,6 +110,11 @@ impl<'a> View<'a> {
     /// The counts of the whole run.
     pub fn summary(&self) -> &'a Summary {
         &self.result.summary
+    }
+
+    /// How many security findings the run has.
+    pub fn security_findings(&self) -> usize {
+        self.security.iter().map(|g| g.items.len()).sum()
     }
 
     /// True when nothing failed (skips allowed).

@@ -38,6 +38,20 @@ pub enum CheckKind {
     Session,
     /// The request could not be built (template, missing path parameter).
     Request,
+    /// Another account's request on a record the primary account created was not refused (越权), or a
+    /// list of the primary's own records showed another account's record.
+    Isolation,
+    /// A body of the wrong shape (not JSON, an array, a wrong content type, a wrong type, an absurd
+    /// value) was accepted or crashed the server, instead of a 4xx envelope.
+    MalformedInput,
+    /// A response carried internal text (SQL, a stack frame, a framework error page) or a field that
+    /// must never leave the server (a password hash, another user's phone).
+    Leakage,
+    /// A token that must no longer work did: after logout, an access token as a refresh token, a
+    /// forged or reused refresh token, a token for no user.
+    SessionSecurity,
+    /// A field the server must own (an owner, a status, a price) took the value the client sent.
+    ClientControlled,
 }
 
 /// What a finding means for the values a flow takes from the answer.
@@ -71,7 +85,12 @@ impl CheckKind {
             | CheckKind::Assertion
             | CheckKind::ErrorCode
             | CheckKind::AuthNotEnforced
-            | CheckKind::BadInputAccepted => Severity::Soft,
+            | CheckKind::BadInputAccepted
+            | CheckKind::Isolation
+            | CheckKind::MalformedInput
+            | CheckKind::Leakage
+            | CheckKind::SessionSecurity
+            | CheckKind::ClientControlled => Severity::Soft,
         }
     }
 
@@ -93,7 +112,27 @@ impl CheckKind {
             CheckKind::Capture => "capture",
             CheckKind::Session => "session",
             CheckKind::Request => "request",
+            CheckKind::Isolation => "isolation",
+            CheckKind::MalformedInput => "malformed_input",
+            CheckKind::Leakage => "leakage",
+            CheckKind::SessionSecurity => "session_security",
+            CheckKind::ClientControlled => "client_controlled",
         }
+    }
+
+    /// The checks the reports group under 安全, first: who may do what (auth, another account's
+    /// records, tokens that must be dead, fields the server owns), what the server lets out, and input
+    /// that should never reach its business code.
+    pub fn is_security(self) -> bool {
+        matches!(
+            self,
+            CheckKind::AuthNotEnforced
+                | CheckKind::Isolation
+                | CheckKind::MalformedInput
+                | CheckKind::Leakage
+                | CheckKind::SessionSecurity
+                | CheckKind::ClientControlled
+        )
     }
 }
 
@@ -258,4 +297,41 @@ pub enum CaseKind {
     /// Exchanges the tool did not send (the validating proxy, a HAR file), summed up per endpoint and
     /// side; each was judged as the case its request amounted to (valid, without a token, invalid).
     Exchange,
+    /// The secondary account on a record the primary created, or the primary's own list.
+    Isolation,
+    /// A body of the wrong shape or with absurd values.
+    MalformedInput,
+    /// A token that must no longer work (after logout, reused, forged, for no user).
+    SessionSecurity,
+    /// The valid request plus fields the server must own.
+    ClientControlled,
+}
+
+impl CaseKind {
+    /// The check a refusal-expecting case of this kind reports when the backend did not refuse.
+    pub fn refusal_check(self) -> CheckKind {
+        match self {
+            CaseKind::NoToken | CaseKind::ForgedToken => CheckKind::AuthNotEnforced,
+            CaseKind::MissingRequired => CheckKind::BadInputAccepted,
+            CaseKind::Isolation => CheckKind::Isolation,
+            CaseKind::MalformedInput => CheckKind::MalformedInput,
+            CaseKind::SessionSecurity => CheckKind::SessionSecurity,
+            CaseKind::ClientControlled => CheckKind::ClientControlled,
+            CaseKind::Happy
+            | CaseKind::Setup
+            | CaseKind::Step
+            | CaseKind::ErrorCase
+            | CaseKind::RouteProbe
+            | CaseKind::Exchange => CheckKind::ErrorCode,
+        }
+    }
+
+    /// A request built to be wrong from the contract's own (public) values: its excerpt is shown as
+    /// sent, the run's secrets still masked by value.
+    pub fn built_wrong(self) -> bool {
+        matches!(
+            self,
+            CaseKind::ErrorCase | CaseKind::MissingRequired | CaseKind::MalformedInput
+        )
+    }
 }

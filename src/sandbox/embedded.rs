@@ -91,6 +91,8 @@ pub async fn embed(
         .map_err(|source| SandboxError::Listen { addr, source })?;
     config.base_url = running.base_url(&config.base_path());
     config.env_name = "sandbox".into();
+    // Whatever the configured environment is, the run goes to the sandbox: no production backend.
+    config.production = false;
     config.sms = crate::config::SmsConfig::Fixed {
         value: DEV_SMS_CODE.into(),
     };

@@ -37,7 +37,7 @@ fn serve(
     mut params: Map<String, Value>,
 ) -> Result<Reply, Refusal> {
     let mut query = query_json(req.query);
-    let mut body = body_json(req.body)?;
+    let mut body = body_json(req.body, req.content_type)?;
     s.ids.restore(&mut params, &mut query, &mut body);
     let caller = auth::authenticate(s, contract, faults, req.authorization)?;
     let behaviour = s.behaviours.get(&contract.id).cloned().unwrap_or_default();
@@ -73,13 +73,25 @@ fn query_json(query: Option<&str>) -> Value {
     Value::Object(m)
 }
 
-/// An empty body reads as `{}`.
-fn body_json(body: &[u8]) -> Result<Value, Refusal> {
+/// An empty body reads as `{}`. A body declared as anything but JSON is not read, as Express's JSON
+/// parser does not read it (the request then misses every field), and is refused.
+fn body_json(body: &[u8], content_type: Option<&str>) -> Result<Value, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
+    if content_type.is_some_and(|ct| !is_json_type(ct)) {
+        let message = "请求体必须是 JSON (Content-Type: application/json)";
+        return Err(Refusal::at(Outcome::Unreadable, 400, message));
+    }
     serde_json::from_slice(body)
         .map_err(|_| Refusal::at(Outcome::Unreadable, 400, "请求体不是合法的 JSON"))
+}
+
+/// `application/json`, or a `+json` type, with any parameters.
+pub(crate) fn is_json_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
 }
 
 /// Checks path parameters, query and body against the contract's request schemas; a 400 names the
@@ -194,11 +206,35 @@ mod tests {
 
     #[test]
     fn a_blank_body_is_an_empty_object_and_a_broken_one_a_400() {
-        assert_eq!(body_json(b" \n").unwrap(), json!({}));
-        let refused = Reply::refused(body_json(b"{oops").unwrap_err());
+        assert_eq!(body_json(b" \n", None).unwrap(), json!({}));
+        let refused = Reply::refused(body_json(b"{oops", None).unwrap_err());
         assert_eq!(
             (refused.status, refused.outcome),
             (400, Outcome::Unreadable)
         );
+    }
+
+    #[test]
+    fn a_body_declared_as_something_else_than_json_is_not_read() {
+        let json_types = [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/vnd.x+json",
+        ];
+        for ct in json_types {
+            assert_eq!(
+                body_json(b"{\"a\":1}", Some(ct)).unwrap(),
+                json!({"a": 1}),
+                "{ct}"
+            );
+        }
+        for ct in ["text/plain", "application/x-www-form-urlencoded"] {
+            let refused = Reply::refused(body_json(b"{\"a\":1}", Some(ct)).unwrap_err());
+            assert_eq!(
+                (refused.status, refused.outcome),
+                (400, Outcome::Unreadable),
+                "{ct}"
+            );
+        }
     }
 }

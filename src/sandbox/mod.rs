@@ -298,12 +298,13 @@ impl Seen {
         }
     }
 
-    fn with_body<'a>(&'a self, body: &'a [u8]) -> Incoming<'a> {
+    fn with_body<'a>(&'a self, body: &'a [u8], content_type: Option<&'a str>) -> Incoming<'a> {
         Incoming {
             method: &self.method,
             path: &self.path,
             query: self.query.as_deref(),
             authorization: self.authorization.as_deref(),
+            content_type,
             body,
         }
     }
@@ -334,10 +335,18 @@ async fn serve_one(
             read_body(req.into_body(), content_type.as_deref()),
         );
         match body.await.ok().flatten() {
-            Some(body) => (
-                handler::handle(&sandbox, &seen.with_body(&body)),
-                Some(body),
-            ),
+            Some(body) => {
+                // A form upload was read as JSON.
+                let is_form =
+                    (content_type.as_deref()).is_some_and(|ct| multer::parse_boundary(ct).is_ok());
+                let declared = if is_form {
+                    Some("application/json")
+                } else {
+                    content_type.as_deref()
+                };
+                let reply = handler::handle(&sandbox, &seen.with_body(&body, declared));
+                (reply, Some(body))
+            }
             None => {
                 let unread = Reply::failure(Outcome::Unreadable, 400, 400, "请求体过大或读取失败");
                 (unread, None)

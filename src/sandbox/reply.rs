@@ -10,6 +10,8 @@ pub(crate) struct Incoming<'a> {
     pub path: &'a str,
     pub query: Option<&'a str>,
     pub authorization: Option<&'a str>,
+    /// The body's declared type (a form upload arrives read as JSON, and says so).
+    pub content_type: Option<&'a str>,
     pub body: &'a [u8],
 }
 

@@ -362,9 +362,9 @@ fn a_real_sandbox_run_then_progress_edits_only_progress_lines_twice_idempotent()
 fn the_result_order_does_not_depend_on_concurrency() {
     let dir = common::real_project();
     let ids = |jobs: &str| {
-        let (code, _, _) =
+        let (code, out, err) =
             output(cli(dir.path()).args(["phase", "all", "--sandbox", "--jobs", jobs]));
-        assert_eq!(code, 0);
+        assert_eq!(code, 0, "--jobs {jobs}:\n{out}\n{err}");
         let v: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join("reports/last-run.json")).unwrap(),
         )

@@ -103,18 +103,24 @@ fn matrix() -> Vec<Row> {
         row(F::BadEnum, "users.profile", &[C::Schema]),
         row(F::Slow, "health.check", &[C::Latency]),
         row(F::ServerError, "auth.check-login", &[C::ServerError]),
-        row(F::AuthOff, "users.profile", &[C::AuthNotEnforced]),
+        // Served without a token as some user: when that user is one of the run's accounts, an
+        // anonymous caller got its phone (which user the sandbox picks depends on who signed up first).
+        Row {
+            may: vec![C::Leakage],
+            ..row(F::AuthOff, "users.profile", &[C::AuthNotEnforced])
+        },
         row(F::MissingRoute, "auth.check-login", &[C::RouteNotActivated]),
-        // Requests missing a field get the 500, and so do its error cases (a malformed phone …).
+        // Requests missing a field get the 500, and so do its error cases (a malformed phone …) and
+        // the malformed bodies the schema rejects (a field of the wrong type …).
         row(
             F::BadInput500,
             "auth.send-code",
-            &[C::BadInputAccepted, C::ErrorCode],
+            &[C::BadInputAccepted, C::ErrorCode, C::MalformedInput],
         ),
         // Where the contract pins the HTTP status of its error cases, the 500 also breaks that.
         Row {
             project: Project::PinnedHttpStatus("auth/send-code.json", 400),
-            may: vec![C::BadInputAccepted, C::ErrorCode],
+            may: vec![C::BadInputAccepted, C::ErrorCode, C::MalformedInput],
             ..row(F::BadInput500, "auth.send-code", &[C::HttpStatus])
         },
         row(F::InvalidJson, "health.check", &[C::Envelope]),
@@ -127,11 +133,26 @@ fn matrix() -> Vec<Row> {
             also_phase: Some(4),
             ..row(F::FlatPagination, "stores.list", &[C::Schema])
         },
-        row(F::SqlError, "health.check", &[C::ServerError]),
-        // An endpoint check logs out a session of its own and never uses the token again: the auth
-        // scenario's step after logout is what sees it (tests/integration/drifted.rs). Here: nothing
-        // else is touched.
-        row(F::LogoutKeepsToken, "auth.logout", &[]),
+        // The database's text in the 500's message is a leak besides.
+        row(F::SqlError, "health.check", &[C::ServerError, C::Leakage]),
+        // Logout's session check logs a session of its own out and tries its old token.
+        row(F::LogoutKeepsToken, "auth.logout", &[C::SessionSecurity]),
+        // The secondary reads the primary's order; and the primary's list shows the secondary's.
+        Row {
+            also_phase: Some(2),
+            ..row(F::IsolationOff, "orders.detail", &[C::Isolation])
+        },
+        Row {
+            also_phase: Some(2),
+            ..row(F::IsolationOff, "orders.list", &[C::Isolation])
+        },
+        // Every refusal of send-code (missing fields, its error cases, malformed bodies) leaks.
+        row(F::LeakSql, "auth.send-code", &[C::Leakage]),
+        row(F::Malformed500, "auth.send-code", &[C::MalformedInput]),
+        Row {
+            also_phase: Some(2),
+            ..row(F::TrustClientPrice, "orders.create", &[C::ClientControlled])
+        },
     ]
 }
 
@@ -144,11 +165,16 @@ enum Provoker {
     NotByAFault(&'static str),
 }
 
-/// The kinds the expectation check emits besides the pipeline's `success_code`.
-const EXPECTATION_KINDS: [CheckKind; 3] = [
+/// The kinds the expectation check emits besides the pipeline's `success_code` (a refusal that did
+/// not come, by the kind of case; the client-controlled case adds its own read-back findings).
+const EXPECTATION_KINDS: [CheckKind; 7] = [
     CheckKind::ErrorCode,
     CheckKind::AuthNotEnforced,
     CheckKind::BadInputAccepted,
+    CheckKind::Isolation,
+    CheckKind::MalformedInput,
+    CheckKind::SessionSecurity,
+    CheckKind::ClientControlled,
 ];
 
 /// Every kind of finding, and how the sandbox provokes it.
@@ -175,6 +201,11 @@ fn provokers() -> Vec<(CheckKind, Provoker)> {
         (C::AuthNotEnforced, Fault(F::AuthOff)),
         (C::BadInputAccepted, Fault(F::BadInput500)),
         (C::Latency, Fault(F::Slow)),
+        (C::Isolation, Fault(F::IsolationOff)),
+        (C::MalformedInput, Fault(F::Malformed500)),
+        (C::Leakage, Fault(F::LeakSql)),
+        (C::SessionSecurity, Fault(F::LogoutKeepsToken)),
+        (C::ClientControlled, Fault(F::TrustClientPrice)),
         (
             C::ContentType,
             NotByAFault(

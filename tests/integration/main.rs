@@ -31,6 +31,7 @@ mod sandbox_limits;
 mod sandbox_server;
 mod schema;
 mod secrets;
+mod security;
 mod selection;
 mod sharding;
 mod terminal;

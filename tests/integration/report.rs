@@ -395,3 +395,61 @@ fn requested_reports_are_written_atomically() {
         .expect_err("unknown format");
     assert!(e.to_string().contains("nope"));
 }
+
+/// The sample run with one security finding on its first failing case: an endpoint that let another
+/// account read a record, and a SQL message, with markup in the server's text.
+fn with_security_findings() -> daodao_check::result::RunResult {
+    use daodao_check::result::{CheckKind, Finding, Status};
+    let mut result = sample();
+    let case = (result.endpoints.iter_mut().flat_map(|e| &mut e.cases))
+        .find(|k| k.status == Status::Failed)
+        .expect("a failing case");
+    case.findings.push(
+        Finding::new(
+            CheckKind::Isolation,
+            "served to an account that does not own the record",
+        )
+        .expected("403 或 404", "0"),
+    );
+    case.findings.push(
+        Finding::new(
+            CheckKind::Leakage,
+            "the response carries internal text (SQL 错误)",
+        )
+        .at("/message")
+        .expected("no internal text", "Unknown column '<b>x</b>'"),
+    );
+    result
+}
+
+#[test]
+fn every_human_format_shows_the_security_group_first() {
+    let result = with_security_findings();
+    let plan = plan();
+    let render = |name: &str| report::render(&result, Some(&plan), format(name)).expect("renders");
+    let md = render("markdown");
+    let security = md.find("## 安全 (2 项)").expect("a 安全 section");
+    assert!(
+        security < md.find("## 阶段进度").expect("the phases"),
+        "{md}"
+    );
+    assert!(md.contains("### isolation 越权 (1)") && md.contains("### leakage 信息泄露 (1)"));
+    let html = render("html");
+    let header_end = html.find("</header>").expect("the header");
+    let security = html
+        .find("<section id=\"security\">")
+        .expect("a 安全 section");
+    let counts = header_end + html[header_end..].find("<table").expect("the counts table");
+    assert!(header_end < security && security < counts, "{html}");
+    assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
+    assert!(!html.contains("<b>x</b>"), "the server's markup is escaped");
+    let text = render("terminal");
+    let security = text.find("安全 (2 项)").expect("a 安全 block");
+    assert!(
+        security < text.find("✗ failed").expect("the details"),
+        "{text}"
+    );
+    // A run without security findings has no such group.
+    let plain = report::render(&sample(), Some(&plan), format("markdown")).expect("renders");
+    assert!(!plain.contains("## 安全"));
+}

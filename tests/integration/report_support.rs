@@ -150,6 +150,7 @@ pub fn sample() -> RunResult {
         headers: vec![("Authorization".into(), format!("Bearer {TOKEN}"))],
         body: None,
         multipart_files: None,
+        raw_body: None,
     };
     let body = json!({"code": 0, "message": "ok <script>alert('x')</script> & | `tick`",
         "data": {"phone": PHONE, "token": TOKEN, "nickname": null}});

@@ -26,6 +26,7 @@ pub(super) fn execute(
     only_failed: bool,
 ) -> Result<RunResult> {
     let mut config = common.flags.load_config(&common.project)?;
+    config.allow_writes = common.allow_writes;
     let catalog = Arc::new(load_catalog(&config)?);
     let last = config.reports_dir.join("last-run.json");
     if only_failed {

@@ -1,13 +1,15 @@
-//! One endpoint's check: its valid request, then the automatic auth and bad-input cases and its error
-//! cases. Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
+//! One endpoint's check: its valid request, then the automatic auth and bad-input cases, its error
+//! cases and the security cases derived from the contract ([`security`]). Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
 //! becomes the endpoint's status and reason, with the cases run so far.
 //!
 //! An endpoint whose data chain broke (a login that failed, a setup step with no usable answer) is
 //! blocked, but still gets the checks that need no data: see [`blocked`].
 
 mod blocked;
+mod security;
 
 use super::context::Context;
+use super::production::refused_endpoint;
 use super::request::{error_case, execute, render_each, render_parts, CaseSpec, TokenChoice};
 use super::scenario::{is_unusable, unusable_because, Flow};
 use super::session::{default_account, skip_reason, Sessions};
@@ -157,6 +159,7 @@ impl EndpointCheck<'_> {
         }
         cases.extend(self.missing_required_case(&happy).await);
         cases.extend(self.error_cases(&happy, &flow.vars).await);
+        cases.extend(self.security_cases(&happy, setups).await);
         Ok(())
     }
 
@@ -187,10 +190,14 @@ impl EndpointCheck<'_> {
         .map_err(|e| Prepared::Halt(Halt::new(Status::Error, format!("run.request: {e}"))))
     }
 
-    /// Skipped contracts, and contracts whose account is not configured, send nothing.
+    /// Skipped contracts, writes to an environment that refuses them, and contracts whose account is
+    /// not configured send nothing.
     fn ensure_runnable(&self) -> Result<(), Halt> {
         if let Some(reason) = &self.contract.skip {
             return Err(Halt::new(Status::Skipped, reason.clone()));
+        }
+        if let Some(why) = refused_endpoint(self.cx, self.contract) {
+            return Err(Halt::new(Status::Skipped, why));
         }
         match skip_reason(self.cx.config, self.account) {
             Some(reason) => Err(Halt::new(Status::Skipped, reason)),
@@ -272,6 +279,7 @@ impl EndpointCheck<'_> {
             expect,
             kind,
             name,
+            raw: None,
         };
         execute(self.cx, self.sessions, spec).await.case
     }

@@ -13,6 +13,9 @@ use serde_json::Value;
 pub(crate) async fn run(cx: &Context<'_>, s: &Scenario) -> ScenarioResult {
     let sessions = Sessions::new();
     let mut flow = Flow::new(&sessions, cx.base_vars());
+    if let Some(refused) = crate::exec::production::refused_scenario(cx, s) {
+        return refused;
+    }
     let vars_failure = render_scenario_vars(cx, s, &mut flow.vars);
     let mut steps = vec![];
     if vars_failure.is_none() {

@@ -169,9 +169,13 @@ async fn a_valid_request_is_judged_as_the_run_judges_its_valid_request() {
         200,
         &refusal(500, "ER_BAD_FIELD_ERROR"),
     );
+    // The database's error text in `message` is a leak as well, exactly as in a run.
     assert_eq!(
         found(&verdict(&failed).await),
-        [(Side::Backend, "success_code", "/code".to_string())]
+        [
+            (Side::Backend, "leakage", "/message".to_string()),
+            (Side::Backend, "success_code", "/code".to_string())
+        ]
     );
     let mut down = exchange("GET", "/api/v1/orders/statuses", 0, "");
     down.response = Err(TransportError {

@@ -1,8 +1,40 @@
-//! The sections about the run as a whole: the setup steps reported once, and the root causes.
+//! The sections about the run as a whole: the security findings first, the setup steps reported
+//! once, and the root causes.
 
 use super::{badge, case_details, esc, View};
 use crate::report::{used_by, CauseKind};
 use std::fmt::Write;
+
+/// 安全, right after the verdict: every security finding, by check.
+pub(super) fn security(out: &mut String, view: &View) {
+    if view.security.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"security\">\n<h2>安全 ({} 项)</h2>",
+        view.security_findings()
+    );
+    for g in &view.security {
+        let _ = writeln!(
+            out,
+            "<h3 data-check=\"{}\">{} ({})</h3>\n<ul class=\"security\">",
+            esc(g.check.as_str()),
+            esc(&g.title()),
+            g.items.len()
+        );
+        for item in &g.items {
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code> {}</li>",
+                esc(&item.place()),
+                esc(&item.line())
+            );
+        }
+        let _ = writeln!(out, "</ul>");
+    }
+    let _ = writeln!(out, "</section>");
+}
 
 /// Setup steps that did not pass or found something, each once, with who used them.
 pub(super) fn setups(out: &mut String, view: &View) {

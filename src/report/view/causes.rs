@@ -181,13 +181,15 @@ impl Grouping {
 /// What identifies the cause of a finding (the grouping key) and how it reads, per check:
 /// - `schema`: the path without list indices and the expectation (`/data/*/isHot 期望 type boolean`,
 ///   `/data/pagination 缺少`);
-/// - `success_code`, `error_code`, `bad_input_accepted`, `http_status`: the expected and actual code
+/// - `success_code`, `error_code`, `bad_input_accepted`, `malformed_input`, `http_status`: the expected
+///   and actual code
 ///   (the backend's message varies per endpoint, the code is the cause);
 /// - `auth_not_enforced`: which request was served (no token, a forged token);
 /// - `route_not_activated`, `latency`: one cause each (the budget is the run's);
 /// - `server_error`: the HTTP status;
-/// - the rest (`transport`, `envelope`, `assertion`, `capture`, `session`, `request`): the path
-///   without list indices and the message's shape (digits and quoted values stand for any).
+/// - the rest (`transport`, `envelope`, `assertion`, `capture`, `session`, `request`, `isolation`,
+///   `leakage`, `session_security`, `client_controlled`): the path without list indices and the
+///   message's shape (digits and quoted values stand for any).
 pub fn finding_cause(f: &Finding) -> (String, String) {
     // A common drift is one cause whatever the field: named by what it is.
     if let (CheckKind::Schema, Some(drift)) = (f.check, f.drift) {
@@ -217,6 +219,7 @@ pub fn finding_cause(f: &Finding) -> (String, String) {
         CheckKind::SuccessCode
         | CheckKind::ErrorCode
         | CheckKind::BadInputAccepted
+        | CheckKind::MalformedInput
         | CheckKind::HttpStatus => {
             let unit = if f.check == CheckKind::HttpStatus {
                 "HTTP"
@@ -242,7 +245,11 @@ pub fn finding_cause(f: &Finding) -> (String, String) {
         | CheckKind::Assertion
         | CheckKind::Capture
         | CheckKind::Session
-        | CheckKind::Request => {
+        | CheckKind::Request
+        | CheckKind::Isolation
+        | CheckKind::Leakage
+        | CheckKind::SessionSecurity
+        | CheckKind::ClientControlled => {
             let key = format!(
                 "{}\u{1}{}",
                 path.as_deref().unwrap_or(""),

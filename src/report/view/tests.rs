@@ -414,3 +414,56 @@ fn the_setups_shown_are_those_that_did_not_pass_or_found_something() {
         "被 5 个接口使用: e0, e1, e2, e3, e4"
     );
 }
+
+#[test]
+fn security_findings_are_grouped_by_check_in_a_fixed_order_with_their_requests() {
+    use crate::result::{CheckKind, Finding};
+    let finding = |check, message: &str| Finding::new(check, message).expected("403 或 404", "0");
+    let mut orders = endpoint("orders", 2, "users", Status::Failed);
+    let mut read = case("越权读取", Status::Failed);
+    read.endpoint = "GET /api/v1/orders/{orderId}".into();
+    read.findings = vec![
+        finding(
+            CheckKind::Leakage,
+            "the response carries internal text (SQL 错误)",
+        ),
+        finding(
+            CheckKind::Isolation,
+            "served to an account that does not own the record",
+        ),
+        finding(CheckKind::Schema, "not a security finding"),
+    ];
+    orders.cases = vec![read];
+    let mut flow = scenario("rental-flow", 2, Status::Failed);
+    let mut step = case("cancel", Status::Failed);
+    step.findings = vec![finding(
+        CheckKind::Isolation,
+        "served to an account that does not own the record",
+    )];
+    flow.steps = vec![step];
+    let result = run(vec![orders], vec![flow]);
+    let view = View::new(&result, None);
+    let groups: Vec<(String, usize)> = (view.security.iter())
+        .map(|g| (g.title(), g.items.len()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("isolation 越权".to_string(), 2),
+            ("leakage 信息泄露".to_string(), 1)
+        ]
+    );
+    assert_eq!(view.security_findings(), 3);
+    let first = &view.security[0].items[0];
+    assert_eq!(first.place(), "GET /api/v1/orders/{orderId} · 越权读取");
+    assert_eq!(
+        first.line(),
+        "served to an account that does not own the record (期望 403 或 404, 实际 0)"
+    );
+    assert_eq!(
+        view.security[0].items[1].place(),
+        "scenario rental-flow · cancel"
+    );
+    let clean = run(vec![endpoint("a", 3, "users", Status::Passed)], vec![]);
+    assert!(View::new(&clean, None).security.is_empty());
+}

@@ -1,6 +1,7 @@
 //! A request as the behaviours see it: who calls, the parts of the request, the template variables,
 //! the example's answer shape. Auth produces the caller; the engine and the auth actions read it.
 
+use super::super::fault::{FaultKind, Faults, Schema};
 use super::super::json::flatten;
 use super::super::reply::{refuse, Refusal};
 use super::super::state::{Record, State, User};
@@ -33,6 +34,8 @@ pub(crate) struct Ctx<'a> {
     pub vars: Vars,
     /// The contract example's answer data: the shape of every answer.
     pub example: Value,
+    /// The `isolation-off` fault: every record is the caller's to see and change.
+    pub ignores_owners: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -58,6 +61,7 @@ impl<'a> Ctx<'a> {
             .get(&sandbox.options.envelope.data)
             .cloned()
             .unwrap_or(Value::Null);
+        let ignores_owners = Faults::new(sandbox, contract).is_on(FaultKind::IsolationOff);
         Ctx {
             sandbox,
             contract,
@@ -68,6 +72,7 @@ impl<'a> Ctx<'a> {
             body,
             vars,
             example,
+            ignores_owners,
         }
     }
 
@@ -106,7 +111,25 @@ impl<'a> Ctx<'a> {
 
     /// Can the caller see this record: global collections, seeds and their own.
     pub(crate) fn can_see(&self, r: &Record) -> bool {
-        self.behaviour.global || r.owner.is_none() || r.owner.as_deref() == self.user_id()
+        self.ignores_owners
+            || self.behaviour.global
+            || r.owner.is_none()
+            || r.owner.as_deref() == self.user_id()
+    }
+
+    /// The top-level fields the request's body schema declares: what a correct backend takes from a
+    /// body (empty when the schema declares none, and then it takes every field).
+    pub(crate) fn declared_body_fields(&self) -> Vec<String> {
+        let Some(schema) = self.contract.request.body.as_ref() else {
+            return vec![];
+        };
+        let docs = &self.sandbox.schemas;
+        Schema { root: schema, docs }.declared_fields()
+    }
+
+    /// The `trust-client-price` fault: the client's values win over the server's own.
+    pub(crate) fn trusts_client(&self) -> bool {
+        Faults::new(self.sandbox, self.contract).is_on(FaultKind::TrustClientPrice)
     }
 
     /// The key of a counter of `user` (default the caller), or of everyone for a global one.

@@ -144,7 +144,7 @@ fn create(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
         Some(t) => ctx.render_text(t)?,
         None => state.new_key(ctx.example.get(&b.key).and_then(Value::as_str)),
     };
-    let owner = match &b.owner {
+    let mut owner = match &b.owner {
         Some(t) => Some(ctx.render_text(t)?),
         None => ctx.owner(),
     };
@@ -160,6 +160,7 @@ fn create(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
     value[&b.key] = Value::String(key.clone());
     ctx.vars.insert("record.key".into(), json!(key));
     apply_set(ctx, state, &mut value)?;
+    trust_client(ctx, &mut value, &mut owner);
     states::check_unique_by(
         ctx,
         state.records.get(&collection),
@@ -190,6 +191,7 @@ fn on_record(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
             merge_body(ctx, &mut value);
             apply_set(ctx, state, &mut value)?;
             states::append(ctx, &ctx.behaviour.append, &mut value)?;
+            trust_client(ctx, &mut value, &mut None);
             if let Some(r) = state
                 .records
                 .get_mut(&collection)
@@ -209,11 +211,30 @@ fn on_record(ctx: &mut Ctx, state: &mut State) -> Result<Value, Refusal> {
     }
 }
 
-/// Overlays the request body's fields on a record. A body that is not an object has no fields: the
-/// record stays an object.
+/// Overlays the request body's fields on a record: those its body schema declares, as a correct
+/// backend takes what it asked for and nothing a client adds (every field when the schema declares
+/// none). A body that is not an object has no fields: the record stays an object.
 fn merge_body(ctx: &Ctx, record: &mut Value) {
-    if ctx.body.is_object() {
-        merge(record, &ctx.body);
+    let Value::Object(body) = &ctx.body else {
+        return;
+    };
+    let declared = ctx.declared_body_fields();
+    let taken: Map<String, Value> = (body.iter())
+        .filter(|(k, _)| declared.is_empty() || declared.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    merge(record, &Value::Object(taken));
+}
+
+/// A backend that trusts its client (the `trust-client-price` fault): every field the client sent
+/// wins over the server's own values, and a `userId` in the body names the owner.
+fn trust_client(ctx: &Ctx, record: &mut Value, owner: &mut Option<String>) {
+    if !ctx.trusts_client() || !ctx.body.is_object() {
+        return;
+    }
+    merge(record, &ctx.body);
+    if let Some(Value::String(user)) = ctx.body.get("userId") {
+        *owner = Some(user.clone());
     }
 }
 

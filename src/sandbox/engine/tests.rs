@@ -48,6 +48,7 @@ fn call(
         path,
         query,
         authorization: None,
+        content_type: None,
         body: body.as_bytes(),
     };
     let reply = handle(s, &req);

@@ -15,8 +15,8 @@ use crate::contract::Contract;
 pub(crate) use drift::sql_error;
 use serde_json::{json, Value};
 use targets::Targets;
-pub(crate) use walk::SchemaDocs;
-use walk::{first_leaf, has_keyword, present_required, Schema};
+use walk::{first_leaf, has_keyword, present_required};
+pub(crate) use walk::{Schema, SchemaDocs};
 
 /// The table of fault kinds: the variant, its command-line name, its description.
 macro_rules! fault_kinds {
@@ -71,6 +71,10 @@ fault_kinds! {
     CustomerCompletes = "customer-completes": "A customer may move an order through the store's states (no role check).",
     RatingBeforeComplete = "rating-before-complete": "A rating of an order that is not completed is accepted.",
     PaymentAnyAmount = "payment-any-amount": "A payment whose amount is not the order's is accepted.",
+    IsolationOff = "isolation-off": "Another account's records are served and changed: ownership is not checked.",
+    LeakSql = "leak-sql": "Error answers carry the database's error text in `message`.",
+    Malformed500 = "malformed-500": "A body that is not a JSON object, or not declared as JSON, gets a 500.",
+    TrustClientPrice = "trust-client-price": "Creates and updates take the client's status, price and owner over the server's.",
 }
 
 /// Where in the pipeline a fault acts, and what it does there.
@@ -115,6 +119,10 @@ impl FaultKind {
             K::LogoutKeepsToken => Effect::Lenient,
             // Rules of the contracts name the fault that waives them (`waived_by`).
             K::CustomerCompletes | K::RatingBeforeComplete | K::PaymentAnyAmount => Effect::Lenient,
+            K::IsolationOff => Effect::Lenient,
+            K::LeakSql => Effect::Reply(leak_sql),
+            K::Malformed500 => Effect::Preempt(malformed_500),
+            K::TrustClientPrice => Effect::Lenient,
         }
     }
 
@@ -312,6 +320,24 @@ fn fail_invalid_input(reply: &mut Reply, _: &Faults) {
     if reply.outcome == super::reply::Outcome::InvalidInput {
         *reply = Reply::internal_error();
     }
+}
+
+/// Every refusal says what the database said: the message a backend shows when it passes its
+/// driver's error through.
+fn leak_sql(reply: &mut Reply, faults: &Faults) {
+    if let (false, Body::Envelope { message, .. }) = (reply.is_success(), &mut reply.body) {
+        *message = format!("{message} ({})", sql_error(faults.targets()));
+    }
+}
+
+/// A backend that feeds whatever arrived to code expecting an object: anything else crashes it.
+fn malformed_500(req: &Incoming, _: &Faults) -> Option<Reply> {
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let declared_json = req.content_type.is_none_or(super::handler::is_json_type);
+    let object = serde_json::from_slice::<Value>(req.body).is_ok_and(|v| v.is_object());
+    (!declared_json || !object).then(Reply::internal_error)
 }
 
 fn cut_in_half(reply: &mut Reply, faults: &Faults) {

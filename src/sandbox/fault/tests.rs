@@ -45,7 +45,8 @@ fn an_unknown_kind_is_named_with_every_known_one() {
          missing-field, wrong-type, wrong-format, bad-enum, slow, server-error, auth-off, \
          missing-route, bad-input500, invalid-json, bool-as-int, money-as-string, id-as-number, \
          snake-case, flat-pagination, sql-error, logout-keeps-token, customer-completes, \
-         rating-before-complete, payment-any-amount)"
+         rating-before-complete, payment-any-amount, isolation-off, leak-sql, malformed-500, \
+         trust-client-price)"
     );
 }
 
@@ -87,6 +88,7 @@ mod applied {
             path: "/api/v1/orders",
             query: None,
             authorization: None,
+            content_type: None,
             body: body.as_bytes(),
         };
         let reply = handle(s, &req);
@@ -248,6 +250,7 @@ mod drifts {
             path,
             query: None,
             authorization: None,
+            content_type: None,
             body: b"",
         };
         let reply = handle(s, &req);

@@ -80,6 +80,41 @@ impl Schema<'_> {
         self.walk(self.root, data, "", "", 0, &mut all);
     }
 
+    /// The fields an object schema declares at its top level: its `properties`, through `$ref`,
+    /// `allOf`, `anyOf` and `oneOf`. Empty when it declares none.
+    pub fn declared_fields(&self) -> Vec<String> {
+        let mut out = vec![];
+        self.collect_fields(self.root, "", 0, &mut out);
+        out
+    }
+
+    fn collect_fields(&self, schema: &Value, base: &str, depth: usize, out: &mut Vec<String>) {
+        let Some(node) = schema.as_object().filter(|_| depth <= MAX_DEPTH) else {
+            return;
+        };
+        if let Some(Value::String(r)) = node.get("$ref") {
+            if let Some((target, doc)) = self.docs.resolve(r, base) {
+                self.collect_fields(target, doc, depth + 1, out);
+            }
+        }
+        if let Some(Value::Object(props)) = node.get("properties") {
+            out.extend(
+                props
+                    .keys()
+                    .filter(|k| !out.contains(k))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let branches = ["allOf", "anyOf", "oneOf"]
+            .into_iter()
+            .filter_map(|k| node.get(k).and_then(Value::as_array))
+            .flatten();
+        for s in branches {
+            self.collect_fields(s, base, depth + 1, out);
+        }
+    }
+
     fn walk(
         &self,
         schema: &Value,
@@ -188,6 +223,24 @@ mod tests {
                 "date": {"type": "string", "format": "date"}
             }}),
         )]))
+    }
+
+    #[test]
+    fn declared_fields_follow_refs_and_branches() {
+        let docs = docs();
+        let schema = json!({"allOf": [{"$ref": "common.json#/$defs/user"}],
+                            "properties": {"note": {"type": "string"}, "id": {}}});
+        let s = Schema {
+            root: &schema,
+            docs: &docs,
+        };
+        assert_eq!(s.declared_fields(), ["note", "id", "since"]);
+        let none = json!({"type": "object"});
+        let s = Schema {
+            root: &none,
+            docs: &docs,
+        };
+        assert!(s.declared_fields().is_empty());
     }
 
     fn find(schema: &Value, data: &Value, visit: Visitor) -> Option<String> {

@@ -249,7 +249,17 @@ fn planted(cat: &Catalogue, kind: FaultKind, c: &Contract) -> Vec<Planted> {
             format!("route not mounted: the catch-all answers 404 `{UNKNOWN_ROUTE}`"),
             CheckKind::RouteNotActivated,
         )],
-        FaultKind::SqlError => vec![entry(None, sql_error(t), CheckKind::ServerError)],
+        FaultKind::SqlError => vec![
+            entry(None, sql_error(t), CheckKind::ServerError),
+            Planted {
+                at: Some("/message".into()),
+                ..entry(
+                    None,
+                    "the database's error text in `message`".into(),
+                    CheckKind::Leakage,
+                )
+            },
+        ],
         FaultKind::AuthOff => vec![entry(
             None,
             "write served without a valid token".into(),
@@ -258,7 +268,7 @@ fn planted(cat: &Catalogue, kind: FaultKind, c: &Contract) -> Vec<Planted> {
         FaultKind::LogoutKeepsToken => vec![entry(
             None,
             "logout answers success but the token stays valid".into(),
-            CheckKind::ErrorCode,
+            CheckKind::SessionSecurity,
         )],
         FaultKind::BoolAsInt => each(&t.booleans, &|p| {
             let some = if p.contains('*') {

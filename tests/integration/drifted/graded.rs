@@ -95,8 +95,9 @@ pub fn reported_by(drift: &str) -> CheckKind {
         "missing-route" => CheckKind::RouteNotActivated,
         "sql-error" => CheckKind::ServerError,
         "auth-off" => CheckKind::AuthNotEnforced,
-        // Seen by the step after logout, which expects the token to be refused.
-        "logout-keeps-token" => CheckKind::ErrorCode,
+        // Logout's session check tries the old token (the auth scenario's step after logout sees
+        // it too, as its own expectation).
+        "logout-keeps-token" => CheckKind::SessionSecurity,
         "bool-as-int" | "money-as-string" | "id-as-number" | "snake-case" | "flat-pagination" => {
             CheckKind::Schema
         }
@@ -185,6 +186,11 @@ fn refs(step: &Step) -> Vec<String> {
 
 pub fn findings(e: &EndpointResult) -> impl Iterator<Item = &Finding> {
     e.cases.iter().flat_map(|c| &c.findings)
+}
+
+/// A second check that names the drift too: the database's text in a 500 is a leak besides.
+pub fn also_reported_by(drift: &str) -> Option<CheckKind> {
+    (drift == "sql-error").then_some(CheckKind::Leakage)
 }
 
 /// The endpoint reports the drift by its check, at its place when it has one.

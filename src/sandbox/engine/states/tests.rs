@@ -138,6 +138,7 @@ fn call(s: &Sandbox, token: &str, method: &str, path: &str, body: Value) -> (u16
         path,
         query: None,
         authorization: Some(&authorization),
+        content_type: Some("application/json"),
         body: body.as_bytes(),
     };
     let reply = handle(s, &req);
