@@ -8,6 +8,7 @@ mod checks;
 mod env;
 mod error;
 mod limits;
+mod run;
 #[cfg(test)]
 mod tests;
 
@@ -19,12 +20,12 @@ pub use checks::{
     BadPattern, Checks, ChecksSection, LeakPattern, LeakageRules, LeakageSection, PatternEntry,
     DEFAULT_FIELDS, DEFAULT_PATTERNS,
 };
-use env::env_number;
 #[cfg(test)]
 pub(crate) use env::NoEnv;
 pub use env::{EnvSource, ProcessEnv};
 pub use error::ConfigError;
 pub use limits::Limits;
+use run::RunSettings;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -302,22 +303,7 @@ pub fn resolve(
     cli: &Overrides,
     env: &dyn EnvSource,
 ) -> Result<Config, ConfigError> {
-    let env_name = cli
-        .env
-        .clone()
-        .or_else(|| env.var("DAODAO_ENV"))
-        .or_else(|| file.default_env.clone())
-        .unwrap_or_else(|| "local".to_string());
-    let section = match file.env.get(&env_name) {
-        Some(s) => s.clone(),
-        None if env_name == "local" => EnvSection::default(),
-        None => {
-            return Err(ConfigError::UnknownEnv {
-                name: env_name,
-                configured: file.env.keys().cloned().collect(),
-            })
-        }
-    };
+    let (env_name, section) = select_env(&file, cli, env)?;
     let env_run = section.run.clone().unwrap_or_default();
     let base_url = cli
         .base_url
@@ -326,44 +312,7 @@ pub fn resolve(
         .or(section.base_url.clone())
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
     let base_url = validate_base_url(&base_url)?;
-    let jobs = cli
-        .jobs
-        .or(env_number(env, "DAODAO_JOBS")?)
-        .or(env_run.jobs)
-        .or(file.run.jobs)
-        .unwrap_or(8)
-        .max(1);
-    let retries = cli
-        .retries
-        .or(env_number(env, "DAODAO_RETRIES")?)
-        .or(env_run.retries)
-        .or(file.run.retries)
-        .unwrap_or(0);
-    let timeout_ms = cli
-        .timeout_ms
-        .or(env_number(env, "DAODAO_TIMEOUT_MS")?)
-        .or(env_run.timeout_ms)
-        .or(file.run.timeout_ms)
-        .unwrap_or(10_000);
-    let latency_budget_ms = env_number(env, "DAODAO_LATENCY_BUDGET_MS")?
-        .or(env_run.latency_budget_ms)
-        .or(file.run.latency_budget_ms)
-        .unwrap_or(2_000);
-    let status_policy = match env.var("DAODAO_STATUS_POLICY").as_deref() {
-        Some("must-agree") => Some(StatusPolicy::MustAgree),
-        Some("envelope-only") => Some(StatusPolicy::EnvelopeOnly),
-        Some(other) => {
-            return Err(ConfigError::EnvStatusPolicy {
-                value: other.to_string(),
-            })
-        }
-        None => None,
-    }
-    .or(env_run.status_policy)
-    .or(file.run.status_policy)
-    .unwrap_or(StatusPolicy::EnvelopeOnly);
-    let mut latency_overrides = file.run.latency_overrides.clone();
-    latency_overrides.extend(env_run.latency_overrides.clone());
+    let run = RunSettings::resolve(cli, env, &env_run, &file.run)?;
     let sms = match env.var("DAODAO_SMS_CODE") {
         Some(value) => SmsConfig::Fixed { value },
         None => section.sms.clone().unwrap_or(file.sms.clone()),
@@ -388,18 +337,41 @@ pub fn resolve(
         config_path,
         env_name,
         base_url,
-        jobs,
-        retries,
-        timeout_ms,
-        latency_budget_ms,
-        latency_overrides,
-        status_policy,
+        jobs: run.jobs,
+        retries: run.retries,
+        timeout_ms: run.timeout_ms,
+        latency_budget_ms: run.latency_budget_ms,
+        latency_overrides: run.latency_overrides,
+        status_policy: run.status_policy,
         limits: Limits::resolve(&env_run, &file.run),
         envelope: file.envelope,
         auth: file.auth,
         sms,
         accounts,
     })
+}
+
+/// The environment's name (command line → `DAODAO_ENV` → `default_env` → `local`) and its section;
+/// `local` needs none.
+fn select_env(
+    file: &ConfigFile,
+    cli: &Overrides,
+    env: &dyn EnvSource,
+) -> Result<(String, EnvSection), ConfigError> {
+    let name = cli
+        .env
+        .clone()
+        .or_else(|| env.var("DAODAO_ENV"))
+        .or_else(|| file.default_env.clone())
+        .unwrap_or_else(|| "local".to_string());
+    match file.env.get(&name) {
+        Some(section) => Ok((name, section.clone())),
+        None if name == "local" => Ok((name, EnvSection::default())),
+        None => Err(ConfigError::UnknownEnv {
+            name,
+            configured: file.env.keys().cloned().collect(),
+        }),
+    }
 }
 
 fn validate_base_url(url: &str) -> Result<String, ConfigError> {
