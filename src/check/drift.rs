@@ -9,7 +9,7 @@ use serde_json::Value;
 /// `data` (`/` for `data` itself), `expected` and `actual` as the schema check words them.
 pub fn diagnose(data: &Value, path: &str, expected: &str, actual: &str) -> Option<Drift> {
     if actual == "missing" {
-        return missing_field(data, path);
+        return explain_missing(data, path);
     }
     let value = if path == "/" {
         Some(data)
@@ -18,8 +18,10 @@ pub fn diagnose(data: &Value, path: &str, expected: &str, actual: &str) -> Optio
     }?;
     let wants = |t: &str| expected.starts_with("type ") && expected.contains(t);
     match value {
+        // `type boolean`, or a constant `true`/`false` the schema asks for.
         Value::Number(n)
-            if wants("boolean") && (n.as_u64() == Some(0) || n.as_u64() == Some(1)) =>
+            if (wants("boolean") || expected == "true" || expected == "false")
+                && (n.as_u64() == Some(0) || n.as_u64() == Some(1)) =>
         {
             Some(Drift::BoolAsInt)
         }
@@ -35,16 +37,29 @@ pub fn diagnose(data: &Value, path: &str, expected: &str, actual: &str) -> Optio
     }
 }
 
-/// A required field that is missing: present in snake_case, or a pagination object spread flat.
-fn missing_field(data: &Value, path: &str) -> Option<Drift> {
-    let (parent, field) = path.rsplit_once('/')?;
-    let field = field.replace("~1", "/").replace("~0", "~");
-    let object = if parent.is_empty() {
-        data
-    } else {
-        data.pointer(parent)?
+/// Why nothing is at `pointer` in `root`, when a common drift explains it: the first segment that is
+/// absent is there in snake_case, or it is a `pagination` spread flat into its parent. For the schema's
+/// missing fields and for a scenario's assertions and captures alike (`/data/pagination/total` is
+/// missing because `pagination` is flat).
+pub fn explain_missing(root: &Value, pointer: &str) -> Option<Drift> {
+    let mut here = root;
+    for raw in pointer.split('/').skip(1) {
+        let segment = raw.replace("~1", "/").replace("~0", "~");
+        let next = match here {
+            Value::Object(o) => o.get(&segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => return None,
+        };
+        match next {
+            Some(value) => here = value,
+            None => return absent_in(here.as_object()?, &segment),
+        }
     }
-    .as_object()?;
+    None
+}
+
+/// `field` is absent from `object`: the drift that puts it elsewhere, if any.
+fn absent_in(object: &serde_json::Map<String, Value>, field: &str) -> Option<Drift> {
     if field == "pagination"
         && ["total", "page", "pageSize"]
             .iter()
@@ -52,8 +67,61 @@ fn missing_field(data: &Value, path: &str) -> Option<Drift> {
     {
         return Some(Drift::FlatPagination);
     }
-    let snake = snake_case(&field);
+    let snake = snake_case(field);
     (snake != field && object.contains_key(&snake)).then_some(Drift::SnakeCase)
+}
+
+/// The drift an assertion's failed comparison shows, when the two sides are the same value in two
+/// types: an id as a number on one side and a string on the other (captured from a step that drifted,
+/// or answered by one), a boolean as 0/1, a number as text. `expected` is what the assertion compares
+/// with; for a list that should contain an object, the object's id fields are compared with the items'.
+pub fn explain_mismatch(pointer: &str, expected: &Value, actual: &Value) -> Option<Drift> {
+    if let (Value::Object(wanted), Value::Array(items)) = (expected, actual) {
+        let id_types_differ = |(key, value): (&String, &Value)| {
+            is_id_name(key)
+                && items
+                    .iter()
+                    .filter_map(|item| item.get(key))
+                    .any(|have| number_and_string(value, have))
+        };
+        return wanted
+            .iter()
+            .any(id_types_differ)
+            .then_some(Drift::IdAsNumber);
+    }
+    match (expected, actual) {
+        (Value::Bool(_), Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 1) => {
+            Some(Drift::BoolAsInt)
+        }
+        // The same amount, as a number on one side and as text on the other.
+        (Value::Number(_), Value::String(_)) | (Value::String(_), Value::Number(_))
+            if same_number(expected, actual) =>
+        {
+            Some(Drift::NumberAsString)
+        }
+        _ if is_id_name(last_segment(pointer)) && number_and_string(expected, actual) => {
+            Some(Drift::IdAsNumber)
+        }
+        _ => None,
+    }
+}
+
+/// Both read as the same number (`580` and `"580.00"`).
+fn same_number(a: &Value, b: &Value) -> bool {
+    let read = |v: &Value| match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    matches!((read(a), read(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// One side a number, the other a string.
+fn number_and_string(a: &Value, b: &Value) -> bool {
+    matches!(
+        (a, b),
+        (Value::Number(_), Value::String(_)) | (Value::String(_), Value::Number(_))
+    )
 }
 
 fn last_segment(path: &str) -> &str {
@@ -101,6 +169,10 @@ mod tests {
             diagnose(&data, "/list/0/id", "type string", "12345"),
             Some(Drift::IdAsNumber)
         );
+        assert_eq!(
+            diagnose(&json!({"success": 1}), "/success", "true", "1"),
+            Some(Drift::BoolAsInt)
+        );
         // A number where a name is due is a drift, but not a common one.
         assert_eq!(diagnose(&data, "/list/0/name", "type string", "7"), None);
         assert_eq!(diagnose(&json!(2), "/", "type boolean", "2"), None);
@@ -122,5 +194,61 @@ mod tests {
             None
         );
         assert_eq!(snake_case("pageSize"), "page_size");
+    }
+
+    #[test]
+    fn a_path_below_the_first_absent_field_is_explained_by_it() {
+        let body = json!({"data": {"list": [{"order_id": "o1"}], "total": 3, "page": 1}});
+        assert_eq!(
+            explain_missing(&body, "/data/pagination/total"),
+            Some(Drift::FlatPagination)
+        );
+        assert_eq!(
+            explain_missing(&body, "/data/list/0/orderId"),
+            Some(Drift::SnakeCase)
+        );
+        // Present, absent without another shape, or under a value that is no object: nothing to say.
+        assert_eq!(explain_missing(&body, "/data/total"), None);
+        assert_eq!(explain_missing(&body, "/data/list/0/status"), None);
+        assert_eq!(explain_missing(&body, "/data/list/5/orderId"), None);
+        assert_eq!(explain_missing(&body, "/data/total/value"), None);
+    }
+
+    #[test]
+    fn a_comparison_between_two_types_of_one_value_is_a_drift() {
+        let id = |p: &str, e: Value, a: Value| explain_mismatch(p, &e, &a);
+        assert_eq!(
+            id("/data/id", json!(100001), json!("vehicle_001")),
+            Some(Drift::IdAsNumber)
+        );
+        assert_eq!(
+            id("/data/list/0/orderId", json!("o_1"), json!(17)),
+            Some(Drift::IdAsNumber)
+        );
+        assert_eq!(
+            id("/data/list", json!({"id": 100001}), json!([{"id": "v_1"}])),
+            Some(Drift::IdAsNumber)
+        );
+        assert_eq!(
+            id("/data/success", json!(true), json!(1)),
+            Some(Drift::BoolAsInt)
+        );
+        assert_eq!(
+            id("/data/total", json!(580), json!("580.00")),
+            Some(Drift::NumberAsString)
+        );
+        assert_eq!(
+            id("/data/minPrice", json!("280.00"), json!(280)),
+            Some(Drift::NumberAsString)
+        );
+        assert_eq!(id("/data/total", json!(580), json!("581.00")), None);
+        // Another value of the same type, or a type slip on a field that is no id, is a plain failure.
+        assert_eq!(id("/data/id", json!("v_1"), json!("v_2")), None);
+        assert_eq!(id("/data/name", json!(7), json!("seven")), None);
+        assert_eq!(
+            id("/data/list", json!({"id": "v_9"}), json!([{"id": "v_1"}])),
+            None
+        );
+        assert_eq!(id("/data/success", json!(true), json!(2)), None);
     }
 }

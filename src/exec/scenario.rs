@@ -9,12 +9,14 @@ use super::request::{
     EXCERPT_CHARS,
 };
 use super::session::{default_account, skip_reason, sms_code_from, Sessions};
-use crate::check::Expect;
+use crate::check::{explain_mismatch, explain_missing, Expect};
 use crate::config::SmsConfig;
 use crate::contract::{Contract, RequestParts};
 use crate::redact::SecretKind;
 use crate::result::{CaseKind, CaseResult, CheckKind, Finding, Severity, Status};
+use crate::scenario::assert::Assertion;
 use crate::scenario::path::{lookup, to_pointer};
+use crate::scenario::template::Builtins;
 use crate::scenario::template::{referenced_vars, render, value_text, TemplateError, Vars};
 use crate::scenario::Step;
 use serde_json::Value;
@@ -394,14 +396,17 @@ fn judge(
     for a in &step.assert {
         match a.check(body, &flow.vars, cx.builtins) {
             Ok(None) => {}
-            Ok(Some(f)) => findings.push(
-                Finding::new(
+            Ok(Some(f)) => {
+                let drift = assertion_drift(a, &f.pointer, body, &flow.vars, cx.builtins);
+                let mut finding = Finding::new(
                     CheckKind::Assertion,
                     format!("assertion on `{}` failed", a.path),
                 )
                 .at(f.pointer)
-                .expected(f.expected, f.actual),
-            ),
+                .expected(f.expected, f.actual);
+                finding.drift = drift;
+                findings.push(finding);
+            }
             Err(e) => findings.push(Finding::new(
                 CheckKind::Assertion,
                 format!("assertion on `{}`: {e}", a.path),
@@ -416,17 +421,39 @@ fn judge(
             None => {
                 let cause = format!("{} 未返回 {path}", step_label(step_kind, &step.name));
                 flow.poisoned.insert(var, &cause);
-                findings.push(
-                    Finding::new(
-                        CheckKind::Capture,
-                        format!("capture `{var}`: nothing at `{path}`"),
-                    )
-                    .at(to_pointer(path).unwrap_or_default()),
-                );
+                let pointer = to_pointer(path).unwrap_or_default();
+                let mut finding = Finding::new(
+                    CheckKind::Capture,
+                    format!("capture `{var}`: nothing at `{path}`"),
+                )
+                .at(pointer.clone());
+                finding.drift = explain_missing(body, &pointer);
+                findings.push(finding);
             }
         }
     }
     findings
+}
+
+/// The common drift that explains a failed assertion: the field is absent because it is in another
+/// shape (snake_case, flat pagination), or the comparison met the same value in another type.
+fn assertion_drift(
+    a: &Assertion,
+    pointer: &str,
+    body: &Value,
+    vars: &Vars,
+    builtins: &Builtins,
+) -> Option<crate::result::Drift> {
+    let Some(actual) = body.pointer(pointer) else {
+        return explain_missing(body, pointer);
+    };
+    let mut compared = a;
+    while let Some(inner) = &compared.each {
+        compared = inner;
+    }
+    let expected = compared.equals.as_ref().or(compared.contains.as_ref())?;
+    let expected = render(expected, vars, builtins).ok()?;
+    explain_mismatch(pointer, &expected, actual)
 }
 
 #[cfg(test)]

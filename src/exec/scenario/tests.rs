@@ -172,3 +172,65 @@ fn a_step_acts_as_its_account_or_the_variable_holding_its_token() {
         None
     );
 }
+
+/// What a failed assertion of `spec` on `body` is put down to, with `vars` as the step saw them.
+fn drift_of(spec: Value, body: Value, vars: Value) -> Option<crate::result::Drift> {
+    let a: Assertion = serde_json::from_value(spec).expect("a valid assertion");
+    let vars: Vars = serde_json::from_value(vars).expect("variables");
+    let builtins = Builtins::new(1);
+    let failure = a
+        .check(&body, &vars, &builtins)
+        .expect("renders")
+        .expect("fails");
+    assertion_drift(&a, &failure.pointer, &body, &vars, &builtins)
+}
+
+#[test]
+fn a_failed_assertion_is_put_down_to_the_drift_that_explains_it() {
+    use crate::result::Drift;
+    let order =
+        json!({"data": {"order_id": "o_1", "vehicle": {"id": "v_1"}, "total": 3, "page": 1}});
+    assert_eq!(
+        drift_of(
+            json!({"path": "data.orderId", "exists": true}),
+            order.clone(),
+            json!({})
+        ),
+        Some(Drift::SnakeCase)
+    );
+    assert_eq!(
+        drift_of(
+            json!({"path": "data.pagination.total", "gte": 1}),
+            order.clone(),
+            json!({})
+        ),
+        Some(Drift::FlatPagination)
+    );
+    // The id was captured from a step that answered it as a number.
+    assert_eq!(
+        drift_of(
+            json!({"path": "data.vehicle.id", "equals": "{{vehicleId}}"}),
+            order.clone(),
+            json!({"vehicleId": 100001})
+        ),
+        Some(Drift::IdAsNumber)
+    );
+    let list = json!({"data": {"list": [{"id": 7, "price": "580.00"}]}});
+    assert_eq!(
+        drift_of(
+            json!({"path": "data.list", "each": {"path": "id", "equals": "{{couponId}}"}}),
+            list.clone(),
+            json!({"couponId": "uc_1"})
+        ),
+        Some(Drift::IdAsNumber)
+    );
+    // A different value, not the same one in another type, is no drift.
+    assert_eq!(
+        drift_of(
+            json!({"path": "data.vehicle.id", "equals": "v_2"}),
+            order,
+            json!({})
+        ),
+        None
+    );
+}

@@ -110,9 +110,29 @@ pub fn root_causes(result: &RunResult) -> RootCauses {
     let step_cases = result.scenarios.iter().flat_map(|s| &s.steps);
     for case in endpoint_cases.chain(setup_cases).chain(step_cases) {
         // A count of findings left out past the cap is no cause of its own.
+        // A 500 whose message leaks internal text is one problem: said once, as the server error.
+        let server_error = case
+            .findings
+            .iter()
+            .any(|f| f.check == CheckKind::ServerError);
+        let leak = (case.findings.iter()).find(|f| f.check == CheckKind::Leakage);
         for f in case.findings.iter().filter(|f| !f.is_left_out()) {
-            let (key, what) = finding_cause(f);
-            all.add(CauseKind::Check(f.check), key, what, &case.contract)
+            if server_error && f.check == CheckKind::Leakage {
+                continue;
+            }
+            let (mut key, mut what) = finding_cause(f);
+            if let (CheckKind::ServerError, Some(leak)) = (f.check, leak) {
+                let (leak_key, leak_what) = finding_cause(leak);
+                key = format!("{key}\u{1}{leak_key}");
+                what = format!("{what} · {leak_what}");
+            }
+            // A drift is one cause whichever check met it (the schema, an assertion, a capture).
+            let check = if f.drift.is_some() {
+                CheckKind::Schema
+            } else {
+                f.check
+            };
+            all.add(CauseKind::Check(check), key, what, &case.contract)
                 .decided |= f.decision.is_some();
         }
     }
@@ -192,7 +212,7 @@ impl Grouping {
 ///   message's shape (digits and quoted values stand for any).
 pub fn finding_cause(f: &Finding) -> (String, String) {
     // A common drift is one cause whatever the field: named by what it is.
-    if let (CheckKind::Schema, Some(drift)) = (f.check, f.drift) {
+    if let Some(drift) = f.drift {
         return (format!("drift\u{1}{drift:?}"), drift.describe().to_string());
     }
     let path = f.path.as_deref().map(index_free);
