@@ -112,7 +112,7 @@ impl<'a> View<'a> {
         &self.result.summary
     }
 
-    /// How many security findings the run has.
+    /// How many security problems the run has (the same finding met again on an endpoint is one).
     pub fn security_findings(&self) -> usize {
         self.security.iter().map(|g| g.items.len()).sum()
     }

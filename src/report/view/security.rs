@@ -1,7 +1,10 @@
 //! 安全: the security findings of a run, by check, which every format shows first, so a team lead
 //! reads who may reach whose data, what the server lets out and which tokens outlive their session
-//! before anything else. A check is in the group when [`CheckKind::is_security`] says so.
+//! before anything else. A check is in the group when [`CheckKind::is_security`] says so. The same
+//! finding on the same endpoint (met by its check, a setup step and a scenario step alike) is one
+//! item that says where else it was met.
 
+use super::causes::finding_cause;
 use super::Subject;
 use crate::result::{CaseResult, CheckKind, Finding, RunResult};
 
@@ -26,11 +29,36 @@ pub struct SecurityItem<'a> {
     pub subject: Option<Subject<'a>>,
     pub case: &'a CaseResult,
     pub finding: &'a Finding,
+    /// Where else the same finding was met on the same endpoint (the request's name, the setup step or
+    /// the scenario step).
+    pub also: Vec<String>,
 }
 
 impl SecurityItem<'_> {
-    /// `GET /api/v1/orders/{orderId} · 越权读取: …`: where, and which request.
+    /// `GET /api/v1/orders/{orderId} · 越权读取: …`: where, and which request; then where else.
     pub fn place(&self) -> String {
+        let here = self.first_place();
+        match self.also.as_slice() {
+            [] => here,
+            also if also.len() <= ALSO_NAMED => format!("{here} (另见 {})", also.join("; ")),
+            also => format!(
+                "{here} (另见 {}; … 共 {} 处)",
+                also[..ALSO_NAMED].join("; "),
+                also.len()
+            ),
+        }
+    }
+
+    /// The place without the endpoint, which the first place already names.
+    fn short_place(&self) -> String {
+        match self.subject {
+            Some(Subject::Scenario(s)) => format!("scenario {} · {}", s.name, self.case.name),
+            Some(Subject::Endpoint(_)) => self.case.name.clone(),
+            None => format!("准备步骤 {}", self.case.name),
+        }
+    }
+
+    fn first_place(&self) -> String {
         match self.subject {
             Some(Subject::Scenario(s)) => format!("scenario {} · {}", s.name, self.case.name),
             Some(Subject::Endpoint(_)) => format!("{} · {}", self.case.endpoint, self.case.name),
@@ -47,6 +75,9 @@ impl SecurityItem<'_> {
         }
     }
 }
+
+/// Where else a finding was met: this many places are named, the rest counted.
+const ALSO_NAMED: usize = 3;
 
 /// What each security check is about.
 fn meaning(check: CheckKind) -> &'static str {
@@ -76,9 +107,13 @@ pub fn security_groups(result: &RunResult) -> Vec<SecurityGroup<'_>> {
                 subject,
                 case,
                 finding,
+                also: vec![],
             };
             match groups.iter_mut().find(|g| g.check == finding.check) {
-                Some(g) => g.items.push(item),
+                Some(g) => match g.items.iter_mut().find(|seen| same_problem(seen, &item)) {
+                    Some(seen) => seen.also.push(item.short_place()),
+                    None => g.items.push(item),
+                },
                 None => groups.push(SecurityGroup {
                     check: finding.check,
                     items: vec![item],
@@ -88,4 +123,10 @@ pub fn security_groups(result: &RunResult) -> Vec<SecurityGroup<'_>> {
     }
     groups.sort_by_key(|g| g.check);
     groups
+}
+
+/// The same finding on the same endpoint: what makes it one cause (see [`super::causes`]).
+fn same_problem(seen: &SecurityItem, item: &SecurityItem) -> bool {
+    seen.case.contract == item.case.contract
+        && finding_cause(seen.finding).0 == finding_cause(item.finding).0
 }

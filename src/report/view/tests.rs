@@ -436,6 +436,7 @@ fn security_findings_are_grouped_by_check_in_a_fixed_order_with_their_requests()
     orders.cases = vec![read];
     let mut flow = scenario("rental-flow", 2, Status::Failed);
     let mut step = case("cancel", Status::Failed);
+    step.contract = "orders.cancel".into();
     step.findings = vec![finding(
         CheckKind::Isolation,
         "served to an account that does not own the record",
@@ -466,4 +467,47 @@ fn security_findings_are_grouped_by_check_in_a_fixed_order_with_their_requests()
     );
     let clean = run(vec![endpoint("a", 3, "users", Status::Passed)], vec![]);
     assert!(View::new(&clean, None).security.is_empty());
+}
+
+#[test]
+fn a_security_finding_met_again_on_the_same_endpoint_is_one_item_saying_where_else() {
+    use crate::result::{CheckKind, Finding, SetupResult};
+    let leak = || {
+        Finding::new(
+            CheckKind::Leakage,
+            "the response carries internal text (SQL 错误)",
+        )
+        .at("/message")
+    };
+    let mut batches = endpoint("batches", 5, "tours", Status::Failed);
+    let mut happy = case("正常请求", Status::Failed);
+    happy.endpoint = "GET /api/v1/tours/{id}/batches".into();
+    happy.findings = vec![leak()];
+    batches.cases = vec![happy.clone()];
+    let mut setup = happy.clone();
+    setup.name = "batches".into();
+    let mut flow = scenario("tour-flow", 5, Status::Failed);
+    let mut step = happy.clone();
+    step.name = "batches".into();
+    flow.steps = vec![step];
+    // Another endpoint's leak stays its own item.
+    let mut other = happy;
+    other.contract = "orders.cancel".into();
+    other.endpoint = "POST /api/v1/orders/{orderId}/cancel".into();
+    let mut cancel = endpoint("cancel", 2, "orders", Status::Failed);
+    cancel.cases = vec![other];
+    let mut result = run(vec![batches, cancel], vec![flow]);
+    result.setups = vec![SetupResult {
+        case: setup,
+        used_by: vec![],
+    }];
+    let view = View::new(&result, None);
+    let places: Vec<String> = view.security[0].items.iter().map(|i| i.place()).collect();
+    assert_eq!(
+        places,
+        [
+            "GET /api/v1/tours/{id}/batches · 正常请求 (另见 准备步骤 batches; scenario tour-flow · batches)",
+            "POST /api/v1/orders/{orderId}/cancel · 正常请求",
+        ]
+    );
 }
