@@ -109,6 +109,10 @@ pub(crate) async fn execute(cx: &Context<'_>, sessions: &Sessions, spec: CaseSpe
         Ok(r) => r,
         Err(e) => return build_failed(cx, &spec, &e),
     };
+    // A phone number the request's templates generated is masked like any account's.
+    for phone in cx.builtins.take_issued_phones() {
+        cx.redactor.add(&phone, SecretKind::Phone);
+    }
     let mut exchange = cx.client.send(request).await;
     let mut extra = vec![];
     if let (Some(s), TokenChoice::Account(account)) = (&session, &spec.token) {

@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 pub type Vars = BTreeMap<String, Value>;
 
@@ -32,6 +32,9 @@ impl std::fmt::Display for TemplateError {
 pub struct Builtins {
     counter: AtomicU64,
     base: u64,
+    /// The phone numbers generated and not yet handed to the run's masking: a phone is a secret
+    /// wherever it came from.
+    issued_phones: Mutex<Vec<String>>,
 }
 
 impl Builtins {
@@ -39,6 +42,7 @@ impl Builtins {
         Builtins {
             counter: AtomicU64::new(0),
             base: seed % 100_000_000,
+            issued_phones: Mutex::new(vec![]),
         }
     }
 
@@ -53,7 +57,21 @@ impl Builtins {
     /// A unique mainland test mobile number in the 199 range.
     pub fn phone(&self) -> String {
         let n = (self.base + self.next() * 7_919) % 100_000_000;
-        format!("199{n:08}")
+        let phone = format!("199{n:08}");
+        self.issued().push(phone.clone());
+        phone
+    }
+
+    /// The phone numbers generated since the last call, for the run's masking.
+    pub fn take_issued_phones(&self) -> Vec<String> {
+        std::mem::take(&mut *self.issued())
+    }
+
+    fn issued(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // A panic elsewhere while holding the list leaves it usable: it is only ever pushed to.
+        self.issued_phones
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn eval(&self, name: &str) -> Result<Value, TemplateError> {
