@@ -1,6 +1,8 @@
 //! Commands that reproduce a request (curl for a POSIX shell, `curl.exe` for PowerShell), and the files
 //! that define their variables: `reports/session.env` (`source` it) and `reports/session.ps1` (dot-source
-//! it). Values are sent exactly as they were, except the run's secrets, which are variables.
+//! it). Values are sent exactly as they were, except the run's secrets, which are variables, and a run
+//! of one letter long enough to flood a screen (a derived case's 10 000-character text), which the
+//! shell writes back: `$(printf '长%.0s' $(seq 10000))`, in PowerShell `$('长' * 10000)`.
 
 use super::Secret;
 use crate::http::HttpRequest;
@@ -10,6 +12,7 @@ use serde_json::Value;
 type ToVars<'a> = &'a dyn Fn(&str) -> String;
 
 pub(super) fn curl(req: &HttpRequest, to_vars: ToVars) -> String {
+    let to_vars = |text: &str| compress_runs(&to_vars(text));
     let mut parts = vec![format!("curl -sS -X {}", req.method)];
     parts.push(format!("\"{}\"", to_vars(&shell_escape_dq(&req.url))));
     for (k, v) in &req.headers {
@@ -55,6 +58,34 @@ fn form_field(k: &str, v: &Value, files: &[String]) -> String {
     }
 }
 
+/// A run of one letter at least this long is written as a command that repeats it.
+pub(super) const LONG_RUN: usize = 64;
+
+/// Runs of one letter or digit, [`LONG_RUN`] or longer, as a command substitution that writes
+/// them back; other characters stay as they are (in escaped text, only letters and digits are
+/// free of shell meaning).
+fn compress_runs(escaped: &str) -> String {
+    let chars: Vec<char> = escaped.chars().collect();
+    let mut out = String::with_capacity(escaped.len().min(4_096));
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        if run >= LONG_RUN && c.is_alphanumeric() {
+            out.push_str(&format!("$(printf '{c}%.0s' $(seq {run}))"));
+        } else {
+            out.extend(&chars[i..i + run]);
+        }
+        i += run;
+    }
+    out
+}
+
+/// `$(printf 'c%.0s' $(seq N))` as [`compress_runs`] writes it.
+static REPEAT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\$\(printf '(.)%\.0s' \$\(seq (\d+)\)\)").expect("a valid pattern")
+});
+
 /// Escapes text for a double-quoted POSIX shell string (so `${VAR}` placeholders added after expand).
 fn shell_escape_dq(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -71,6 +102,9 @@ fn shell_escape_dq(s: &str) -> String {
 /// for the HTML report's second copy button. Words outside quotes pass through; inside double quotes the
 /// POSIX escapes are undone and PowerShell's applied, and `${VAR}` becomes `$env:VAR`.
 pub fn powershell_from_curl(line: &str) -> String {
+    // A repeated letter is a PowerShell subexpression inside the double quotes too.
+    let line = REPEAT.replace_all(line, "$$('$1' * $2)");
+    let line: &str = &line;
     let (mut out, rest) = match line.strip_prefix("curl ") {
         Some(rest) => (String::from("curl.exe "), rest),
         None => (String::new(), line),

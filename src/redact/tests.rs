@@ -1,3 +1,4 @@
+use super::command::LONG_RUN;
 use super::*;
 use serde_json::json;
 
@@ -251,4 +252,31 @@ fn keyed_secrets_in_escaped_or_cut_text_are_masked() {
     assert!(masked.contains("token"), "{masked}");
     assert_eq!(r.text("pwd=hunter2&name=x"), "pwd=«secret»&name=x");
     assert_eq!(r.text("token 已过期"), "token 已过期");
+}
+
+#[test]
+fn a_long_run_of_one_letter_is_written_back_by_the_shell_and_the_request_is_the_same() {
+    let r = Redactor::new();
+    let long = "长".repeat(10_000);
+    let body = json!({"title": long, "note": "a".repeat(LONG_RUN - 1), "x": "$1 `q` \"z\""});
+    let line = r.curl(&request(body.clone()));
+    assert!(line.len() < 400, "{} bytes", line.len());
+    assert!(line.contains("$(printf '长%.0s' $(seq 10000))"), "{line}");
+    // A POSIX shell runs the line with `curl` standing for a command that prints its last argument:
+    // what the shell hands to curl is the body that was sent.
+    let script = format!("curl() {{ for a; do last=$a; done; printf '%s' \"$last\"; }}; {line}");
+    let sent = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("sh runs");
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let sent: serde_json::Value = serde_json::from_slice(&sent.stdout).expect("the body as JSON");
+    assert_eq!(sent, body);
+    let ps = powershell_from_curl(&line);
+    assert!(ps.contains("$('长' * 10000)"), "{ps}");
+    assert!(!ps.contains("printf"), "{ps}");
 }
