@@ -394,7 +394,7 @@ pub fn render_with(view: &View, options: &RenderOptions) -> String {
         );
     }
     out.push_str(&root_causes(view, style));
-    out.push_str(&timelines(view, style));
+    out.push_str(&timelines(view, style, options.width));
     out.push_str(&super::coverage::terminal(view, style));
     if !result.endpoints.is_empty() {
         out.push_str(&summary_table(view, options.width));

@@ -7,7 +7,7 @@ use crate::common;
 use daodao_check::config::Config;
 use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
-use daodao_check::report::{self, terminal, Format, Style, View};
+use daodao_check::report::{self, terminal, Format, Style, View, FILE_WIDTH};
 use daodao_check::result::{RunResult, ScenarioPhase, ScenarioResult, Status};
 use daodao_check::sandbox::{self, Embedded, Options, Sandbox};
 use std::sync::Arc;
@@ -300,7 +300,34 @@ fn steady_latencies(r: &mut RunResult, over_budget: Option<&str>) {
 }
 
 fn timeline_text(r: &RunResult) -> String {
-    terminal::timelines(&View::new(r, None), &Style::PLAIN)
+    terminal::timelines(&View::new(r, None), &Style::PLAIN, FILE_WIDTH)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_fits_the_width_it_is_given_its_notes_cut_first() {
+    let r = run(
+        selection(&["journey"], &[]),
+        &["rating-before-complete=ratings.create"],
+        false,
+    )
+    .await;
+    for width in [80u16, 100, 140] {
+        let text = terminal::timelines(&View::new(&r, None), &Style::PLAIN, width);
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        // The headline above the table is prose and may be longer; the table's lines may not.
+        let table_widest = (text.lines())
+            .filter(|l| l.starts_with(['┌', '│', '├', '╞', '└']))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        assert!(
+            table_widest <= width as usize,
+            "{width}: {table_widest}\n{text}"
+        );
+        assert!(widest > 0);
+        // Every step keeps its row, and its number, however narrow.
+        assert!(text.contains("│ 35 "), "{width}:\n{text}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

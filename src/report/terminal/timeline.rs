@@ -3,6 +3,7 @@
 
 use super::{new_table, status_cell};
 use crate::plan::END_TO_END_LABEL;
+use crate::report::table::{fit, header_row, one_line, Fit};
 use crate::report::{Style, Timeline, TimelineRow, View};
 use comfy_table::{Cell, CellAlignment};
 use std::fmt::Write;
@@ -10,16 +11,23 @@ use std::fmt::Write;
 /// The bar's width: the whole budget.
 const BAR_CELLS: usize = 20;
 
-/// Every journey of the run, each as its timeline.
-pub fn timelines(view: &View, style: &Style) -> String {
+/// Every journey of the run, each as its timeline, its table at most `width` columns wide.
+pub fn timelines(view: &View, style: &Style, width: u16) -> String {
     let mut out = String::new();
     for t in &view.timelines {
-        timeline(&mut out, t, style);
+        timeline(&mut out, t, style, width);
     }
     out
 }
 
-fn timeline(out: &mut String, t: &Timeline, style: &Style) {
+/// Columns of the timeline. On a narrow terminal the latency bar goes first, then the note (the
+/// details below say why a step failed), then the step's and the endpoint's names are cut.
+const BAR: usize = 7;
+const NOTE: usize = 8;
+const STEP: usize = 1;
+const ENDPOINT: usize = 2;
+
+fn timeline(out: &mut String, t: &Timeline, style: &Style, width: u16) {
     let s = t.scenario;
     let _ = writeln!(
         out,
@@ -38,12 +46,20 @@ fn timeline(out: &mut String, t: &Timeline, style: &Style) {
         table.enforce_styling();
     }
     let budget = format!("预算 {} ms", t.budget_ms);
-    table.set_header(vec![
+    table.set_header(header_row(&[
         "#", "步骤", "接口", "账号", "状态", "开始", "延迟", &budget, "说明",
-    ]);
+    ]));
     for row in &t.rows {
-        table.add_row(cells(row, t, style));
+        table.add_row(one_line(cells(row, t, style)));
     }
+    fit(
+        &mut table,
+        width,
+        Fit {
+            hideable: &[BAR, NOTE],
+            narrowable: &[&[STEP, ENDPOINT]],
+        },
+    );
     let _ = writeln!(out, "{table}\n");
 }
 
