@@ -34,9 +34,9 @@ mod view;
 
 pub use style::{terminal_width, ColorChoice, Stream, Style, FILE_WIDTH};
 pub use view::{
-    names, security_groups, unregistered_nearest, unregistered_request, used_by, CauseKind,
-    CoverageView, Failure, ModuleView, PhaseState, PhaseView, RootCause, RootCauses, SecurityGroup,
-    SecurityItem, Subject, Timeline, TimelineRow, View, ROOT_CAUSE_LINES,
+    alike, names, security_groups, unregistered_nearest, unregistered_request, used_by, CaseGroup,
+    CauseKind, CoverageView, Failure, ModuleView, PhaseState, PhaseView, RootCause, RootCauses,
+    SecurityGroup, SecurityItem, Subject, Timeline, TimelineRow, View, ROOT_CAUSE_LINES,
 };
 
 pub use error::ReportError;

@@ -10,8 +10,8 @@ mod levels;
 use super::table::{fit, header_row, new_table, one_line, Fit};
 use super::Result;
 use super::{
-    attempt_summary, decision_line, example_mark, finding_path, ms, used_by, Failure, Level,
-    RenderOptions, Renderer, Style, Subject, View,
+    attempt_summary, decision_line, example_mark, finding_path, ms, used_by, CaseGroup, Failure,
+    Level, RenderOptions, Renderer, Style, Subject, View,
 };
 use crate::plan::{phase_label, scenario_phase_label};
 use crate::result::{CaseResult, Counts, Status};
@@ -230,10 +230,23 @@ pub fn failures(view: &View, style: &Style) -> String {
             }
             None => {}
         }
-        for k in cases {
-            case_block(&mut out, style, k);
+        for CaseGroup { first, alike } in super::alike(cases) {
+            case_block(&mut out, style, first);
             if let Subject::Scenario(_) = subject {
-                let _ = writeln!(out, "      endpoint: {} ({})", k.endpoint, k.contract);
+                let _ = writeln!(
+                    out,
+                    "      endpoint: {} ({})",
+                    first.endpoint, first.contract
+                );
+            }
+            if !alike.is_empty() {
+                let names: Vec<&str> = alike.iter().map(|k| k.name.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "    ▸ 另有 {} 个请求结果相同: {}",
+                    alike.len(),
+                    names.join(" · ")
+                );
             }
         }
         out.push('\n');

@@ -6,11 +6,13 @@
 //! Groupings still to come (what each terminal output level shows) belong here too, as more fields
 //! of the view.
 
+mod alike;
 mod causes;
 mod coverage;
 mod security;
 mod timeline;
 
+pub use alike::{alike, CaseGroup};
 pub use causes::{names, CauseKind, RootCause, RootCauses, ROOT_CAUSE_LINES};
 pub use coverage::{unregistered_nearest, unregistered_request, CoverageView};
 pub use security::{security_groups, SecurityGroup, SecurityItem};

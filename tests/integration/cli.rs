@@ -192,6 +192,30 @@ fn a_fault_makes_the_run_fail_with_exit_1_and_names_the_check() {
 }
 
 #[test]
+fn requests_of_an_endpoint_that_failed_alike_are_shown_once_and_named() {
+    let dir = common::real_project();
+    let (code, out, _) = output(cli(dir.path()).args([
+        "run",
+        "--endpoint",
+        "auth.login",
+        "--sandbox-fault",
+        "malformed-500=auth.login",
+    ]));
+    assert_eq!(code, 1, "{out}");
+    // Three bodies the backend could not read, one 500 each: one block, the other two named.
+    assert_eq!(
+        out.matches("malformed_input at /code: invalid input caused a server error")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("▸ 另有 2 个请求结果相同: 异常输入: 请求体是数组而不是对象 · 异常输入: Content-Type 为 text/plain"),
+        "{out}"
+    );
+}
+
+#[test]
 fn the_plans_spelling_selects_an_endpoint() {
     let dir = common::mini();
     let (code, out, _) =
