@@ -3,6 +3,7 @@
 //! [`endpoint`] runs one endpoint's cases, [`scenario`] the steps of a flow, [`request`] one case,
 //! [`session`] the logins they share, [`http`] the wire.
 
+mod base_url;
 mod cache;
 mod context;
 mod endpoint;
@@ -222,6 +223,8 @@ impl Runner {
         let (endpoints, setups, scenario_results) =
             in_plan_order(done, contracts.len(), scenarios.len());
         let not_run = self.not_run(&contracts, &scenarios, &endpoints, &scenario_results);
+        let route_hint =
+            base_url::diagnose(&self.client, &self.config, &contracts, &endpoints).await;
         let setups = SetupResult::merge(setups);
         let summary = RunResult::summarise(&endpoints, &scenario_results);
         let missing_accounts =
@@ -245,6 +248,7 @@ impl Runner {
             proxy: None,
             partition: selection.partition.map(|p| p.to_string()),
             not_run,
+            route_hint,
         };
         self.scrub(&mut result);
         Ok(result)

@@ -284,6 +284,7 @@ impl Tally {
             sandbox: meta.sandbox,
             partition: None,
             not_run: None,
+            route_hint: None,
             proxy: Some(ProxyReport {
                 source: meta.source,
                 exchanges: self.exchanges,

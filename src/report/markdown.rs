@@ -102,6 +102,9 @@ fn header(out: &mut String, view: &View) {
         );
     }
     out.push('\n');
+    for line in view.warning_lines() {
+        let _ = writeln!(out, "> ⚠ {}\n", cell(&line));
+    }
 }
 
 /// `, 失败 1, 跳过 2` for the statuses other than passed that occurred.

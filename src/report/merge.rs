@@ -95,6 +95,8 @@ pub fn merge(shards: Vec<(PathBuf, RunResult)>, plan: Option<&Plan>) -> Result<M
         proxy: None,
         partition: None,
         not_run,
+        // A shard's hint is about its share of the routes; the first one found stands for the run.
+        route_hint: all().find_map(|r| r.route_hint.clone()),
     };
     Ok(Merged { result, warnings })
 }

@@ -212,7 +212,20 @@ fn subject_title(subject: Subject) -> String {
 /// Every endpoint and scenario that did not pass, with the detail to act on.
 pub fn failures(view: &View, style: &Style) -> String {
     let mut out = String::new();
+    // When nearly every route is unmounted the base URL is the news (said by the verdict): each
+    // unmounted endpoint is then its title line alone.
+    let unmounted_is_the_base = view.result.route_hint.is_some();
     for Failure { subject, cases } in &view.failures {
+        if unmounted_is_the_base && subject.status() == Status::NotActivated {
+            let _ = writeln!(
+                out,
+                "{} {}  {}",
+                style.paint("✗", "31"),
+                status_word(style, subject.status()),
+                subject_title(*subject)
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "{} {}  {}",
@@ -421,7 +434,7 @@ pub fn render_with(view: &View, options: &RenderOptions) -> String {
         out.push_str(&scenario_table(view, style, options.width));
         out.push_str("\n\n");
     }
-    for line in view.missing_account_lines() {
+    for line in view.warning_lines() {
         let _ = writeln!(out, "{} {line}", style.paint("⚠", "33"));
     }
     flaky(&mut out, view, style);

@@ -96,17 +96,18 @@ impl<'a> View<'a> {
         }
     }
 
-    /// One line per account the run needed and did not have: what was skipped, and how to configure
-    /// it (`staff 账号未配置, 需要它的步骤已跳过: 设置环境变量 …`).
-    pub fn missing_account_lines(&self) -> Vec<String> {
-        (self.result.missing_accounts.iter())
-            .map(|m| {
-                format!(
-                    "{} 账号未配置, 需要它的步骤和检查已跳过: {}",
-                    m.account, m.how
-                )
-            })
-            .collect()
+    /// What the run could not do and how to fix it, a line each: the base URL when nearly every route
+    /// was unmounted, and each account it needed and did not have (`staff 账号未配置, 需要它的步骤已跳过:
+    /// 设置环境变量 …`).
+    pub fn warning_lines(&self) -> Vec<String> {
+        let route = self.result.route_hint.iter().map(|h| h.line());
+        let accounts = (self.result.missing_accounts.iter()).map(|m| {
+            format!(
+                "{} 账号未配置, 需要它的步骤和检查已跳过: {}",
+                m.account, m.how
+            )
+        });
+        route.chain(accounts).collect()
     }
 
     /// The counts of the whole run.

@@ -259,6 +259,42 @@ pub struct MissingAccount {
     pub how: String,
 }
 
+/// Nearly every route of the run answered like a route that does not exist: the base URL is the likely
+/// cause, and a route that needs nothing was asked under the likely bases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteHint {
+    /// Endpoints whose route was not activated, of the endpoints that ran.
+    pub not_activated: usize,
+    pub ran: usize,
+    /// The base URL the run used.
+    pub base_url: String,
+    /// The request asked under the other bases (`GET /health`).
+    pub probe: String,
+    /// The base under which it answered, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers_at: Option<String>,
+}
+
+impl RouteHint {
+    /// In one line, with what to do.
+    pub fn line(&self) -> String {
+        let head = format!(
+            "{}/{} 个接口路由未激活, base URL {} 可能有误",
+            self.not_activated, self.ran, self.base_url
+        );
+        match &self.answers_at {
+            Some(base) => format!(
+                "{head}: {} 在 {base} 下有正常应答, 试试 --base-url {base}",
+                self.probe
+            ),
+            None => format!(
+                "{head}: {} 在常见的其他 base URL 下也无应答, 请确认后端挂载路由的前缀 (如 /api/v1)",
+                self.probe
+            ),
+        }
+    }
+}
+
 /// A setup step (a request that fetches what endpoint checks need), reported once for every endpoint
 /// that ran it with the same outcome: its problems belong to the endpoint it calls, not to each user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -389,6 +425,9 @@ pub struct RunResult {
     /// What was not run because enough had failed (`--fail-fast`, `--max-fail`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_run: Option<NotRun>,
+    /// Nearly every route unmounted: what the base URL likely should be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_hint: Option<RouteHint>,
 }
 
 impl RunResult {

@@ -20,6 +20,7 @@ fn empty_run() -> RunResult {
         proxy: None,
         partition: None,
         not_run: None,
+        route_hint: None,
     }
 }
 

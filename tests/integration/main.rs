@@ -1,5 +1,6 @@
 //! The integration tests, as one binary (linked once instead of once per file), a module per area.
 
+mod base_url;
 mod common;
 mod report_support;
 

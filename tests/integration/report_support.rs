@@ -94,6 +94,7 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         proxy: None,
         partition: None,
         not_run: None,
+        route_hint: None,
     }
 }
 

@@ -199,6 +199,7 @@ fn sample() -> RunResult {
         proxy: None,
         partition: None,
         not_run: None,
+        route_hint: None,
     }
 }
 

@@ -84,7 +84,7 @@ fn bar(of_budget: Option<f64>) -> String {
 
 /// `staff 账号未配置 …`: one line per account the run missed.
 pub(super) fn missing_accounts(out: &mut String, view: &View) {
-    let lines = view.missing_account_lines();
+    let lines = view.warning_lines();
     if lines.is_empty() {
         return;
     }

@@ -138,6 +138,7 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         proxy: None,
         partition: None,
         not_run: None,
+        route_hint: None,
         endpoints,
         scenarios,
         setups: vec![],

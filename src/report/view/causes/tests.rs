@@ -85,6 +85,7 @@ fn run(endpoints: Vec<EndpointResult>, setups: Vec<SetupResult>) -> RunResult {
         proxy: None,
         partition: None,
         not_run: None,
+        route_hint: None,
         endpoints,
         scenarios: vec![],
         setups,
