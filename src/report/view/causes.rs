@@ -110,18 +110,25 @@ pub fn root_causes(result: &RunResult) -> RootCauses {
     let step_cases = result.scenarios.iter().flat_map(|s| &s.steps);
     for case in endpoint_cases.chain(setup_cases).chain(step_cases) {
         // A count of findings left out past the cap is no cause of its own.
-        // A 500 whose message leaks internal text is one problem: said once, as the server error.
-        let server_error = case
+        // A 5xx whose message leaks internal text is one problem: said once, as what the 5xx broke
+        // (the server error of a valid request, the error case or the malformed body it crashed on).
+        let crashed = case.http_status.is_some_and(|s| s >= 500)
+            || (case.findings.iter()).any(|f| f.check == CheckKind::ServerError);
+        let leak = (case.findings.iter()).find(|f| f.check == CheckKind::Leakage);
+        let carrier = (case.findings.iter())
+            .position(|f| f.check != CheckKind::Leakage && !f.is_left_out())
+            .filter(|_| crashed && leak.is_some());
+        for (i, f) in case
             .findings
             .iter()
-            .any(|f| f.check == CheckKind::ServerError);
-        let leak = (case.findings.iter()).find(|f| f.check == CheckKind::Leakage);
-        for f in case.findings.iter().filter(|f| !f.is_left_out()) {
-            if server_error && f.check == CheckKind::Leakage {
+            .enumerate()
+            .filter(|(_, f)| !f.is_left_out())
+        {
+            if carrier.is_some() && f.check == CheckKind::Leakage {
                 continue;
             }
             let (mut key, mut what) = finding_cause(f);
-            if let (CheckKind::ServerError, Some(leak)) = (f.check, leak) {
+            if let (Some(_), Some(leak)) = (carrier.filter(|c| *c == i), leak) {
                 let (leak_key, leak_what) = finding_cause(leak);
                 key = format!("{key}\u{1}{leak_key}");
                 what = format!("{what} · {leak_what}");

@@ -89,3 +89,56 @@ fn a_server_error_that_leaks_internal_text_is_said_once() {
         ]
     );
 }
+
+#[test]
+fn an_error_case_or_a_malformed_body_that_crashed_with_a_leak_is_said_once_as_what_it_broke() {
+    let crashed = |check: CheckKind, expected: &str| {
+        let mut k = case(
+            "orders.detail",
+            CaseKind::ErrorCase,
+            Status::Failed,
+            vec![
+                Finding::new(
+                    CheckKind::Leakage,
+                    "the response carries internal text (SQL 错误)",
+                )
+                .at("/message"),
+                code(check, expected, "500", "expected another code"),
+            ],
+        );
+        k.http_status = Some(500);
+        k
+    };
+    let detail = endpoint(
+        "orders.detail",
+        Status::Failed,
+        vec![crashed(CheckKind::ErrorCode, "404")],
+    );
+    let mut cancel = endpoint(
+        "orders.cancel",
+        Status::Failed,
+        vec![crashed(CheckKind::MalformedInput, "4xx")],
+    );
+    cancel.cases[0].contract = "orders.cancel".into();
+    // The same leak in a 200 is a leak of its own.
+    let mut leaky_ok = case(
+        "users.profile",
+        CaseKind::Happy,
+        Status::Failed,
+        vec![Finding::new(
+            CheckKind::Leakage,
+            "the response carries internal text (SQL 错误)",
+        )
+        .at("/message")],
+    );
+    leaky_ok.http_status = Some(200);
+    let profile = endpoint("users.profile", Status::Failed, vec![leaky_ok]);
+    assert_eq!(
+        lines(&run(vec![detail, cancel, profile], vec![])),
+        [
+            "error_code 期望 code 404, 实际 500 · the response carries internal text (SQL 错误) — orders.detail",
+            "malformed_input 期望 code 4xx, 实际 500 · the response carries internal text (SQL 错误) — orders.cancel",
+            "leakage the response carries internal text (SQL 错误) — users.profile",
+        ]
+    );
+}
