@@ -30,6 +30,8 @@ pub(crate) struct Context<'a> {
     pub excerpts: super::Excerpts,
     /// The phones of every account the run logged in.
     pub phones: &'a AccountPhones,
+    /// What the run learnt and adapted to, said once by the verdict.
+    pub notes: &'a super::notes::RunNotes,
 }
 
 impl<'a> Context<'a> {
@@ -41,6 +43,7 @@ impl<'a> Context<'a> {
             redactor: self.redactor,
             builtins: self.builtins,
             phones: self.phones,
+            notes: self.notes,
         }
     }
 

@@ -7,6 +7,7 @@ mod base_url;
 mod cache;
 mod context;
 mod endpoint;
+mod notes;
 mod phones;
 mod production;
 mod request;
@@ -88,6 +89,7 @@ pub struct Runner {
     setups: SetupCache,
     pub options: RunOptions,
     phones: AccountPhones,
+    notes: notes::RunNotes,
 }
 
 /// Why a run could not start.
@@ -129,6 +131,7 @@ impl Runner {
             setups: SetupCache::default(),
             options: RunOptions::default(),
             phones: AccountPhones::default(),
+            notes: notes::RunNotes::default(),
         })
     }
 
@@ -144,6 +147,7 @@ impl Runner {
             setups: &self.setups,
             excerpts: self.options.excerpts,
             phones: &self.phones,
+            notes: &self.notes,
         }
     }
 
@@ -249,6 +253,7 @@ impl Runner {
             partition: selection.partition.map(|p| p.to_string()),
             not_run,
             route_hint,
+            notes: self.notes.take(),
         };
         self.scrub(&mut result);
         Ok(result)

@@ -173,6 +173,7 @@ pub struct Login<'a> {
     pub redactor: &'a Redactor,
     pub builtins: &'a Builtins,
     pub phones: &'a AccountPhones,
+    pub notes: &'a super::notes::RunNotes,
 }
 
 /// Who logs in, and the auth response that gave the tokens.
@@ -199,10 +200,27 @@ impl Login<'_> {
         } = self.credentials(account).await?;
         let auth = &self.config.auth;
         let text = |path: &str| lookup(&response, path).map(value_text);
-        let token = text(&auth.token).ok_or_else(|| SessionError::LoginWithoutToken {
-            account: name.to_string(),
-            path: auth.token.clone(),
-        })?;
+        let token = match text(&auth.token) {
+            Some(token) => token,
+            // A login that succeeded with its token under another name is usable: the run goes on
+            // with it and says once how to configure it (the auth contract's schema reports the
+            // drift itself).
+            None => match super::notes::token_elsewhere(&response) {
+                Some((path, token)) => {
+                    self.notes.add(format!(
+                        "登录应答中没有 {}, 本次运行使用了 {path} 处的 token: 在 daodao-check.toml [auth] 中设置 token = \"{path}\", 或让后端按合约返回",
+                        auth.token
+                    ));
+                    token
+                }
+                None => {
+                    return Err(SessionError::LoginWithoutToken {
+                        account: name.to_string(),
+                        path: auth.token.clone(),
+                    })
+                }
+            },
+        };
         let refresh_token = text(&auth.refresh_token);
         self.phones.add(&phone, &token);
         self.redactor.add(&token, SecretKind::Token);

@@ -285,6 +285,7 @@ impl Tally {
             partition: None,
             not_run: None,
             route_hint: None,
+            notes: vec![],
             proxy: Some(ProxyReport {
                 source: meta.source,
                 exchanges: self.exchanges,

@@ -97,6 +97,15 @@ pub fn merge(shards: Vec<(PathBuf, RunResult)>, plan: Option<&Plan>) -> Result<M
         not_run,
         // A shard's hint is about its share of the routes; the first one found stands for the run.
         route_hint: all().find_map(|r| r.route_hint.clone()),
+        notes: {
+            let mut notes: Vec<String> = vec![];
+            for note in all().flat_map(|r| &r.notes) {
+                if !notes.contains(note) {
+                    notes.push(note.clone());
+                }
+            }
+            notes
+        },
     };
     Ok(Merged { result, warnings })
 }

@@ -107,7 +107,8 @@ impl<'a> View<'a> {
                 m.account, m.how
             )
         });
-        route.chain(accounts).collect()
+        let notes = self.result.notes.iter().cloned();
+        route.chain(notes).chain(accounts).collect()
     }
 
     /// The counts of the whole run.

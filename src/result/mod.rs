@@ -428,6 +428,9 @@ pub struct RunResult {
     /// Nearly every route unmounted: what the base URL likely should be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route_hint: Option<RouteHint>,
+    /// What the run learnt about the backend and adapted to (a token under another name), each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl RunResult {

@@ -21,6 +21,7 @@ fn empty_run() -> RunResult {
         partition: None,
         not_run: None,
         route_hint: None,
+        notes: vec![],
     }
 }
 

@@ -17,6 +17,7 @@ mod hostile_server;
 mod import;
 mod journey;
 mod levels;
+mod login_drift;
 mod openapi;
 mod plan;
 mod progress;

@@ -95,6 +95,7 @@ fn finish(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> Run
         partition: None,
         not_run: None,
         route_hint: None,
+        notes: vec![],
     }
 }
 

@@ -200,6 +200,7 @@ fn sample() -> RunResult {
         partition: None,
         not_run: None,
         route_hint: None,
+        notes: vec![],
     }
 }
 

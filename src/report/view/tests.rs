@@ -139,6 +139,7 @@ fn run(endpoints: Vec<EndpointResult>, scenarios: Vec<ScenarioResult>) -> RunRes
         partition: None,
         not_run: None,
         route_hint: None,
+        notes: vec![],
         endpoints,
         scenarios,
         setups: vec![],

@@ -86,6 +86,7 @@ fn run(endpoints: Vec<EndpointResult>, setups: Vec<SetupResult>) -> RunResult {
         partition: None,
         not_run: None,
         route_hint: None,
+        notes: vec![],
         endpoints,
         scenarios: vec![],
         setups,
