@@ -7,6 +7,29 @@ use serde_json::Value;
 
 pub struct Envelope;
 
+/// `{errcode, errmsg, result}`: an envelope of other names, when the object is one: an integer field
+/// named like a code, a text field named like a message, and at most one other field (its data).
+fn other_envelope(obj: &serde_json::Map<String, Value>) -> Option<String> {
+    let named = |k: &str, words: &[&str]| {
+        let k = k.to_ascii_lowercase();
+        words.iter().any(|w| k.contains(w))
+    };
+    let code = (obj.iter())
+        .find(|(k, v)| v.as_i64().is_some() && named(k, &["code", "errno", "status"]))?
+        .0;
+    let message = (obj.iter())
+        .find(|(k, v)| v.is_string() && named(k, &["msg", "message", "error", "desc", "info"]))?
+        .0;
+    let rest: Vec<&String> = (obj.keys())
+        .filter(|k| *k != code && *k != message)
+        .collect();
+    match rest.as_slice() {
+        [] => Some(format!("{{{code}, {message}}}")),
+        [data] => Some(format!("{{{code}, {message}, {data}}}")),
+        _ => None,
+    }
+}
+
 fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -49,6 +72,18 @@ impl Check for Envelope {
                     .expected("object", type_name(json)),
             ];
         };
+        // The backend's own envelope (`{errcode, errmsg, result}`) is one finding, not one per field.
+        if !obj.contains_key(&names.code) && !obj.contains_key(&names.message) {
+            if let Some(theirs) = other_envelope(obj) {
+                let ours = format!("{{{}, {}, {}}}", names.code, names.message, names.data);
+                return vec![Finding::new(
+                    CheckKind::Envelope,
+                    format!("信封字段名不同: 后端为 {theirs}, 合约为 {ours} (若以后端为准, 在 daodao-check.toml [envelope] 中配置)"),
+                )
+                .at("")
+                .expected(ours, theirs)];
+            }
+        }
         let mut out = vec![];
         let mut field =
             |name: &str, want: &str, ok: fn(&Value) -> bool, required: bool| match obj.get(name) {
@@ -193,6 +228,35 @@ mod tests {
     #[test]
     fn a_complete_envelope_passes() {
         assert!(Case::new().run(&Envelope).is_empty());
+    }
+
+    #[test]
+    fn an_envelope_of_other_names_is_one_finding_naming_both() {
+        let theirs = Case::new()
+            .answer(
+                200,
+                json!({"errcode": 0, "errmsg": "ok", "result": {"id": "a"}}),
+            )
+            .run(&Envelope);
+        assert_eq!(theirs.len(), 1);
+        assert_eq!(
+            place(&theirs[0]),
+            (
+                Some(""),
+                Some("{code, message, data}"),
+                Some("{errcode, errmsg, result}")
+            )
+        );
+        // Without a field named like a code, or with more than one other field, it is no envelope of
+        // ours or theirs: each missing field is said.
+        let unknown = Case::new()
+            .answer(200, json!({"ok": true, "errmsg": "ok", "result": 1}))
+            .run(&Envelope);
+        assert!(unknown.len() >= 2, "{unknown:?}");
+        let crowded = Case::new()
+            .answer(200, json!({"status": 0, "msg": "ok", "a": 1, "b": 2}))
+            .run(&Envelope);
+        assert!(crowded.len() >= 2, "{crowded:?}");
     }
 
     #[test]
@@ -405,7 +469,20 @@ mod tests {
             .answer(200, json!({"status": 0, "msg": "ok", "result": {}}))
             .run(&Envelope);
         assert!(ok.is_empty(), "{ok:?}");
+        // The team's own envelope, where the config names another: one finding naming both.
         let findings = Case::new().config(renamed).run(&Envelope);
+        assert_eq!(
+            findings.iter().map(place).collect::<Vec<_>>(),
+            [(
+                Some(""),
+                Some("{status, msg, result}"),
+                Some("{code, message, data}")
+            )]
+        );
+        let findings = Case::new()
+            .config(renamed)
+            .answer(200, json!({"data": {}}))
+            .run(&Envelope);
         let paths: Vec<_> = findings.iter().map(|f| f.path.as_deref()).collect();
         assert_eq!(paths, [Some("/status"), Some("/msg"), Some("/result")]);
     }

@@ -47,7 +47,7 @@ pub enum SessionError {
     #[error("{endpoint} answered HTTP {status} without JSON")]
     AuthCallNotJson { endpoint: String, status: u16 },
     /// The auth request answered another code than success; `message` is the server's, redacted.
-    #[error("{endpoint} answered code {}: {message}", code_text(.code))]
+    #[error("{endpoint} answered {}", rejected_text(.code, .message))]
     AuthCallRejected {
         endpoint: String,
         code: Option<i64>,
@@ -62,8 +62,13 @@ pub enum SessionError {
     Request(#[from] RequestError),
 }
 
-fn code_text(code: &Option<i64>) -> String {
-    code.map_or("none".into(), |c| c.to_string())
+fn rejected_text(code: &Option<i64>, message: &str) -> String {
+    match code {
+        Some(c) => format!("code {c}: {message}"),
+        None => {
+            "without the envelope's code (the endpoint's envelope finding says what it sent)".into()
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -472,7 +477,7 @@ mod tests {
                     code: None,
                     message: String::new(),
                 },
-                "POST /api/v1/auth/login answered code none: ",
+                "POST /api/v1/auth/login answered without the envelope's code (the endpoint's envelope finding says what it sent)",
             ),
             (
                 SessionError::RegisterRefused {
