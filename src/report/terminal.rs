@@ -216,16 +216,6 @@ pub fn failures(view: &View, style: &Style) -> String {
     // unmounted endpoint is then its title line alone.
     let unmounted_is_the_base = view.result.route_hint.is_some();
     for Failure { subject, cases } in &view.failures {
-        if unmounted_is_the_base && subject.status() == Status::NotActivated {
-            let _ = writeln!(
-                out,
-                "{} {}  {}",
-                style.paint("✗", "31"),
-                status_word(style, subject.status()),
-                subject_title(*subject)
-            );
-            continue;
-        }
         let _ = writeln!(
             out,
             "{} {}  {}",
@@ -233,6 +223,9 @@ pub fn failures(view: &View, style: &Style) -> String {
             status_word(style, subject.status()),
             subject_title(*subject)
         );
+        if unmounted_is_the_base && subject.status() == Status::NotActivated {
+            continue;
+        }
         match subject.reason() {
             // What a blocked endpoint established (route, auth) is the news: shown as its own line.
             Some(r) if subject.status() == Status::Blocked => {

@@ -9,11 +9,7 @@ use std::sync::Arc;
 
 /// The sandbox, listening; its runtime must outlive the runs.
 fn sandbox_at(dir: &std::path::Path) -> (tokio::runtime::Runtime, sandbox::Running) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = common::runtime();
     let config = common::config_for(dir, "http://127.0.0.1:1/api/v1", "");
     let catalog = common::catalog(&config);
     let server = Sandbox::new(catalog, &config.contracts_dir, Options::default()).expect("sandbox");
@@ -68,11 +64,7 @@ fn when_no_likely_base_answers_the_run_says_so_and_suggests_none() {
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let dir = common::real_project();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = common::runtime();
     // A server that knows no route at all, under any prefix.
     let server = runtime.block_on(async {
         let server = MockServer::start().await;

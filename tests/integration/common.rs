@@ -34,6 +34,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The mini project used by engine tests (tests/fixtures/mini).
+/// A runtime of two workers for a test that serves on loopback while the CLI runs as a process.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
 pub fn mini() -> tempfile::TempDir {
     copy_project(&repo().join("tests/fixtures/mini"))
 }

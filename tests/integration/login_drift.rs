@@ -24,11 +24,7 @@ fn a_token_under_another_name_is_used_and_the_run_says_how_to_configure_it() {
     data.remove("token");
     data.insert("access_token".into(), json!(TOKEN));
     let profile = example(dir.path(), "users/profile.json");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = common::runtime();
     let server = runtime.block_on(async {
         let server = MockServer::start().await;
         let ok = |body: Value| ResponseTemplate::new(200).set_body_json(body);
