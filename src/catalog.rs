@@ -238,6 +238,13 @@ impl Catalog {
             }
         }
         out.extend(runs_as);
+        out.extend(self.security_mark_problems());
+        out
+    }
+
+    /// Endpoints the contracts' security marks name that the catalogue does not have.
+    fn security_mark_problems(&self) -> Vec<Problem> {
+        let mut out = vec![];
         for c in &self.contracts {
             for (place, named) in c.security.named_contracts() {
                 if self.contract(named).is_none() {

@@ -181,48 +181,9 @@ impl Runner {
         let started = chrono::Local::now();
         let clock = std::time::Instant::now();
         self.probe().await?;
-        let this = &*self;
-        let (contracts, scenarios) = this.select(selection);
+        let (contracts, scenarios) = self.select(selection);
         observer.start(contracts.len() + scenarios.len());
-        // A unit checks the count when it starts, i.e. when a job slot is free: once enough have
-        // failed, nothing more is scheduled and what is in flight finishes.
-        let failures = &AtomicUsize::new(0);
-        let may_start = move || {
-            this.options
-                .max_fail
-                .is_none_or(|max| failures.load(Ordering::SeqCst) < max)
-        };
-        let failed = move |s: Status| {
-            if s.is_failure() {
-                failures.fetch_add(1, Ordering::SeqCst);
-            }
-        };
-        let endpoint_futs = contracts.iter().enumerate().map(|(i, c)| {
-            futures::future::Either::Left(async move {
-                if !may_start() {
-                    return Done::NotRun;
-                }
-                let (r, setups) = this.check_endpoint_with_retries(c).await;
-                failed(r.status);
-                observer.done(&r.endpoint, r.status);
-                Done::Endpoint(i, r, setups)
-            })
-        });
-        let scenario_futs = scenarios.iter().enumerate().map(|(i, s)| {
-            futures::future::Either::Right(async move {
-                if !may_start() {
-                    return Done::NotRun;
-                }
-                let r = this.run_scenario_with_retries(s).await;
-                failed(r.status);
-                observer.done(&format!("scenario {}", r.name), r.status);
-                Done::Scenario(i, r)
-            })
-        });
-        let done: Vec<Done> = futures::stream::iter(endpoint_futs.chain(scenario_futs))
-            .buffer_unordered(this.config.jobs)
-            .collect()
-            .await;
+        let done = self.run_units(&contracts, &scenarios, observer).await;
         observer.finish();
         let (endpoints, setups, scenario_results) =
             in_plan_order(done, contracts.len(), scenarios.len());
@@ -257,6 +218,55 @@ impl Runner {
         };
         self.scrub(&mut result);
         Ok(result)
+    }
+
+    /// Every endpoint check and scenario, `jobs` at a time, as they finish. A unit checks the count
+    /// of failures when it starts, i.e. when a job slot is free: once enough have failed, nothing
+    /// more is scheduled and what is in flight finishes.
+    async fn run_units(
+        &self,
+        contracts: &[&Contract],
+        scenarios: &[&Scenario],
+        observer: &dyn Observer,
+    ) -> Vec<Done> {
+        let this = self;
+        let failures = &AtomicUsize::new(0);
+        let may_start = move || {
+            this.options
+                .max_fail
+                .is_none_or(|max| failures.load(Ordering::SeqCst) < max)
+        };
+        let failed = move |s: Status| {
+            if s.is_failure() {
+                failures.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        let endpoint_futs = contracts.iter().enumerate().map(|(i, c)| {
+            futures::future::Either::Left(async move {
+                if !may_start() {
+                    return Done::NotRun;
+                }
+                let (r, setups) = this.check_endpoint_with_retries(c).await;
+                failed(r.status);
+                observer.done(&r.endpoint, r.status);
+                Done::Endpoint(i, r, setups)
+            })
+        });
+        let scenario_futs = scenarios.iter().enumerate().map(|(i, s)| {
+            futures::future::Either::Right(async move {
+                if !may_start() {
+                    return Done::NotRun;
+                }
+                let r = this.run_scenario_with_retries(s).await;
+                failed(r.status);
+                observer.done(&format!("scenario {}", r.name), r.status);
+                Done::Scenario(i, r)
+            })
+        });
+        futures::stream::iter(endpoint_futs.chain(scenario_futs))
+            .buffer_unordered(this.config.jobs)
+            .collect()
+            .await
     }
 
     /// One last pass over every text of the result: secrets learnt after a case was recorded are
