@@ -7,6 +7,7 @@ pub mod negative;
 pub mod refs;
 pub mod schema;
 pub mod security;
+pub mod walk;
 
 use crate::scenario::Step;
 use crate::source::{display_path, read_sources, Problem};

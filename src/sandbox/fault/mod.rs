@@ -7,16 +7,15 @@
 
 mod drift;
 pub(crate) mod targets;
-mod walk;
 
 use super::reply::{Body, Incoming, Reply};
 use super::{json, Sandbox};
+use crate::contract::walk::{first_leaf, has_keyword, present_required};
+pub(crate) use crate::contract::walk::{Schema, SchemaDocs};
 use crate::contract::Contract;
 pub(crate) use drift::sql_error;
 use serde_json::{json, Value};
 use targets::Targets;
-use walk::{first_leaf, has_keyword, present_required};
-pub(crate) use walk::{Schema, SchemaDocs};
 
 /// The table of fault kinds: the variant, its command-line name, its description.
 macro_rules! fault_kinds {
