@@ -4,6 +4,7 @@ pub mod behaviour;
 pub mod decision;
 pub mod json_text;
 pub mod negative;
+pub mod params;
 pub mod refs;
 pub mod schema;
 pub mod security;
