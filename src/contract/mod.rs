@@ -82,6 +82,9 @@ pub struct RunSpec {
     pub setup: Vec<Step>,
     #[serde(default)]
     pub request: RequestParts,
+    /// This endpoint's derived negative and boundary inputs (`all`, `basic`, `off`), over the run's
+    /// `[run] negative` / `--negative`: `off` where the inputs would mean nothing (README「负向与边界输入」).
+    pub negative: Option<crate::config::NegativeMode>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
