@@ -24,6 +24,7 @@ pub(crate) use route_probe::Fingerprints;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::contract::walk::SchemaDocs;
 use crate::contract::Contract;
 use crate::http::Client;
 use crate::plan::partition::{endpoint_key, scenario_key};
@@ -87,6 +88,7 @@ pub struct Runner {
     setups: SetupCache,
     pub options: RunOptions,
     phones: AccountPhones,
+    schema_docs: SchemaDocs,
 }
 
 /// Why a run could not start.
@@ -118,7 +120,6 @@ impl Runner {
     pub fn new(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Runner, RunError> {
         let client = Client::for_config(&config)?;
         Ok(Runner {
-            config,
             catalog,
             redactor: Arc::new(Redactor::new()),
             client,
@@ -128,6 +129,8 @@ impl Runner {
             setups: SetupCache::default(),
             options: RunOptions::default(),
             phones: AccountPhones::default(),
+            schema_docs: SchemaDocs::load(&config.contracts_dir.join("_schemas")),
+            config,
         })
     }
 
@@ -143,6 +146,7 @@ impl Runner {
             setups: &self.setups,
             excerpts: self.options.excerpts,
             phones: &self.phones,
+            schema_docs: &self.schema_docs,
         }
     }
 

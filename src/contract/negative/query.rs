@@ -115,9 +115,11 @@ fn param(
         &Value::Object(data),
         &format!("/{name}"),
     );
+    // A number is what the schema makes of it: letters refused, the valid value (or 1) taken.
+    let numeric = found.refused(&text("abc"));
     let start = match &valid {
-        Some(v) => integer_of(v).filter(|n| !found.refused(&text(n.to_string()))),
-        None => (!found.refused(&text("1"))).then_some(1),
+        Some(v) => integer_of(v).filter(|n| numeric && !found.refused(&text(n.to_string()))),
+        None => (numeric && !found.refused(&text("1"))).then_some(1),
     };
     match (start, &valid) {
         (Some(start), _) => numbers(&mut found, start),

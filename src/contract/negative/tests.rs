@@ -322,7 +322,8 @@ fn query_text_gets_its_format_its_pattern_and_its_length() {
         "keyword": {"type": "string", "minLength": 2, "maxLength": 10},
         "pickupDate": {"type": "string", "format": "date"},
         "priceRange": {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
-        "note": {"type": "string"}
+        "note": {"type": "string"},
+        "city": {"type": "string"}
     }});
     let valid =
         json!({"keyword": "房车", "pickupDate": "2026-12-01", "priceRange": "1-2", "note": "x"});
