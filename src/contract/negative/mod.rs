@@ -125,6 +125,13 @@ pub enum Rank {
     HugeInside,
 }
 
+/// A part of a request sent as text.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Path,
+    Query,
+}
+
 /// What is sent in the input's place.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sent {
@@ -190,6 +197,21 @@ impl Request<'_> {
             }
         });
         out
+    }
+
+    /// Whether the valid request's parameters of a part pass their schema, read as text: only then
+    /// does the schema's judgement of a change say something about the change (a backend that
+    /// drifted gives values its contract does not allow, which the valid request then sends back).
+    /// A part without a schema has nothing to derive from.
+    fn valid_part(&self, part: Part) -> bool {
+        let (validator, params) = match part {
+            Part::Path => (&self.compiled.path_params, &self.valid.path_params),
+            Part::Query => (&self.compiled.query, &self.valid.query),
+        };
+        let params = params.clone().unwrap_or_else(|| Value::Object(Map::new()));
+        validator
+            .as_ref()
+            .is_some_and(|v| !super::params::text_rejected(v, &wire_text(&params)))
     }
 
     /// The fields a part's schema declares at its top level.

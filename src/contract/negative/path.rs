@@ -4,7 +4,7 @@
 //! found. An empty segment is left out: `/vehicles/` is another route (the list), not a parameter.
 
 use super::probe::{length_bounds, text_of_len};
-use super::{refused_at, text_of, Due, Input, Place, Rank, Request, Sent};
+use super::{refused_at, text_of, Due, Input, Part, Place, Rank, Request, Sent};
 use serde_json::Value;
 
 /// An id no record has, as a number.
@@ -18,6 +18,9 @@ pub(super) fn inputs(req: &Request) -> Vec<Input> {
     let Some(Value::Object(params)) = &req.valid.path_params else {
         return vec![];
     };
+    if !req.valid_part(Part::Path) {
+        return vec![];
+    }
     let mut out = vec![];
     for (name, valid) in params {
         let Some(valid) = text_of(valid) else {

@@ -4,7 +4,7 @@
 //! just past its length, an empty value and the name repeated.
 
 use super::probe::{integer_bounds, integer_of, length_bounds, text_of_len};
-use super::{refused_at, text_of, Due, Input, Place, Rank, Request, Sent, HUGE_NUMBER};
+use super::{refused_at, text_of, Due, Input, Part, Place, Rank, Request, Sent, HUGE_NUMBER};
 use serde_json::{Map, Value};
 
 /// A value no enum of this platform has.
@@ -14,7 +14,7 @@ pub(super) const BAD_DATE: &str = "2026-13-45";
 pub(super) const BAD_DATE_TIME: &str = "2026-13-45T25:61:00+08:00";
 
 pub(super) fn inputs(req: &Request) -> Vec<Input> {
-    if req.compiled.query.is_none() {
+    if !req.valid_part(Part::Query) {
         return vec![];
     }
     let valid = match &req.valid.query {

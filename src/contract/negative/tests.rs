@@ -347,3 +347,20 @@ fn query_text_gets_its_format_its_pattern_and_its_length() {
     );
     assert_eq!(inputs[1].sent, Sent::Param(json!("房")));
 }
+
+#[test]
+fn a_valid_request_its_schema_refuses_gets_nothing_from_that_part() {
+    // A backend that drifted answered an id as a number, and the valid request sends it back.
+    let inputs = Endpoint::new("POST")
+        .body(
+            recharge(),
+            json!({"amount": "100", "paymentMethod": "wechat"}),
+        )
+        .inputs();
+    assert!(inputs.is_empty(), "{inputs:?}");
+    let inputs = Endpoint::new("GET")
+        .query(page_query(), json!({"page": "first"}))
+        .path(string_id(), json!({"id": ""}))
+        .inputs();
+    assert!(inputs.is_empty(), "{inputs:?}");
+}
