@@ -16,6 +16,7 @@ mod hostile_server;
 mod import;
 mod journey;
 mod levels;
+mod negative;
 mod openapi;
 mod plan;
 mod progress;
