@@ -189,3 +189,24 @@ fn the_command_line_level_wins_and_an_unknown_one_is_a_usage_error() {
         "{err}"
     );
 }
+
+#[test]
+fn lint_names_the_file_and_place_of_an_unknown_level_in_a_contract() {
+    let dir = common::real_project();
+    let file = dir.path().join("contracts/orders/list.json");
+    let mut contract: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("contract")).expect("JSON");
+    contract["run"] = serde_json::json!({"negative": "sometimes"});
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&contract).expect("JSON"),
+    )
+    .expect("write");
+    let (code, out, err) = output(cli(dir.path()).arg("lint"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        out.contains("contracts/orders/list.json: run.negative (line")
+            && out.contains("unknown variant `sometimes`, expected one of `off`, `basic`, `all`"),
+        "{out}"
+    );
+}
