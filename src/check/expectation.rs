@@ -1,11 +1,12 @@
 //! The envelope code is the one this case expects: success for valid requests, 401 for requests
 //! without a valid token, 400 for bad input, the contract's code for its error cases, and a family of
 //! refusals for the security cases (a 4xx for malformed input, 403 or 404 for another's record). A
-//! refusal that did not come is reported by the check its case stands for ([`CaseKind::refusal_check`]).
+//! refusal that did not come is reported by the check its case stands for ([`CaseKind::refusal_check`]);
+//! so is a derived value inside a bound that was not served (`negative_input`).
 //!
 //! [`CaseKind::refusal_check`]: crate::result::CaseKind::refusal_check
 
-use super::{Check, CheckInput, CheckKind, Expect, Finding, Refusal};
+use super::{CaseKind, Check, CheckInput, CheckKind, Expect, Finding, Refusal};
 use crate::short::{server_text, TEXT_CHARS};
 
 pub struct Expectation;
@@ -30,6 +31,19 @@ impl Check for Expectation {
         match input.expect {
             Expect::Success => match code {
                 Some(c) if c == success => vec![],
+                _ if input.case == CaseKind::NegativeInput => {
+                    let what = if resp.status >= 500 {
+                        format!(
+                            "a value inside the schema caused a server error (HTTP {})",
+                            resp.status
+                        )
+                    } else {
+                        format!("a value inside the schema was refused: code {shown}: {message}")
+                    };
+                    vec![Finding::new(CheckKind::NegativeInput, what)
+                        .at(code_field)
+                        .expected(success.to_string(), shown)]
+                }
                 _ => vec![Finding::new(
                     CheckKind::SuccessCode,
                     format!("expected success, got code {shown}: {message}"),
@@ -94,13 +108,16 @@ fn refused_otherwise(
         }
         CheckKind::BadInputAccepted if served => "invalid input was accepted".to_string(),
         CheckKind::MalformedInput if served => "malformed input was accepted".to_string(),
+        CheckKind::NegativeInput if served => "invalid input was accepted".to_string(),
         CheckKind::Isolation if served => {
             "served to an account that does not own the record".to_string()
         }
         CheckKind::SessionSecurity if served => {
             "a token that must no longer work was accepted".to_string()
         }
-        CheckKind::BadInputAccepted | CheckKind::MalformedInput if status >= 500 => {
+        CheckKind::BadInputAccepted | CheckKind::MalformedInput | CheckKind::NegativeInput
+            if status >= 500 =>
+        {
             format!("invalid input caused a server error (HTTP {status})")
         }
         _ => format!("expected code {want}, got {shown}: {message}"),
@@ -285,6 +302,48 @@ mod tests {
         assert_eq!(
             kept[0].message,
             "a token that must no longer work was accepted"
+        );
+    }
+
+    #[test]
+    fn a_derived_input_names_its_check_whether_it_was_due_a_refusal_or_service() {
+        let refused = |status, code| {
+            Case::new()
+                .kind(CaseKind::NegativeInput)
+                .expect(Expect::Refused(Refusal::ClientError))
+                .answer(status, envelope(code, "ER_BAD_FIELD_ERROR"))
+                .run(&Expectation)
+        };
+        assert!(refused(404, 404).is_empty());
+        let crashed = refused(500, 500);
+        assert_eq!(crashed[0].check, CheckKind::NegativeInput);
+        assert_eq!(
+            crashed[0].message,
+            "invalid input caused a server error (HTTP 500)"
+        );
+        assert_eq!(
+            place(&crashed[0]),
+            (Some("/code"), Some("4xx"), Some("500"))
+        );
+        assert_eq!(refused(200, 0)[0].message, "invalid input was accepted");
+        // A value inside a bound must be served: a refusal or a crash is the same check's finding.
+        let inside = |status, code| {
+            Case::new()
+                .kind(CaseKind::NegativeInput)
+                .answer(status, envelope(code, "参数错误"))
+                .run(&Expectation)
+        };
+        assert!(inside(200, 0).is_empty());
+        let kept_out = inside(400, 400);
+        assert_eq!(kept_out[0].check, CheckKind::NegativeInput);
+        assert_eq!(
+            kept_out[0].message,
+            "a value inside the schema was refused: code 400: 参数错误"
+        );
+        assert_eq!(place(&kept_out[0]), (Some("/code"), Some("0"), Some("400")));
+        assert_eq!(
+            inside(500, 500)[0].message,
+            "a value inside the schema caused a server error (HTTP 500)"
         );
     }
 

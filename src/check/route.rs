@@ -88,7 +88,9 @@ impl Check for Route {
             | CaseKind::Exchange
             | CaseKind::Isolation
             | CaseKind::MalformedInput
-            | CaseKind::ClientControlled => false,
+            | CaseKind::ClientControlled
+            // A derived path may be refused by a catch-all on purpose (`../` and `%2F`).
+            | CaseKind::NegativeInput => false,
         };
         if !judged {
             return vec![];
@@ -206,7 +208,13 @@ mod tests {
 
     #[test]
     fn error_cases_may_answer_404_and_a_mounted_route_passes() {
-        for kind in [CaseKind::MissingRequired, CaseKind::ErrorCase] {
+        // A derived path (`../` and `%2F`) may meet the catch-all on purpose.
+        let refused = [
+            CaseKind::MissingRequired,
+            CaseKind::ErrorCase,
+            CaseKind::NegativeInput,
+        ];
+        for kind in refused {
             let findings = Case::new()
                 .kind(kind)
                 .answer_text(404, HTML, &express_404("GET", "/items/i_1"))

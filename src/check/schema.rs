@@ -3,7 +3,7 @@
 //! validated on a sample, and the validator stops at a budget).
 
 use super::envelope::bytes;
-use super::{Check, CheckInput, CheckKind, Finding};
+use super::{CaseKind, Check, CheckInput, CheckKind, Finding};
 use crate::contract::schema::{bounded_violations, Violations, MAX_VIOLATIONS, SAMPLED_ITEMS};
 use serde_json::Value;
 
@@ -14,7 +14,11 @@ impl Check for DataSchema {
         CheckKind::Schema
     }
     fn run(&self, input: &CheckInput) -> Vec<Finding> {
-        if !input.expects_success() || input.envelope_code() != Some(input.config.envelope.success)
+        // A derived input asks only whether it was taken: the answer's shape is the valid request's.
+        let derived = input.case == CaseKind::NegativeInput;
+        if derived
+            || !input.expects_success()
+            || input.envelope_code() != Some(input.config.envelope.success)
         {
             return vec![];
         }
@@ -115,6 +119,16 @@ mod tests {
             ]
         );
         assert!(findings.iter().all(|f| f.check == CheckKind::Schema));
+    }
+
+    #[test]
+    fn a_derived_input_that_was_served_is_not_judged_on_its_data() {
+        let wrong = json!({"price": "5", "createdAt": "yesterday"});
+        let served = Case::new()
+            .kind(CaseKind::NegativeInput)
+            .answer_data(wrong.clone());
+        assert!(served.run(&DataSchema).is_empty());
+        assert!(!Case::new().answer_data(wrong).run(&DataSchema).is_empty());
     }
 
     #[test]

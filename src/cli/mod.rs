@@ -20,7 +20,7 @@ mod schema;
 
 use clap::{Parser, Subcommand};
 use daodao_check::catalog::Catalog;
-use daodao_check::config::{self, Config, ConfigError, Overrides, ProcessEnv};
+use daodao_check::config::{self, Config, ConfigError, NegativeMode, Overrides, ProcessEnv};
 use daodao_check::error::{Error, Result};
 use daodao_check::report::ColorChoice;
 use std::path::PathBuf;
@@ -77,6 +77,19 @@ pub struct RunFlags {
     /// Per-request timeout in milliseconds; also DAODAO_TIMEOUT_MS.
     #[arg(long, value_name = "MS")]
     timeout_ms: Option<u64>,
+    /// Negative and boundary inputs derived from each endpoint's request schemas: basic (default: the
+    /// most informative, at most 8 an endpoint), all, or off; also DAODAO_NEGATIVE.
+    #[arg(long, value_name = "all|basic|off", value_parser = parse_negative)]
+    negative: Option<NegativeMode>,
+}
+
+fn parse_negative(given: &str) -> std::result::Result<NegativeMode, String> {
+    NegativeMode::from_name(given).ok_or_else(|| {
+        format!(
+            "`{given}` is not a negative-input level (known: {})",
+            NegativeMode::NAMES.join(", ")
+        )
+    })
 }
 
 impl RunFlags {
@@ -88,6 +101,7 @@ impl RunFlags {
             base_url: self.base_url.clone(),
             jobs: self.jobs,
             timeout_ms: self.timeout_ms,
+            negative: self.negative,
         })
     }
 }

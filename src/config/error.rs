@@ -26,6 +26,8 @@ pub enum ConfigError {
     EnvNotANumber { name: String, value: String },
     #[error("DAODAO_STATUS_POLICY={value:?}: expected `envelope-only` or `must-agree`")]
     EnvStatusPolicy { value: String },
+    #[error("DAODAO_NEGATIVE={value:?}: expected `all`, `basic` or `off`")]
+    EnvNegative { value: String },
     /// `--env` / `DAODAO_ENV` / `default_env` names no `[env.NAME]` section.
     #[error(
         "unknown environment `{name}` (configured: {})",

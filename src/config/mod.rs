@@ -97,6 +97,58 @@ pub struct RunSection {
     /// `data` is validated against its schema only in bodies up to this many bytes; a larger body has its
     /// envelope judged and a finding that says it was too large to validate.
     pub max_validated_body_bytes: Option<usize>,
+    /// Negative and boundary inputs derived from each endpoint's request schemas (`negative_input`):
+    /// `basic` (the most informative, at most 8 an endpoint), `all`, or `off`.
+    pub negative: Option<NegativeMode>,
+}
+
+/// How many derived negative and boundary inputs an endpoint gets (README「负向与边界输入」).
+#[derive(
+    Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum NegativeMode {
+    /// None.
+    Off,
+    /// The most informative first, at most [`NegativeMode::BASIC_BUDGET`] an endpoint.
+    #[default]
+    Basic,
+    /// Every one derived.
+    All,
+}
+
+impl NegativeMode {
+    /// The budget of `basic`: derived cases an endpoint gets at most.
+    pub const BASIC_BUDGET: usize = 8;
+
+    pub const NAMES: [&'static str; 3] = ["all", "basic", "off"];
+
+    /// `all`, `basic` or `off`.
+    pub fn from_name(name: &str) -> Option<NegativeMode> {
+        match name.trim() {
+            "all" => Some(NegativeMode::All),
+            "basic" => Some(NegativeMode::Basic),
+            "off" => Some(NegativeMode::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NegativeMode::Off => "off",
+            NegativeMode::Basic => "basic",
+            NegativeMode::All => "all",
+        }
+    }
+
+    /// How many derived cases an endpoint gets at most (`None`: all of them).
+    pub fn budget(self) -> Option<usize> {
+        match self {
+            NegativeMode::Off => Some(0),
+            NegativeMode::Basic => Some(Self::BASIC_BUDGET),
+            NegativeMode::All => None,
+        }
+    }
 }
 
 #[derive(
@@ -207,6 +259,7 @@ pub struct Overrides {
     pub base_url: Option<String>,
     pub jobs: Option<usize>,
     pub timeout_ms: Option<u64>,
+    pub negative: Option<NegativeMode>,
 }
 
 /// The configuration a run uses, fully resolved.
@@ -223,6 +276,8 @@ pub struct Config {
     pub latency_budget_ms: u64,
     pub latency_overrides: BTreeMap<String, u64>,
     pub status_policy: StatusPolicy,
+    /// The derived negative and boundary inputs of each endpoint (a contract's `run.negative` wins).
+    pub negative: NegativeMode,
     pub limits: Limits,
     pub envelope: EnvelopeConfig,
     pub auth: AuthConfig,
@@ -343,6 +398,7 @@ pub fn resolve(
         latency_budget_ms: run.latency_budget_ms,
         latency_overrides: run.latency_overrides,
         status_policy: run.status_policy,
+        negative: run.negative,
         limits: Limits::resolve(&env_run, &file.run),
         envelope: file.envelope,
         auth: file.auth,

@@ -2,7 +2,7 @@
 //! order the module documents: command line → environment variable → environment section → `[run]`.
 
 use super::env::env_number;
-use super::{ConfigError, EnvSource, Overrides, RunSection, StatusPolicy};
+use super::{ConfigError, EnvSource, NegativeMode, Overrides, RunSection, StatusPolicy};
 use std::collections::BTreeMap;
 
 /// What a run is told about scheduling and judging, resolved.
@@ -13,6 +13,7 @@ pub(super) struct RunSettings {
     pub latency_budget_ms: u64,
     pub latency_overrides: BTreeMap<String, u64>,
     pub status_policy: StatusPolicy,
+    pub negative: NegativeMode,
 }
 
 impl RunSettings {
@@ -50,6 +51,12 @@ impl RunSettings {
             .or(env_run.status_policy)
             .or(file_run.status_policy)
             .unwrap_or(StatusPolicy::EnvelopeOnly);
+        let negative = cli
+            .negative
+            .or(env_negative(env)?)
+            .or(env_run.negative)
+            .or(file_run.negative)
+            .unwrap_or_default();
         // The environment's budgets win over the file's, endpoint by endpoint.
         let mut latency_overrides = file_run.latency_overrides.clone();
         latency_overrides.extend(env_run.latency_overrides.clone());
@@ -60,7 +67,17 @@ impl RunSettings {
             latency_budget_ms,
             latency_overrides,
             status_policy,
+            negative,
         })
+    }
+}
+
+fn env_negative(env: &dyn EnvSource) -> Result<Option<NegativeMode>, ConfigError> {
+    match env.var("DAODAO_NEGATIVE") {
+        None => Ok(None),
+        Some(value) => NegativeMode::from_name(&value)
+            .map(Some)
+            .ok_or(ConfigError::EnvNegative { value }),
     }
 }
 

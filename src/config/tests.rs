@@ -270,3 +270,54 @@ fn a_leakage_pattern_that_is_no_regex_names_the_file_and_the_pattern() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_negative_inputs_resolve_command_line_then_variable_then_environment_then_run() {
+    let resolved = |text: &str, cli: Option<NegativeMode>, var: &[(&'static str, &'static str)]| {
+        let cli = Overrides {
+            negative: cli,
+            ..Default::default()
+        };
+        resolve_text(text, &cli, &Vars::with(var))
+            .expect("resolves")
+            .negative
+    };
+    assert_eq!(resolved("", None, &[]), NegativeMode::Basic);
+    let file = "[run]\nnegative = \"all\"\n[env.local.run]\nnegative = \"off\"\n";
+    assert_eq!(
+        resolved("[run]\nnegative = \"all\"\n", None, &[]),
+        NegativeMode::All
+    );
+    assert_eq!(resolved(file, None, &[]), NegativeMode::Off);
+    let var = [("DAODAO_NEGATIVE", "basic")];
+    assert_eq!(resolved(file, None, &var), NegativeMode::Basic);
+    assert_eq!(
+        resolved(file, Some(NegativeMode::All), &var),
+        NegativeMode::All
+    );
+}
+
+#[test]
+fn an_unknown_negative_level_names_what_is_known() {
+    let err = resolve_text(
+        "",
+        &Overrides::default(),
+        &Vars::with(&[("DAODAO_NEGATIVE", "some")]),
+    )
+    .expect_err("unknown level");
+    assert_eq!(
+        err.to_string(),
+        "DAODAO_NEGATIVE=\"some\": expected `all`, `basic` or `off`"
+    );
+    let err = resolve_text(
+        "[run]\nnegative = \"most\"\n",
+        &Overrides::default(),
+        &Vars::none(),
+    )
+    .expect_err("unknown level in the file");
+    let ConfigError::Toml { error, .. } = &err else {
+        panic!("expected a TOML error, got {err:?}");
+    };
+    assert_eq!(error.line_col.map(|(line, _)| line), Some(2));
+    assert!(error.message.contains("unknown variant `most`"), "{error}");
+}

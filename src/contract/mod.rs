@@ -4,9 +4,11 @@ pub mod behaviour;
 pub mod decision;
 pub mod json_text;
 pub mod negative;
+pub mod params;
 pub mod refs;
 pub mod schema;
 pub mod security;
+pub mod walk;
 
 use crate::scenario::Step;
 use crate::source::{display_path, read_sources, Problem};
@@ -80,6 +82,9 @@ pub struct RunSpec {
     pub setup: Vec<Step>,
     #[serde(default)]
     pub request: RequestParts,
+    /// This endpoint's derived negative and boundary inputs (`all`, `basic`, `off`), over the run's
+    /// `[run] negative` / `--negative`: `off` where the inputs would mean nothing (README「负向与边界输入」).
+    pub negative: Option<crate::config::NegativeMode>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]

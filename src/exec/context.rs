@@ -5,6 +5,7 @@ use super::route_probe::Fingerprints;
 use super::session::{sms_code_from, AccountPhones, Login, Sessions};
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::contract::walk::SchemaDocs;
 use crate::contract::Contract;
 use crate::http::Client;
 use crate::redact::{Redactor, SecretKind};
@@ -32,6 +33,8 @@ pub(crate) struct Context<'a> {
     pub phones: &'a AccountPhones,
     /// What the run learnt and adapted to, said once by the verdict.
     pub notes: &'a super::notes::RunNotes,
+    /// The shared schema documents, for a field's schema through `$ref` (the derived negative inputs).
+    pub schema_docs: &'a SchemaDocs,
 }
 
 impl<'a> Context<'a> {

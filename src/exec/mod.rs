@@ -26,6 +26,7 @@ pub(crate) use route_probe::Fingerprints;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::contract::walk::SchemaDocs;
 use crate::contract::Contract;
 use crate::http::Client;
 use crate::plan::partition::{endpoint_key, scenario_key};
@@ -90,6 +91,7 @@ pub struct Runner {
     pub options: RunOptions,
     phones: AccountPhones,
     notes: notes::RunNotes,
+    schema_docs: SchemaDocs,
 }
 
 /// Why a run could not start.
@@ -121,7 +123,6 @@ impl Runner {
     pub fn new(config: Arc<Config>, catalog: Arc<Catalog>) -> Result<Runner, RunError> {
         let client = Client::for_config(&config)?;
         Ok(Runner {
-            config,
             catalog,
             redactor: Arc::new(Redactor::new()),
             client,
@@ -132,6 +133,8 @@ impl Runner {
             options: RunOptions::default(),
             phones: AccountPhones::default(),
             notes: notes::RunNotes::default(),
+            schema_docs: SchemaDocs::load(&config.contracts_dir.join("_schemas")),
+            config,
         })
     }
 
@@ -148,6 +151,7 @@ impl Runner {
             excerpts: self.options.excerpts,
             phones: &self.phones,
             notes: &self.notes,
+            schema_docs: &self.schema_docs,
         }
     }
 

@@ -3,10 +3,11 @@
 //! correct backend would check them. Every violation is a 前端 finding.
 
 use super::observed::{FormField, Observed};
+pub use crate::contract::params::query_fields;
+use crate::contract::params::text_violations;
 use crate::contract::schema::{violations, Compiled};
 use crate::contract::{BodyFormat, Contract};
 use crate::result::{CheckKind, Finding, Side};
-use crate::sandbox::json::coerce;
 use bytes::Bytes;
 use jsonschema::Validator;
 use serde_json::{Map, Value};
@@ -61,28 +62,6 @@ pub async fn read(o: &Observed, path_params: Map<String, Value>) -> Sent {
         body: body(o).await,
         token: o.bearer().map(str::to_string),
     }
-}
-
-/// `a=1&b=x&b=y` → `{"a": "1", "b": ["x", "y"]}`: a repeated name is a list.
-pub fn query_fields(query: Option<&str>) -> Map<String, Value> {
-    let mut out = Map::new();
-    let Some(q) = query.filter(|q| !q.is_empty()) else {
-        return out;
-    };
-    let Ok(url) = reqwest::Url::parse(&format!("http://q/?{q}")) else {
-        return out;
-    };
-    for (k, v) in url.query_pairs() {
-        let v = Value::String(v.into_owned());
-        match out.get_mut(k.as_ref()) {
-            Some(Value::Array(list)) => list.push(v),
-            Some(first) => *first = Value::Array(vec![first.take(), v]),
-            None => {
-                out.insert(k.into_owned(), v);
-            }
-        }
-    }
-    out
 }
 
 async fn body(o: &Observed) -> Body {
@@ -286,10 +265,11 @@ fn part(name: &str, validator: Option<&Validator>, value: &Value, text: bool) ->
     let Some(validator) = validator else {
         return vec![];
     };
-    let mut errs = violations(validator, value);
-    if text && !errs.is_empty() {
-        errs = violations(validator, &coerce(value));
-    }
+    let errs = if text {
+        text_violations(validator, value)
+    } else {
+        violations(validator, value)
+    };
     errs.into_iter()
         .map(|v| {
             let at = if v.path == "/" {

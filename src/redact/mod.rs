@@ -104,6 +104,12 @@ pub struct JsonPolicy {
     pub envelope: bool,
 }
 
+/// Whether a field of this name holds a secret wherever it is (a password, a phone, an SMS `code`):
+/// a value made from the one sent there is not shown.
+pub fn names_a_secret(key: &str) -> bool {
+    keys::kind_of(key, true).is_some()
+}
+
 impl Redactor {
     pub fn new() -> Self {
         Self::default()

@@ -52,6 +52,10 @@ pub enum CheckKind {
     SessionSecurity,
     /// A field the server must own (an owner, a status, a price) took the value the client sent.
     ClientControlled,
+    /// A negative or boundary input derived from the request schemas (a path id of letters, `page=0`,
+    /// an empty body, a field past its bound) crashed the server or was served where it should have
+    /// been refused, or a value just inside a bound was refused.
+    NegativeInput,
 }
 
 /// What a finding means for the values a flow takes from the answer.
@@ -90,7 +94,8 @@ impl CheckKind {
             | CheckKind::MalformedInput
             | CheckKind::Leakage
             | CheckKind::SessionSecurity
-            | CheckKind::ClientControlled => Severity::Soft,
+            | CheckKind::ClientControlled
+            | CheckKind::NegativeInput => Severity::Soft,
         }
     }
 
@@ -117,6 +122,7 @@ impl CheckKind {
             CheckKind::Leakage => "leakage",
             CheckKind::SessionSecurity => "session_security",
             CheckKind::ClientControlled => "client_controlled",
+            CheckKind::NegativeInput => "negative_input",
         }
     }
 
@@ -164,6 +170,11 @@ pub struct Finding {
     /// what it does not allow. Absent in runs, where the tool itself sends every request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub side: Option<Side>,
+    /// What the finding has in common with the same finding on other endpoints, where its message and
+    /// place do not say it: the rule of a derived negative input (`非数字 ID`, `page=0`), so the 根因汇总
+    /// says it once however many endpoints it touches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
 
 /// Who got an exchange wrong: the client that sent the request, or the server that answered it.
@@ -240,6 +251,7 @@ impl Finding {
             decision: None,
             drift: None,
             side: None,
+            cause: None,
         }
     }
     /// The finding that counts the `n` findings of `check` a case left out past its cap of `max`.
@@ -305,6 +317,8 @@ pub enum CaseKind {
     SessionSecurity,
     /// The valid request plus fields the server must own.
     ClientControlled,
+    /// A negative or boundary input derived from the request schemas.
+    NegativeInput,
 }
 
 impl CaseKind {
@@ -317,6 +331,7 @@ impl CaseKind {
             CaseKind::MalformedInput => CheckKind::MalformedInput,
             CaseKind::SessionSecurity => CheckKind::SessionSecurity,
             CaseKind::ClientControlled => CheckKind::ClientControlled,
+            CaseKind::NegativeInput => CheckKind::NegativeInput,
             CaseKind::Happy
             | CaseKind::Setup
             | CaseKind::Step

@@ -26,6 +26,7 @@ impl CaseResult {
                 &mut finding.path,
                 &mut finding.expected,
                 &mut finding.actual,
+                &mut finding.cause,
             ]
             .into_iter()
             .flatten()

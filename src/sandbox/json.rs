@@ -1,5 +1,4 @@
-//! JSON helpers of the sandbox: shaping answers like the contract's example, reading query strings as
-//! typed values, template variables from a request part, and setting values at a JSON Pointer.
+//! JSON helpers of the sandbox: shaping answers like the contract's example, template variables from a request part, and setting values at a JSON Pointer.
 
 use crate::scenario::template::Vars;
 use serde_json::{json, Value};
@@ -25,25 +24,6 @@ pub(crate) fn fit(template: &Value, value: &Value) -> Value {
         | (Value::Bool(_), Value::Bool(_))
         | (Value::Number(_), Value::Number(_)) => value.clone(),
         _ => template.clone(),
-    }
-}
-
-/// Query strings arrive as strings; a schema may want numbers or booleans.
-pub(crate) fn coerce(v: &Value) -> Value {
-    match v {
-        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), coerce(v))).collect()),
-        Value::String(s) => {
-            if let Ok(i) = s.parse::<i64>() {
-                json!(i)
-            } else if let Ok(f) = s.parse::<f64>() {
-                json!(f)
-            } else if s == "true" || s == "false" {
-                json!(s == "true")
-            } else {
-                v.clone()
-            }
-        }
-        other => other.clone(),
     }
 }
 
@@ -193,17 +173,6 @@ mod tests {
         );
         // An empty example array takes the value's items as they are.
         assert_eq!(fit(&json!([]), &json!([1, "x"])), json!([1, "x"]));
-    }
-
-    #[test]
-    fn coerce_reads_numbers_and_booleans_and_leaves_other_text() {
-        let query = json!({"page": "2", "price": "1.5", "open": "true", "off": "false",
-                           "q": "房车", "id": "007x", "n": 3});
-        assert_eq!(
-            coerce(&query),
-            json!({"page": 2, "price": 1.5, "open": true, "off": false,
-                   "q": "房车", "id": "007x", "n": 3})
-        );
     }
 
     #[test]

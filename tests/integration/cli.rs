@@ -122,7 +122,7 @@ fn a_config_with_an_unknown_key_is_an_error_naming_key_and_line() {
     assert_eq!(code, 2);
     assert!(
         err.contains(
-            "daodao-check.toml: line 15, column 1: unknown field `codee`, expected one of `code`"
+            "daodao-check.toml: line 18, column 1: unknown field `codee`, expected one of `code`"
         ),
         "{err}"
     );

@@ -110,17 +110,28 @@ fn matrix() -> Vec<Row> {
             ..row(F::AuthOff, "users.profile", &[C::AuthNotEnforced])
         },
         row(F::MissingRoute, "auth.check-login", &[C::RouteNotActivated]),
-        // Requests missing a field get the 500, and so do its error cases (a malformed phone …) and
-        // the malformed bodies the schema rejects (a field of the wrong type …).
+        // Requests missing a field get the 500, and so do its error cases (a malformed phone …), the
+        // malformed bodies the schema rejects (a field of the wrong type …) and the derived negative
+        // inputs (no body, `null` …).
         row(
             F::BadInput500,
             "auth.send-code",
-            &[C::BadInputAccepted, C::ErrorCode, C::MalformedInput],
+            &[
+                C::BadInputAccepted,
+                C::ErrorCode,
+                C::MalformedInput,
+                C::NegativeInput,
+            ],
         ),
         // Where the contract pins the HTTP status of its error cases, the 500 also breaks that.
         Row {
             project: Project::PinnedHttpStatus("auth/send-code.json", 400),
-            may: vec![C::BadInputAccepted, C::ErrorCode, C::MalformedInput],
+            may: vec![
+                C::BadInputAccepted,
+                C::ErrorCode,
+                C::MalformedInput,
+                C::NegativeInput,
+            ],
             ..row(F::BadInput500, "auth.send-code", &[C::HttpStatus])
         },
         row(F::InvalidJson, "health.check", &[C::Envelope]),
@@ -148,10 +159,31 @@ fn matrix() -> Vec<Row> {
         },
         // Every refusal of send-code (missing fields, its error cases, malformed bodies) leaks.
         row(F::LeakSql, "auth.send-code", &[C::Leakage]),
-        row(F::Malformed500, "auth.send-code", &[C::MalformedInput]),
+        // `null` as the body is no JSON object either: negative_input's case of it crashes too.
+        row(
+            F::Malformed500,
+            "auth.send-code",
+            &[C::MalformedInput, C::NegativeInput],
+        ),
         Row {
             also_phase: Some(2),
             ..row(F::TrustClientPrice, "orders.create", &[C::ClientControlled])
+        },
+        // Letters, `../` and an over-long run of `x` as the id: each crashes.
+        Row {
+            also_phase: Some(2),
+            ..row(F::NanId500, "vehicles.detail", &[C::NegativeInput])
+        },
+        // `page=-1` just past the bound of `^[0-9]+$` (and `page=0` inside it, with `--negative all`).
+        Row {
+            also_phase: Some(2),
+            ..row(F::PageZero500, "orders.list", &[C::NegativeInput])
+        },
+        row(F::AcceptsEmptyBody, "auth.send-code", &[C::NegativeInput]),
+        // The rating's `content` of 1001 characters; malformed_input's long text goes to `type`.
+        Row {
+            also_phase: Some(7),
+            ..row(F::Maxlength500, "ratings.create", &[C::NegativeInput])
         },
     ]
 }
@@ -167,7 +199,7 @@ enum Provoker {
 
 /// The kinds the expectation check emits besides the pipeline's `success_code` (a refusal that did
 /// not come, by the kind of case; the client-controlled case adds its own read-back findings).
-const EXPECTATION_KINDS: [CheckKind; 7] = [
+const EXPECTATION_KINDS: [CheckKind; 8] = [
     CheckKind::ErrorCode,
     CheckKind::AuthNotEnforced,
     CheckKind::BadInputAccepted,
@@ -175,6 +207,7 @@ const EXPECTATION_KINDS: [CheckKind; 7] = [
     CheckKind::MalformedInput,
     CheckKind::SessionSecurity,
     CheckKind::ClientControlled,
+    CheckKind::NegativeInput,
 ];
 
 /// Every kind of finding, and how the sandbox provokes it.
@@ -206,6 +239,7 @@ fn provokers() -> Vec<(CheckKind, Provoker)> {
         (C::Leakage, Fault(F::LeakSql)),
         (C::SessionSecurity, Fault(F::LogoutKeepsToken)),
         (C::ClientControlled, Fault(F::TrustClientPrice)),
+        (C::NegativeInput, Fault(F::NanId500)),
         (
             C::ContentType,
             NotByAFault(

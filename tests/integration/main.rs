@@ -18,6 +18,7 @@ mod import;
 mod journey;
 mod levels;
 mod login_drift;
+mod negative;
 mod openapi;
 mod plan;
 mod progress;

@@ -230,11 +230,11 @@ print(tests, failures, errors, skipped)
         String::from_utf8_lossy(&out.stderr)
     );
     let counts = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    // 20 testcases: 14 of endpoint checks (the two blocked endpoints' data-free cases and each
-    // blocked endpoint itself among them), 3 scenario steps, 3 setup steps. 6 failures (the two
-    // schema cases, the not_activated case, the scenario step, the two failed setups), 3 errors
-    // (two blocked, one error), 1 skip.
-    assert_eq!(counts, "20 6 3 1");
+    // 22 testcases: 16 of endpoint checks (the two blocked endpoints' data-free cases and each
+    // blocked endpoint itself among them, two derived negative inputs), 3 scenario steps, 3 setup
+    // steps. 7 failures (the two schema cases, the negative input that crashed, the not_activated
+    // case, the scenario step, the two failed setups), 3 errors (two blocked, one error), 1 skip.
+    assert_eq!(counts, "22 7 3 1");
 }
 
 #[test]

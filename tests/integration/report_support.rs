@@ -187,6 +187,7 @@ pub fn sample() -> RunResult {
         Some(2500.0),
     );
     vehicles.cases[0].findings = vec![is_hot_drift(), pagination_decided()];
+    vehicles.cases.extend(page_zero_crashes());
     eps.push(vehicles);
     let mut create = endpoint(
         2,
@@ -277,6 +278,40 @@ pub fn sample() -> RunResult {
     let mut result = finish(eps, scenarios);
     result.setups = setups();
     result
+}
+
+/// Two derived negative inputs of the vehicle list: letters for the page, refused as they should be,
+/// and `page=0`, which crashed the backend.
+fn page_zero_crashes() -> Vec<CaseResult> {
+    let spelling = "GET /api/v1/vehicles";
+    let mut refused = case(
+        "负向输入: query page = abc",
+        CaseKind::NegativeInput,
+        spelling,
+        Status::Passed,
+    );
+    refused.http_status = Some(400);
+    refused.code = Some(400);
+    let mut crashed = case(
+        "负向输入: query page = 0",
+        CaseKind::NegativeInput,
+        spelling,
+        Status::Failed,
+    );
+    crashed.http_status = Some(500);
+    crashed.code = Some(500);
+    let mut f = Finding::new(
+        CheckKind::NegativeInput,
+        "query page = 0: invalid input caused a server error (HTTP 500)",
+    )
+    .at("/query/page")
+    .expected("4xx", "500");
+    f.cause = Some("page=0".into());
+    crashed.findings = vec![f];
+    crashed.response =
+        Some("HTTP 500\n{\"code\":500,\"message\":\"Internal Server Error\",\"data\":null}".into());
+    crashed.curl = Some("curl -sS -X GET \"http://localhost:3001/api/v1/vehicles?page=0\"".into());
+    vec![refused, crashed]
 }
 
 /// `/data/list/*/isHot` on 5 items, the first item's value as the example.

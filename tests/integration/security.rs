@@ -134,6 +134,18 @@ async fn a_production_environment_gets_reads_only_and_every_skip_says_why() {
         .find(|e| e.id == "vehicles.list")
         .expect("ran");
     assert_eq!(public_read.status, Status::Passed);
+    // Its derived negative inputs are not sent there: one case says why.
+    let negative: Vec<_> = (public_read.cases.iter())
+        .filter(|k| k.kind == CaseKind::NegativeInput)
+        .collect();
+    assert_eq!(negative.len(), 1, "{negative:?}");
+    assert_eq!(negative[0].status, Status::Skipped);
+    assert!(
+        (negative[0].reason.as_deref())
+            .is_some_and(|r| r.contains("--allow-writes") && r.ends_with("负向输入不发送")),
+        "{:?}",
+        negative[0].reason
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,6 +177,14 @@ async fn allowing_writes_sends_them_but_never_the_security_checks() {
         .expect("ran");
     assert_eq!(detail.status, Status::Passed, "{:?}", detail.reason);
     assert!(detail.cases.iter().any(|k| k.name == "安全检查 isolation"));
+    // With writes allowed the derived negative inputs are sent, like any other case.
+    let negative: Vec<_> = (detail.cases.iter())
+        .filter(|k| k.kind == CaseKind::NegativeInput)
+        .collect();
+    assert!(!negative.is_empty());
+    assert!(negative
+        .iter()
+        .all(|k| k.status == Status::Passed && k.http_status.is_some()));
 }
 
 /// A run of one endpoint of the shipped catalogue against the embedded sandbox, with a fault.

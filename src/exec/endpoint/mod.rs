@@ -1,11 +1,13 @@
 //! One endpoint's check: its valid request, then the automatic auth and bad-input cases, its error
-//! cases and the security cases derived from the contract ([`security`]). Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
+//! cases, the negative and boundary inputs derived from its request schemas ([`negative`]) and the
+//! security cases derived from the contract ([`security`]). Each stage is a method of [`EndpointCheck`]; a stage that cannot go on returns a [`Halt`] that
 //! becomes the endpoint's status and reason, with the cases run so far.
 //!
 //! An endpoint whose data chain broke (a login that failed, a setup step with no usable answer) is
 //! blocked, but still gets the checks that need no data: see [`blocked`].
 
 mod blocked;
+mod negative;
 mod security;
 
 use super::context::Context;
@@ -17,7 +19,7 @@ use super::setup::run_setup_step;
 use crate::check::Expect;
 use crate::contract::schema::Compiled;
 use crate::contract::{Contract, RequestParts, RunSpec, SessionMode};
-use crate::result::{CaseKind, CaseResult, EndpointResult, Status};
+use crate::result::{CaseKind, CaseResult, EndpointResult, Severity, Status};
 use crate::scenario::template::{referenced_vars, render, Vars};
 use serde_json::Value;
 
@@ -152,13 +154,19 @@ impl EndpointCheck<'_> {
             Err(Prepared::Unavailable(why)) => return Err(self.blocked(cases, &why.0).await),
             Err(Prepared::Halt(halt)) => return Err(halt),
         };
-        cases.push(self.happy_case(&happy).await);
+        let happy_case = self.happy_case(&happy).await;
+        // A valid request without a usable answer leaves a derived input nothing to tell.
+        let answered = !(happy_case.findings.iter()).any(|f| f.check.severity() == Severity::Hard);
+        cases.push(happy_case);
         halt_on_unusable_happy(cases)?;
         if self.contract.needs_auth() {
             cases.extend(self.auth_cases(&happy).await);
         }
         cases.extend(self.missing_required_case(&happy).await);
         cases.extend(self.error_cases(&happy, &flow.vars).await);
+        if answered {
+            cases.extend(self.negative_cases(&happy, &flow.vars).await);
+        }
         cases.extend(self.security_cases(&happy, setups).await);
         Ok(())
     }
@@ -343,19 +351,35 @@ impl EndpointCheck<'_> {
         )
     }
 
-    /// The contract's error cases: each replaces the parts it gives in the valid request.
-    async fn error_cases(&self, happy: &RequestParts, vars: &Vars) -> Vec<CaseResult> {
-        let mut cases = vec![];
-        for e in &self.contract.errors {
-            let parts = match render_each(&e.request, vars, self.cx.builtins) {
-                Ok(own) => RequestParts {
+    /// The requests of the contract's error cases, in order: each replaces the parts it gives in the
+    /// valid request (or why its template does not render).
+    fn error_requests(
+        &self,
+        happy: &RequestParts,
+        vars: &Vars,
+    ) -> Vec<Result<RequestParts, String>> {
+        (self.contract.errors.iter())
+            .map(|e| {
+                let own =
+                    render_each(&e.request, vars, self.cx.builtins).map_err(|e| e.to_string())?;
+                Ok(RequestParts {
                     path_params: own.path_params.or_else(|| happy.path_params.clone()),
                     query: own.query.or_else(|| happy.query.clone()),
                     body: own.body.or_else(|| happy.body.clone()),
-                },
-                Err(err) => {
+                })
+            })
+            .collect()
+    }
+
+    /// The contract's error cases: each replaces the parts it gives in the valid request.
+    async fn error_cases(&self, happy: &RequestParts, vars: &Vars) -> Vec<CaseResult> {
+        let mut cases = vec![];
+        let requests = self.error_requests(happy, vars);
+        for (e, request) in self.contract.errors.iter().zip(requests) {
+            let parts = match request {
+                Ok(parts) => parts,
+                Err(reason) => {
                     let kind = CaseKind::ErrorCase;
-                    let reason = err.to_string();
                     cases.push(error_case(
                         self.cx,
                         self.contract,

@@ -214,6 +214,8 @@ impl Grouping {
 /// - `auth_not_enforced`: which request was served (no token, a forged token);
 /// - `route_not_activated`, `latency`: one cause each (the budget is the run's);
 /// - `server_error`: the HTTP status;
+/// - `negative_input`: the derived input's rule and the code it got (`非数字 ID 返回 500`), whatever
+///   the parameter's name and the endpoint;
 /// - the rest (`transport`, `envelope`, `assertion`, `capture`, `session`, `request`, `isolation`,
 ///   `leakage`, `session_security`, `client_controlled`): the path without list indices and the
 ///   message's shape (digits and quoted values stand for any).
@@ -266,6 +268,13 @@ pub fn finding_cause(f: &Finding) -> (String, String) {
         CheckKind::RouteNotActivated => (String::new(), "路由未激活".into()),
         CheckKind::Latency => (String::new(), format!("超出响应时间预算 ({expected})")),
         CheckKind::ServerError => (actual.to_string(), format!("HTTP {actual}")),
+        CheckKind::NegativeInput => {
+            let rule = f.cause.as_deref().unwrap_or("-");
+            (
+                format!("{rule}\u{1}{actual}"),
+                cut(&format!("{rule} 返回 {actual}")),
+            )
+        }
         CheckKind::Transport
         | CheckKind::Envelope
         | CheckKind::ContentType

@@ -6,17 +6,17 @@
 //! reply, whatever produced it.
 
 mod drift;
+mod negative;
 pub(crate) mod targets;
-mod walk;
 
 use super::reply::{Body, Incoming, Reply};
 use super::{json, Sandbox};
+use crate::contract::walk::{first_leaf, has_keyword, present_required};
+pub(crate) use crate::contract::walk::{Schema, SchemaDocs};
 use crate::contract::Contract;
 pub(crate) use drift::sql_error;
 use serde_json::{json, Value};
 use targets::Targets;
-use walk::{first_leaf, has_keyword, present_required};
-pub(crate) use walk::{Schema, SchemaDocs};
 
 /// The table of fault kinds: the variant, its command-line name, its description.
 macro_rules! fault_kinds {
@@ -75,6 +75,10 @@ fault_kinds! {
     LeakSql = "leak-sql": "Error answers carry the database's error text in `message`.",
     Malformed500 = "malformed-500": "A body that is not a JSON object, or not declared as JSON, gets a 500.",
     TrustClientPrice = "trust-client-price": "Creates and updates take the client's status, price and owner over the server's.",
+    NanId500 = "nan-id-500": "A path id without a digit gets a 500 (parseInt gives NaN, the query fails).",
+    PageZero500 = "page-zero-500": "A `page` of 0 or less gets a 500 (a negative SQL OFFSET).",
+    AcceptsEmptyBody = "accepts-empty-body": "A write with no body at all answers success.",
+    Maxlength500 = "maxlength-500": "A text longer than its `maxLength` gets a 500 (the column is too short).",
 }
 
 /// Where in the pipeline a fault acts, and what it does there.
@@ -123,6 +127,10 @@ impl FaultKind {
             K::LeakSql => Effect::Reply(leak_sql),
             K::Malformed500 => Effect::Preempt(malformed_500),
             K::TrustClientPrice => Effect::Lenient,
+            K::NanId500 => Effect::Preempt(negative::nan_id_500),
+            K::PageZero500 => Effect::Preempt(negative::page_zero_500),
+            K::AcceptsEmptyBody => Effect::Preempt(negative::accepts_empty_body),
+            K::Maxlength500 => Effect::Preempt(negative::maxlength_500),
         }
     }
 

@@ -6,9 +6,9 @@
 //! A field that a setup step or a scenario captures from is never renamed: a renamed field would
 //! leave those flows with no value, which is a different drift (a broken chain) than a naming one.
 
-use super::walk::{Schema, SchemaDocs};
 use crate::catalog::Catalog;
 use crate::contract::behaviour::{Action, Behaviour};
+use crate::contract::walk::{Schema, SchemaDocs};
 use crate::contract::Contract;
 use crate::result::fold::index_free;
 use crate::sandbox::ids::names_an_id;

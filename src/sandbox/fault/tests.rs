@@ -1,5 +1,7 @@
 //! Fault parsing, and each kind applied to requests through the pipeline.
 
+mod negative;
+
 use super::*;
 
 #[test]
@@ -46,7 +48,7 @@ fn an_unknown_kind_is_named_with_every_known_one() {
          missing-route, bad-input500, invalid-json, bool-as-int, money-as-string, id-as-number, \
          snake-case, flat-pagination, sql-error, logout-keeps-token, customer-completes, \
          rating-before-complete, payment-any-amount, isolation-off, leak-sql, malformed-500, \
-         trust-client-price)"
+         trust-client-price, nan-id-500, page-zero-500, accepts-empty-body, maxlength-500)"
     );
 }
 

@@ -28,17 +28,25 @@ impl EndpointCheck<'_> {
         Some((body, validator))
     }
 
-    pub(super) async fn malformed_cases(&self, happy: &RequestParts) -> Vec<CaseResult> {
+    /// The bodies this check sends, with their names: the shape cases, then the value cases.
+    pub(in crate::exec::endpoint) fn malformed_bodies(
+        &self,
+        happy: &RequestParts,
+    ) -> Vec<(String, Body)> {
         let Some((body, validator)) = self.malformed_body(happy) else {
             return vec![];
         };
         let rejects = |v: &Value| !validator.is_valid(v);
         let shapes = shape_cases(body, &rejects);
         let values = value_cases(body, &rejects, MALFORMED_BUDGET);
-        let bodies = (shapes.into_iter().map(|d| (d.name, d.input)))
-            .chain(values.into_iter().map(|d| (d.name, Body::Json(d.input))));
+        (shapes.into_iter().map(|d| (d.name, d.input)))
+            .chain(values.into_iter().map(|d| (d.name, Body::Json(d.input))))
+            .collect()
+    }
+
+    pub(super) async fn malformed_cases(&self, happy: &RequestParts) -> Vec<CaseResult> {
         let mut out = vec![];
-        for (name, body) in bodies {
+        for (name, body) in self.malformed_bodies(happy) {
             let name = format!("异常输入: {name}");
             let token = self.account_token();
             let expect = Expect::Refused(Refusal::ClientError);

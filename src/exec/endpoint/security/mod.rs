@@ -69,7 +69,7 @@ impl EndpointCheck<'_> {
 
     /// The checks that apply here: switched on in the config, not off in the contract, and with
     /// something to try.
-    fn applicable_checks(&self, happy: &RequestParts) -> Vec<SecurityCheck> {
+    pub(super) fn applicable_checks(&self, happy: &RequestParts) -> Vec<SecurityCheck> {
         let checks = &self.cx.config.checks;
         let marks = &self.contract.security;
         let on =

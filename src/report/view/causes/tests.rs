@@ -437,3 +437,51 @@ fn findings_left_out_past_the_cap_are_no_cause() {
     assert_eq!(shown.len(), 1, "{shown:?}");
     assert!(shown[0].contains("/data/id"), "{shown:?}");
 }
+
+#[test]
+fn a_derived_input_is_one_cause_per_rule_and_answer_whatever_the_parameter() {
+    let derived = |id: &str, input: &str, rule: &str, code: &str| {
+        let mut f = Finding::new(
+            CheckKind::NegativeInput,
+            format!("{input}: invalid input caused a server error (HTTP 500)"),
+        )
+        .at(if input.starts_with("path") {
+            "/path/id"
+        } else {
+            "/query/page"
+        })
+        .expected("404", code);
+        f.cause = Some(rule.into());
+        endpoint(
+            id,
+            Status::Failed,
+            vec![case(id, CaseKind::NegativeInput, Status::Failed, vec![f])],
+        )
+    };
+    let r = run(
+        vec![
+            derived("vehicles.detail", "path id = \"abc\"", "非数字 ID", "500"),
+            derived(
+                "orders.detail",
+                "path orderId = \"abc\"",
+                "非数字 ID",
+                "500",
+            ),
+            derived("stores.detail", "path id = \"abc\"", "非数字 ID", "500"),
+            derived("orders.list", "query page = 0", "page=0", "500"),
+            derived("tours.list", "query page = 0", "page=0", "500"),
+            // Served instead of refused: another cause.
+            derived("coupons.list", "query page = 0", "page=0", "0"),
+        ],
+        vec![],
+    );
+    let lines: Vec<String> = root_causes(&r).shown.iter().map(RootCause::line).collect();
+    assert_eq!(
+        lines,
+        [
+            "negative_input 非数字 ID 返回 500 — 3 个接口 (vehicles.detail, orders.detail, stores.detail)",
+            "negative_input page=0 返回 500 — 2 个接口 (orders.list, tours.list)",
+            "negative_input page=0 返回 0 — 1 个接口 (coupons.list)",
+        ]
+    );
+}

@@ -1,5 +1,6 @@
-//! Finding the place in an answer that a fault breaks: one walk of the data alongside its schema,
-//! and one of the data alone.
+//! A walk of JSON data alongside its schema, following `$ref` into the shared documents: the place in
+//! an answer a sandbox fault breaks, the fields a request schema declares, the keywords that constrain
+//! one field; and one walk of the data alone.
 
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -10,7 +11,7 @@ const MAX_DEPTH: usize = 24;
 
 /// The shared schema documents (`_schemas/*.json`) by file name, for following `$ref`.
 #[derive(Debug, Default)]
-pub(crate) struct SchemaDocs(HashMap<String, Value>);
+pub struct SchemaDocs(HashMap<String, Value>);
 
 impl SchemaDocs {
     /// Reads every JSON file of `dir`; unreadable ones are left out (lint reports them).
@@ -25,7 +26,6 @@ impl SchemaDocs {
         SchemaDocs(docs)
     }
 
-    #[cfg(test)]
     pub fn from_map(docs: HashMap<String, Value>) -> SchemaDocs {
         SchemaDocs(docs)
     }
@@ -43,17 +43,17 @@ impl SchemaDocs {
 }
 
 /// A contract's schema of the answer data, with the shared documents its `$ref`s point into.
-pub(crate) struct Schema<'a> {
+pub struct Schema<'a> {
     pub root: &'a Value,
     pub docs: &'a SchemaDocs,
 }
 
 /// Looks at one schema object and the data it describes; names a place there (a pointer relative to
 /// that data: `""` for the data itself, `/key` for one of its fields) or lets the walk go on.
-pub(crate) type Visitor<'v> = &'v dyn Fn(&Map<String, Value>, &Value) -> Option<String>;
+pub type Visitor<'v> = &'v dyn Fn(&Map<String, Value>, &Value) -> Option<String>;
 
 /// What [`Schema::each`] calls at each place: its pointer, the schema object and the data there.
-pub(crate) type Seen<'v> = &'v mut dyn FnMut(&str, &Map<String, Value>, &Value);
+pub type Seen<'v> = &'v mut dyn FnMut(&str, &Map<String, Value>, &Value);
 
 /// What the walk calls at each schema object: the pointer of the data it describes (array items as
 /// `/0`), the schema object and the data; an answer ends the walk with it.
@@ -168,14 +168,14 @@ impl Schema<'_> {
 }
 
 /// Names the data itself when its schema has `keyword` (`format`, `enum` …) and the data is there.
-pub(crate) fn has_keyword(
+pub fn has_keyword(
     keyword: &'static str,
 ) -> impl Fn(&Map<String, Value>, &Value) -> Option<String> {
     move |node, data| (node.contains_key(keyword) && !data.is_null()).then(String::new)
 }
 
 /// Names the first field the schema requires that the data has.
-pub(crate) fn present_required(node: &Map<String, Value>, data: &Value) -> Option<String> {
+pub fn present_required(node: &Map<String, Value>, data: &Value) -> Option<String> {
     let (Some(Value::Array(required)), Value::Object(fields)) = (node.get("required"), data) else {
         return None;
     };
@@ -187,7 +187,7 @@ pub(crate) fn present_required(node: &Map<String, Value>, data: &Value) -> Optio
 }
 
 /// The pointer of the first value of `data` (depth first, first array item only) that `want` accepts.
-pub(crate) fn first_leaf(data: &Value, want: &dyn Fn(&Value) -> bool) -> Option<String> {
+pub fn first_leaf(data: &Value, want: &dyn Fn(&Value) -> bool) -> Option<String> {
     let children: Vec<(String, &Value)> = match data {
         Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v)).collect(),
         Value::Array(a) => a

@@ -1,21 +1,9 @@
-//! Inputs a correct backend must refuse, derived from a valid one and the schema that judges it: the
-//! valid request's own values, each broken one way, kept only where the contract's schema rejects the
-//! result (so a derived case never asks a backend to refuse what the contract allows).
-//!
-//! Two families: the shape of a JSON body ([`shape_cases`]: not JSON, an array, another content type),
-//! and values of any object-shaped part ([`value_cases`]: a wrong type, a huge text, a negative or huge
-//! number), each bounded by a [`Budget`]. The value cases work on a body, a query or path parameters
-//! alike (a later check derives them for every parameter).
+//! `malformed_input`'s derived bodies: the shape of a JSON body ([`shape_cases`]: not JSON, an array,
+//! another content type) and values of any object-shaped part ([`value_cases`]: a wrong type, a huge
+//! text, a negative or huge number), each bounded by a [`Budget`].
 
+use super::{derived, Body, Derived, Rejects, HUGE_NUMBER, LONG_TEXT_CHARS};
 use serde_json::{json, Map, Value};
-
-/// Says whether the contract's schema for this part rejects a value.
-pub type Rejects<'a> = &'a dyn Fn(&Value) -> bool;
-
-/// A text field this long is absurd for any form a person fills in.
-pub const LONG_TEXT_CHARS: usize = 10_000;
-/// A number no amount or count of this platform reaches.
-pub const HUGE_NUMBER: i64 = 999_999_999_999;
 
 /// How many value cases of each kind one part gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,31 +22,6 @@ pub const MALFORMED_BUDGET: Budget = Budget {
     negative_numbers: 1,
     huge_numbers: 1,
 };
-
-/// A body as it is sent.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Body {
-    Json(Value),
-    /// These bytes, under this content type, as they are.
-    Raw {
-        content_type: String,
-        text: String,
-    },
-}
-
-/// One input to refuse, named in the plan's words.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Derived<T> {
-    pub name: String,
-    pub input: T,
-}
-
-fn derived<T>(name: impl Into<String>, input: T) -> Derived<T> {
-    Derived {
-        name: name.into(),
-        input,
-    }
-}
 
 /// Bodies of the wrong shape: JSON cut short, an array holding the valid object, and the valid JSON
 /// under `text/plain` (a backend that ignores a body it cannot parse sees none of its fields, so this
