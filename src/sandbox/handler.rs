@@ -2,7 +2,7 @@
 
 use super::engine::{self, Ctx};
 use super::fault::Faults;
-use super::reply::{Outcome, Refusal, Reply};
+use super::reply::{is_json_type, Outcome, Refusal, Reply};
 use super::{auth, json, routing, Sandbox};
 use crate::contract::params::{query_fields, text_violations};
 use crate::contract::schema::{violations, Violation};
@@ -76,13 +76,6 @@ fn body_json(body: &[u8], content_type: Option<&str>) -> Result<Value, Refusal> 
     }
     serde_json::from_slice(body)
         .map_err(|_| Refusal::at(Outcome::Unreadable, 400, "请求体不是合法的 JSON"))
-}
-
-/// `application/json`, or a `+json` type, with any parameters.
-pub(crate) fn is_json_type(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    let essence = essence.to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
 }
 
 /// Checks path parameters, query and body against the contract's request schemas; a 400 names the

@@ -15,6 +15,13 @@ pub(crate) struct Incoming<'a> {
     pub body: &'a [u8],
 }
 
+/// `application/json`, or a `+json` type, with any parameters.
+pub(crate) fn is_json_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    let essence = essence.to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
 pub(crate) const JSON: &str = "application/json; charset=utf-8";
 
 /// The step of the pipeline that produced a reply; faults that break replies pick theirs by it.

@@ -1,10 +1,12 @@
 //! Which endpoint a request is for: the method and the path template, with `{param}` segments
 //! percent-decoded into the path parameters. Unknown routes get Express's own 404 page.
 
-use super::profile::UNKNOWN_ROUTE;
 use super::reply::{Body, Outcome, Reply};
 use crate::config::EnvelopeConfig;
 use serde_json::{Map, Value};
+
+/// The message of the drifted backend's catch-all (an envelope 404 for a route it does not mount).
+pub const UNKNOWN_ROUTE: &str = "接口不存在";
 
 struct Route {
     /// The endpoint's position in the list the routes were built from.

@@ -6,8 +6,10 @@
 //! `{}` is the missing-required case's.
 
 use super::probe::{integer_bounds, integer_of, length_bounds, text_of_len};
-use super::query::{BAD_DATE, BAD_DATE_TIME, UNKNOWN_VALUE};
-use super::{Body, Due, Input, Place, Rank, Request, Sent};
+use super::{
+    has_length, Body, Due, Input, Place, Rank, Request, Sent, BAD_DATE, BAD_DATE_TIME,
+    UNKNOWN_VALUE,
+};
 use serde_json::{json, Map, Value};
 
 /// A field no contract declares, for a schema that allows no others.
@@ -197,12 +199,6 @@ impl Field<'_> {
             None => {}
         }
     }
-}
-
-/// Whether a field's schema bounds its length (a pattern or an enum decides its text otherwise, and
-/// is tried as such).
-pub(super) fn has_length(keywords: &Map<String, Value>) -> bool {
-    keywords.contains_key("minLength") || keywords.contains_key("maxLength")
 }
 
 /// A mainland mobile number: what a `phone` field's valid value looks like.

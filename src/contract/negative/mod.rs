@@ -374,5 +374,17 @@ fn text_of(value: &Value) -> Option<String> {
     }
 }
 
+/// A value no enum of this platform has.
+pub(crate) const UNKNOWN_VALUE: &str = "UNKNOWN_VALUE";
+/// A date and a date-time that no calendar has.
+pub(crate) const BAD_DATE: &str = "2026-13-45";
+pub(crate) const BAD_DATE_TIME: &str = "2026-13-45T25:61:00+08:00";
+
+/// Whether a field's schema bounds its length (a pattern or an enum decides its text otherwise, and
+/// is tried as such).
+fn has_length(keywords: &Map<String, Value>) -> bool {
+    keywords.contains_key("minLength") || keywords.contains_key("maxLength")
+}
+
 #[cfg(test)]
 mod tests;

@@ -4,14 +4,11 @@
 //! just past its length, an empty value and the name repeated.
 
 use super::probe::{integer_bounds, integer_of, length_bounds, text_of_len};
-use super::{refused_at, text_of, Due, Input, Part, Place, Rank, Request, Sent, HUGE_NUMBER};
+use super::{
+    has_length, refused_at, text_of, Due, Input, Part, Place, Rank, Request, Sent, BAD_DATE,
+    BAD_DATE_TIME, HUGE_NUMBER, UNKNOWN_VALUE,
+};
 use serde_json::{Map, Value};
-
-/// A value no enum of this platform has.
-pub(super) const UNKNOWN_VALUE: &str = "UNKNOWN_VALUE";
-/// A date and a date-time that no calendar has.
-pub(super) const BAD_DATE: &str = "2026-13-45";
-pub(super) const BAD_DATE_TIME: &str = "2026-13-45T25:61:00+08:00";
 
 pub(super) fn inputs(req: &Request) -> Vec<Input> {
     if !req.valid_part(Part::Query) {
@@ -198,7 +195,7 @@ fn texts(found: &mut Found, valid: &str, keywords: &Map<String, Value>) {
         }
         None => undefined(found, keywords),
     }
-    if !super::body::has_length(keywords) {
+    if !has_length(keywords) {
         return;
     }
     let accepts = |n: usize| !found.refused(&text(text_of_len(valid, n)));

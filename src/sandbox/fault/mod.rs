@@ -343,7 +343,7 @@ fn malformed_500(req: &Incoming, _: &Faults) -> Option<Reply> {
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    let declared_json = req.content_type.is_none_or(super::handler::is_json_type);
+    let declared_json = req.content_type.is_none_or(super::reply::is_json_type);
     let object = serde_json::from_slice::<Value>(req.body).is_ok_and(|v| v.is_object());
     (!declared_json || !object).then(Reply::internal_error)
 }

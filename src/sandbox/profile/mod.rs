@@ -17,8 +17,7 @@ use crate::result::CheckKind;
 pub use key::{AnswerKey, CatchAll, Planted};
 use std::collections::{HashMap, HashSet};
 
-/// The message of the drifted backend's catch-all.
-pub const UNKNOWN_ROUTE: &str = "接口不存在";
+pub use super::routing::UNKNOWN_ROUTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Profile {
