@@ -8,31 +8,8 @@ use super::{HUGE_NUMBER, LONG_TEXT_CHARS};
 /// The lowest and the highest integer accepted, searched from `start` (accepted) out to
 /// ±[`HUGE_NUMBER`]; `None` on a side where even that is accepted (no bound there).
 pub fn integer_bounds(accepts: &dyn Fn(i64) -> bool, start: i64) -> (Option<i64>, Option<i64>) {
-    let lowest = (!accepts(-HUGE_NUMBER)).then(|| {
-        // `lo` is refused, `hi` accepted: the boundary lies between them.
-        let (mut lo, mut hi) = (-HUGE_NUMBER, start);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if accepts(mid) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        hi
-    });
-    let highest = (!accepts(HUGE_NUMBER)).then(|| {
-        let (mut lo, mut hi) = (start, HUGE_NUMBER);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if accepts(mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    });
+    let lowest = (!accepts(-HUGE_NUMBER)).then(|| edge(accepts, start, -HUGE_NUMBER));
+    let highest = (!accepts(HUGE_NUMBER)).then(|| edge(accepts, start, HUGE_NUMBER));
     (lowest, highest)
 }
 
@@ -42,31 +19,28 @@ pub fn length_bounds(
     accepts: &dyn Fn(usize) -> bool,
     start: usize,
 ) -> (Option<usize>, Option<usize>) {
-    let shortest = (!accepts(0)).then(|| {
-        let (mut lo, mut hi) = (0, start);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if accepts(mid) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        hi
-    });
-    let longest = (start < LONG_TEXT_CHARS && !accepts(LONG_TEXT_CHARS)).then(|| {
-        let (mut lo, mut hi) = (start, LONG_TEXT_CHARS);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if accepts(mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    });
+    // Lengths are small enough to search as integers.
+    let accepts_len = |n: i64| usize::try_from(n).is_ok_and(accepts);
+    let start = start as i64;
+    let far = LONG_TEXT_CHARS as i64;
+    let shortest = (!accepts_len(0)).then(|| edge(&accepts_len, start, 0) as usize);
+    let longest =
+        (start < far && !accepts_len(far)).then(|| edge(&accepts_len, start, far) as usize);
     (shortest, longest)
+}
+
+/// The last accepted value on the way from `accepted` to `refused` (either side of it), by halving.
+fn edge(accepts: &dyn Fn(i64) -> bool, accepted: i64, refused: i64) -> i64 {
+    let (mut good, mut bad) = (accepted, refused);
+    while (bad - good).abs() > 1 {
+        let mid = good + (bad - good) / 2;
+        if accepts(mid) {
+            good = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    good
 }
 
 /// `valid` cut or repeated to `chars` characters, so it keeps its kind of characters (digits stay
