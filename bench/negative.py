@@ -11,38 +11,13 @@ sandbox in its own process that records every request it gets (the same catalogu
 the derived cases the run reported (`negative_input` in reports/last-run.json).
 """
 import argparse, json, os, socket, statistics, subprocess, sys, tempfile, time
+from common import free_port, timed, wait_port  # bench/common.py (bench/ is on sys.path when run)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "daodao-check")
 LEVELS = ("off", "basic", "all")
 # The sandbox's own staff account (README「The sandbox」), so the recorded run is the embedded one.
 STAFF = {"DAODAO_STAFF_PHONE": "13912340000", "DAODAO_STAFF_PASSWORD": "staff-sandbox-2026"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"sandbox did not start on {port}")
-
-
-def timed(cmd, env):
-    """Runs cmd; returns (seconds, its own peak RSS in MiB, exit code). wait4 gives this child's rusage alone."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    secs = time.perf_counter() - t
-    return secs, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
 def derived_cases(reports):

@@ -13,27 +13,11 @@ first; the load generator is examples/proxy_load.rs (one keep-alive connection p
 Everything runs on this machine: the load, the proxy and the sandbox share its cores.
 """
 import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+from common import free_port, wait_port  # bench/common.py (bench/ is on sys.path when run)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "daodao-check")
 LOAD = os.path.join(ROOT, "target", "release", "examples", "proxy_load")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"nothing listens on {port}")
 
 
 def project():
