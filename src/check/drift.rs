@@ -58,8 +58,27 @@ pub fn explain_missing(root: &Value, pointer: &str) -> Option<Drift> {
     None
 }
 
+/// Where a list of another pagination shape keeps its items: Sequelize's `{rows, count}`, MyBatis-Plus'
+/// `{records, total}`, `{items, total}` …
+const LIST_NAMES: [&str; 5] = ["rows", "records", "items", "results", "content"];
+
+/// The key under which `object` keeps its list instead of `list`, when it has exactly one such array.
+fn renamed_list(object: &serde_json::Map<String, Value>) -> Option<&'static str> {
+    if object.contains_key("list") {
+        return None;
+    }
+    let mut found = LIST_NAMES
+        .into_iter()
+        .filter(|k| object.get(*k).is_some_and(Value::is_array));
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
 /// `field` is absent from `object`: the drift that puts it elsewhere, if any.
 fn absent_in(object: &serde_json::Map<String, Value>, field: &str) -> Option<Drift> {
+    if (field == "list" || field == "pagination") && renamed_list(object).is_some() {
+        return Some(Drift::OtherPageShape);
+    }
     if field == "pagination"
         && ["total", "page", "pageSize"]
             .iter()
@@ -69,6 +88,38 @@ fn absent_in(object: &serde_json::Map<String, Value>, field: &str) -> Option<Dri
     }
     let snake = snake_case(field);
     (snake != field && object.contains_key(&snake)).then_some(Drift::SnakeCase)
+}
+
+/// The value at `pointer` as a backend that drifted in a common way holds it (`order_id` for `orderId`,
+/// `rows` for `list`, a flat page's `total` for `pagination.total`), with the drift; `None` when the
+/// path is absent for another reason, or present as it is.
+pub fn find_drifted<'a>(root: &'a Value, pointer: &str) -> Option<(&'a Value, Drift)> {
+    let mut here = root;
+    let mut drift = None;
+    for raw in pointer.split('/').skip(1) {
+        let segment = raw.replace("~1", "/").replace("~0", "~");
+        if let Value::Array(items) = here {
+            here = items.get(segment.parse::<usize>().ok()?)?;
+            continue;
+        }
+        let object = here.as_object()?;
+        if let Some(value) = object.get(&segment) {
+            here = value;
+            continue;
+        }
+        let found = match absent_in(object, &segment)? {
+            Drift::SnakeCase => object.get(&snake_case(&segment)),
+            Drift::OtherPageShape if segment == "list" => {
+                renamed_list(object).and_then(|k| object.get(k))
+            }
+            // A flat page keeps `pagination`'s fields in the object itself.
+            Drift::FlatPagination => Some(here),
+            _ => None,
+        }?;
+        drift = drift.or(absent_in(object, &segment));
+        here = found;
+    }
+    drift.map(|d| (here, d))
 }
 
 /// The drift an assertion's failed comparison shows, when the two sides are the same value in two
@@ -212,6 +263,29 @@ mod tests {
         assert_eq!(explain_missing(&body, "/data/list/0/status"), None);
         assert_eq!(explain_missing(&body, "/data/list/5/orderId"), None);
         assert_eq!(explain_missing(&body, "/data/total/value"), None);
+    }
+
+    #[test]
+    fn a_value_a_drifted_backend_holds_elsewhere_is_found_with_its_drift() {
+        let body = json!({"data": {"rows": [{"order_id": "o_1"}], "count": 1}});
+        assert_eq!(
+            find_drifted(&body, "/data/list/0/orderId"),
+            Some((&json!("o_1"), Drift::OtherPageShape))
+        );
+        let flat = json!({"data": {"list": [{"id": "a"}], "total": 7, "page": 1}});
+        assert_eq!(
+            find_drifted(&flat, "/data/pagination/total"),
+            Some((&json!(7), Drift::FlatPagination))
+        );
+        assert_eq!(
+            explain_missing(&body, "/data/pagination"),
+            Some(Drift::OtherPageShape)
+        );
+        // Present as it is, or absent for no common reason: nothing to find.
+        assert_eq!(find_drifted(&flat, "/data/list/0/id"), None);
+        assert_eq!(find_drifted(&flat, "/data/list/0/status"), None);
+        let two_lists = json!({"data": {"rows": [], "items": []}});
+        assert_eq!(find_drifted(&two_lists, "/data/list"), None);
     }
 
     #[test]

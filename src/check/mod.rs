@@ -18,7 +18,7 @@ mod server_error;
 mod test_support;
 mod transport;
 
-pub use drift::{explain_mismatch, explain_missing};
+pub use drift::{explain_mismatch, explain_missing, find_drifted};
 pub use route::RouteFingerprint;
 
 use crate::config::Config;

@@ -9,7 +9,7 @@ use super::request::{
     EXCERPT_CHARS,
 };
 use super::session::{default_account, skip_reason, sms_code_from, Sessions};
-use crate::check::{explain_mismatch, explain_missing, Expect};
+use crate::check::{explain_mismatch, explain_missing, find_drifted, Expect};
 use crate::config::SmsConfig;
 use crate::contract::{Contract, RequestParts};
 use crate::redact::SecretKind;
@@ -256,7 +256,7 @@ pub(crate) fn finish_step(
     if let Some(c) = cx.catalog.contract(&step.endpoint) {
         learn_sms_code(cx, c, &body, &mut flow.vars);
     }
-    let findings = judge(cx, flow, step, case.kind, &body);
+    let findings = judge(cx, flow, step, case.kind, &body, &case.findings);
     if !findings.is_empty() {
         case.status = Status::Failed;
         if case.request.is_none() {
@@ -389,6 +389,7 @@ fn judge(
     step: &Step,
     step_kind: CaseKind,
     body: &Value,
+    reported: &[Finding],
 ) -> Vec<Finding> {
     let mut findings = vec![];
     // Assertions see the variables as they were before this step's captures, so a step can
@@ -414,14 +415,32 @@ fn judge(
         }
     }
     for (var, path) in &step.capture {
-        match lookup(body, path) {
-            Some(v) => {
+        let pointer = to_pointer(path).unwrap_or_default();
+        // A backend that drifted in a common way holds the value elsewhere (`order_id`, `rows`): it is
+        // usable, so it is captured, and the drift said once on this step.
+        let found = lookup(body, path)
+            .map(|v| (v, None))
+            .or_else(|| find_drifted(body, &pointer).map(|(v, d)| (v, Some(d))));
+        match found {
+            Some((v, drift)) => {
                 flow.vars.insert(var.clone(), v.clone());
+                let Some(drift) = drift else { continue };
+                if !(reported.iter().chain(&findings)).any(|f| f.drift == Some(drift)) {
+                    let mut finding = Finding::new(
+                        CheckKind::Schema,
+                        format!(
+                            "captured `{var}` where the answer holds it: {}",
+                            drift.describe()
+                        ),
+                    )
+                    .at(pointer.clone());
+                    finding.drift = Some(drift);
+                    findings.push(finding);
+                }
             }
             None => {
                 let cause = format!("{} 未返回 {path}", step_label(step_kind, &step.name));
                 flow.poisoned.insert(var, &cause);
-                let pointer = to_pointer(path).unwrap_or_default();
                 let mut finding = Finding::new(
                     CheckKind::Capture,
                     format!("capture `{var}`: nothing at `{path}`"),

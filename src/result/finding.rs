@@ -211,6 +211,8 @@ pub enum Drift {
     SnakeCase,
     /// `{list, total, page, pageSize}` where `{list, pagination}` is due.
     FlatPagination,
+    /// `{rows, count}`, `{records, total}`, `{items, total}` where `{list, pagination}` is due.
+    OtherPageShape,
 }
 
 impl Drift {
@@ -221,6 +223,9 @@ impl Drift {
             Drift::NumberAsString => "数字以字符串返回 (如金额 \"580.00\")",
             Drift::IdAsNumber => "ID 以数字返回, 合约为字符串",
             Drift::SnakeCase => "字段名为 snake_case, 合约为 camelCase",
+            Drift::OtherPageShape => {
+                "分页为其他结构 (如 {rows, count}、{records, total}), 合约为 {list, pagination}"
+            }
             Drift::FlatPagination => {
                 "分页为平铺结构 {list, total, page, pageSize}, 合约为 {list, pagination}"
             }

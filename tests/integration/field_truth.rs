@@ -331,3 +331,54 @@ async fn a_hard_failure_in_a_scenario_blocks_only_the_steps_that_need_its_values
         Some("依赖的变量 `storeId` 没有值 (步骤 stores 返回 HTTP 500)")
     );
 }
+
+#[tokio::test]
+async fn a_list_under_another_page_shape_is_captured_from_where_it_is_and_said_once() {
+    // Sequelize's findAndCountAll: `{rows, count}` where the contract says `{list, …}`.
+    let server = backend(Answers {
+        stores: Some(ok(
+            json!({"rows": [{"id": "s1", "name": "西湖店", "price": 580}], "count": 1}),
+        )),
+        ..Default::default()
+    })
+    .await;
+    let r = run(
+        &server,
+        Selection {
+            scenarios: vec!["browse".into()],
+            include_scenarios: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let s = &r.scenarios[0];
+    let steps: Vec<_> = (s.steps.iter())
+        .map(|k| (k.name.as_str(), k.status))
+        .collect();
+    // `storeId` was at data.rows[0].id: the steps that need it run, and pass.
+    assert_eq!(
+        steps,
+        [
+            ("cities", Status::Passed),
+            ("stores", Status::Failed),
+            ("detail", Status::Passed),
+            ("favorite", Status::Passed),
+        ]
+    );
+    let drifts: Vec<_> = (s.steps[1].findings.iter())
+        .filter_map(|f| f.drift)
+        .collect();
+    assert!(
+        drifts.contains(&daodao_check::result::Drift::OtherPageShape),
+        "{:#?}",
+        s.steps[1].findings
+    );
+    assert!(
+        s.steps[1]
+            .findings
+            .iter()
+            .all(|f| f.check != CheckKind::Capture),
+        "{:#?}",
+        s.steps[1].findings
+    );
+}
