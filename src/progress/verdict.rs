@@ -121,7 +121,8 @@ fn reason_of(e: &EndpointResult, status: Status) -> Option<String> {
     })
 }
 
-/// `正常请求 schema /data/total 等 3 项`: the first finding, and how many more.
+/// `正常请求 schema /data/total 等 3 项`: the first finding (its drift when it is a common one), and how
+/// many more.
 fn failure_detail(e: &EndpointResult) -> String {
     let findings: Vec<_> = e
         .cases
@@ -137,7 +138,11 @@ fn failure_detail(e: &EndpointResult) -> String {
             } else {
                 String::new()
             };
-            format!("{} {}{at}{more}", k.name, f.check.as_str())
+            // A common drift is named by what it is (`ID 以数字返回`), which a reader of the plan knows.
+            match f.drift {
+                Some(drift) => format!("{} {}{more}", k.name, clean(drift.describe(), 40)),
+                None => format!("{} {}{at}{more}", k.name, f.check.as_str()),
+            }
         }
         None => e
             .reason
@@ -390,6 +395,15 @@ pub(crate) mod tests {
         );
         let e = endpoint(Status::Failed, None, vec![passed, failed]);
         assert_eq!(failure_detail(&e), "正常请求 schema /data/total 等 2 项");
+        // A common drift is named by what it is.
+        let mut drifted = finding(CheckKind::Schema, Some("/data/list/0/id"));
+        drifted.drift = Some(crate::result::Drift::IdAsNumber);
+        let e = endpoint(
+            Status::Failed,
+            None,
+            vec![case("正常请求", Status::Failed, vec![drifted])],
+        );
+        assert_eq!(failure_detail(&e), "正常请求 ID 以数字返回, 合约为字符串");
         // Without findings: the endpoint's reason, else the failed case's, else 未通过.
         let mut bare = case("正常请求", Status::Failed, vec![]);
         bare.reason = Some("超时 (10s)".into());

@@ -4,7 +4,7 @@
 //!   results by the endpoint's spelling. An endpoint this run did not pass never keeps a ✅:
 //!   passed → `✅`, keeping the team's note if it was already ✅, else `(已测试通过)` (`(联调通过)`
 //!   after a proxy session: the front end exercised it and every exchange passed); failed →
-//!   `❌ (测试失败: <case> <check> <path>)`, not activated → `❌ (后端路由未激活)` (a blocked endpoint
+//!   `❌ (测试失败: <case> <check> <path>)` (or `<case> <drift>` for a common drift), not activated → `❌ (后端路由未激活)` (a blocked endpoint
 //!   whose data-free checks found a problem is one of these: the run decides); blocked →
 //!   `⏸️ (阻塞: <why>)`; error (the request could not be built) → `🔄 (未能构造请求: <why>)`;
 //!   skipped → `⏸️ (<reason>)` with the short reason (the part before `:` of the contract's
