@@ -33,7 +33,48 @@ pub fn diagnose(data: &Value, path: &str, expected: &str, actual: &str) -> Optio
         Value::Number(_) if wants("string") && is_id_name(last_segment(path)) => {
             Some(Drift::IdAsNumber)
         }
+        Value::Number(n) if wants("string") && is_time_name(last_segment(path)) => n
+            .as_f64()
+            .filter(|t| *t >= 1e9)
+            .map(|_| Drift::TimestampAsNumber),
+        Value::String(s) if expected == "format date-time" && is_local_date_time(s) => {
+            Some(Drift::DateTimeWithoutZone)
+        }
         _ => None,
+    }
+}
+
+/// `createdAt`, `startTime`, `expire_date`, `updated`: a field that holds a moment.
+fn is_time_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["at", "time", "date", "updated", "created"]
+        .iter()
+        .any(|end| lower.ends_with(end))
+}
+
+/// `2026-01-01 10:00:00` or `2026-01-01T10:00:00`: a date-time as a database prints it, without
+/// the zone RFC 3339 requires.
+fn is_local_date_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let head = digits(0..4)
+        && at(4, b'-')
+        && digits(5..7)
+        && at(7, b'-')
+        && digits(8..10)
+        && (at(10, b' ') || at(10, b'T'))
+        && digits(11..13)
+        && at(13, b':')
+        && digits(14..16);
+    // The first 16 bytes are ASCII when `head` holds, so the rest starts on a character.
+    head && {
+        let rest = &text[16..];
+        rest.is_empty()
+            || (rest.len() >= 3
+                && rest.starts_with(':')
+                && rest[1..].chars().all(|c| c.is_ascii_digit() || c == '.'))
     }
 }
 
@@ -223,6 +264,42 @@ mod tests {
         assert_eq!(
             diagnose(&json!({"success": 1}), "/success", "true", "1"),
             Some(Drift::BoolAsInt)
+        );
+        assert_eq!(
+            diagnose(
+                &json!({"createdAt": 1767225600000u64}),
+                "/createdAt",
+                "type string",
+                "1767225600000"
+            ),
+            Some(Drift::TimestampAsNumber)
+        );
+        assert_eq!(
+            diagnose(
+                &json!({"startDate": "2026-01-01 10:00:00"}),
+                "/startDate",
+                "format date-time",
+                "\"2026-01-01 10:00:00\""
+            ),
+            Some(Drift::DateTimeWithoutZone)
+        );
+        assert_eq!(
+            diagnose(
+                &json!({"startDate": "yesterday"}),
+                "/startDate",
+                "format date-time",
+                "\"yesterday\""
+            ),
+            None
+        );
+        assert_eq!(
+            diagnose(
+                &json!({"count": 12345678901u64}),
+                "/count",
+                "type string",
+                "1"
+            ),
+            None
         );
         // A number where a name is due is a drift, but not a common one.
         assert_eq!(diagnose(&data, "/list/0/name", "type string", "7"), None);

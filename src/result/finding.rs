@@ -213,6 +213,10 @@ pub enum Drift {
     FlatPagination,
     /// `{rows, count}`, `{records, total}`, `{items, total}` where `{list, pagination}` is due.
     OtherPageShape,
+    /// `1767225600000` where an RFC 3339 date-time string is due.
+    TimestampAsNumber,
+    /// `"2026-01-01 10:00:00"` (no zone, a space) where RFC 3339 is due.
+    DateTimeWithoutZone,
 }
 
 impl Drift {
@@ -223,6 +227,10 @@ impl Drift {
             Drift::NumberAsString => "数字以字符串返回 (如金额 \"580.00\")",
             Drift::IdAsNumber => "ID 以数字返回, 合约为字符串",
             Drift::SnakeCase => "字段名为 snake_case, 合约为 camelCase",
+            Drift::TimestampAsNumber => "日期时间以时间戳数字返回, 合约为 ISO 8601 字符串",
+            Drift::DateTimeWithoutZone => {
+                "日期时间无时区 (如 \"2026-01-01 10:00:00\"), 合约为 ISO 8601 (RFC 3339)"
+            }
             Drift::OtherPageShape => {
                 "分页为其他结构 (如 {rows, count}、{records, total}), 合约为 {list, pagination}"
             }
