@@ -52,6 +52,9 @@ fn a_base_url_without_its_version_is_found_and_the_right_one_suggested() {
     assert_eq!(hint["not_activated"], hint["ran"]);
     let md = std::fs::read_to_string(&report).expect("markdown");
     assert!(md.contains(&line), "{md}");
+    // -q keeps it: it decides what to do next.
+    let (_, quiet, _) = output(cli(dir.path()).args(["phase", "4", "-q", "--base-url", &wrong]));
+    assert!(quiet.contains(&line), "{quiet}");
     // Under the right base the same run has nothing to say about it.
     let (code, out, _) = output(cli(dir.path()).args(["phase", "4", "--base-url", &right]));
     assert_eq!(code, 0, "{out}");

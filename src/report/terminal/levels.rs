@@ -32,6 +32,10 @@ pub(super) fn quiet(view: &View, style: &Style) -> String {
             status_word(style, subject.status())
         );
     }
+    // What the run could not do, or adapted to, is short and decides what to do next: kept.
+    for line in view.warning_lines() {
+        let _ = writeln!(out, "{} {line}", style.paint("⚠", "33"));
+    }
     verdict(&mut out, view, style);
     out
 }
