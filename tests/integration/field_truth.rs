@@ -5,7 +5,7 @@
 use crate::common;
 use daodao_check::exec::{Runner, SilentObserver};
 use daodao_check::plan::Selection;
-use daodao_check::result::{CheckKind, EndpointResult, RunResult, Status};
+use daodao_check::result::{CheckKind, EndpointResult, RunResult, ScenarioResult, Status};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use wiremock::matchers::{header, method, path, path_regex, query_param_is_missing};
@@ -121,6 +121,31 @@ fn phase_four() -> Selection {
         ..Default::default()
     }
 }
+
+/// The browse scenario alone.
+fn browse() -> Selection {
+    Selection {
+        scenarios: vec!["browse".into()],
+        include_scenarios: true,
+        ..Default::default()
+    }
+}
+
+/// Each step of a scenario with its status.
+fn steps(s: &ScenarioResult) -> Vec<(&str, Status)> {
+    s.steps
+        .iter()
+        .map(|k| (k.name.as_str(), k.status))
+        .collect()
+}
+
+/// The stores step fails on its drift; the steps after it, which need its values, pass.
+const ONLY_STORES_FAILED: [(&str, Status); 4] = [
+    ("cities", Status::Passed),
+    ("stores", Status::Failed),
+    ("detail", Status::Passed),
+    ("favorite", Status::Passed),
+];
 
 fn endpoint<'r>(r: &'r RunResult, id: &str) -> &'r EndpointResult {
     r.endpoints
@@ -264,30 +289,9 @@ async fn a_scenario_runs_to_its_end_past_a_soft_drift() {
         ..Default::default()
     })
     .await;
-    let r = run(
-        &server,
-        Selection {
-            scenarios: vec!["browse".into()],
-            include_scenarios: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let r = run(&server, browse()).await;
     let s = &r.scenarios[0];
-    let steps: Vec<_> = s
-        .steps
-        .iter()
-        .map(|k| (k.name.as_str(), k.status))
-        .collect();
-    assert_eq!(
-        steps,
-        [
-            ("cities", Status::Passed),
-            ("stores", Status::Failed),
-            ("detail", Status::Passed),
-            ("favorite", Status::Passed),
-        ]
-    );
+    assert_eq!(steps(s), ONLY_STORES_FAILED);
     assert_eq!(s.status, Status::Failed);
     assert_eq!(
         s.steps[1].findings[0].path.as_deref(),
@@ -302,21 +306,9 @@ async fn a_hard_failure_in_a_scenario_blocks_only_the_steps_that_need_its_values
         ..Default::default()
     })
     .await;
-    let r = run(
-        &server,
-        Selection {
-            scenarios: vec!["browse".into()],
-            include_scenarios: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let r = run(&server, browse()).await;
     let s = &r.scenarios[0];
-    let steps: Vec<_> = s
-        .steps
-        .iter()
-        .map(|k| (k.name.as_str(), k.status))
-        .collect();
+    let steps = steps(s);
     assert_eq!(
         steps,
         [
@@ -342,29 +334,10 @@ async fn a_list_under_another_page_shape_is_captured_from_where_it_is_and_said_o
         ..Default::default()
     })
     .await;
-    let r = run(
-        &server,
-        Selection {
-            scenarios: vec!["browse".into()],
-            include_scenarios: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let r = run(&server, browse()).await;
     let s = &r.scenarios[0];
-    let steps: Vec<_> = (s.steps.iter())
-        .map(|k| (k.name.as_str(), k.status))
-        .collect();
     // `storeId` was at data.rows[0].id: the steps that need it run, and pass.
-    assert_eq!(
-        steps,
-        [
-            ("cities", Status::Passed),
-            ("stores", Status::Failed),
-            ("detail", Status::Passed),
-            ("favorite", Status::Passed),
-        ]
-    );
+    assert_eq!(steps(s), ONLY_STORES_FAILED);
     let drifts: Vec<_> = (s.steps[1].findings.iter())
         .filter_map(|f| f.drift)
         .collect();

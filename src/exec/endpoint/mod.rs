@@ -280,15 +280,7 @@ impl EndpointCheck<'_> {
         kind: CaseKind,
         name: &str,
     ) -> CaseResult {
-        let spec = CaseSpec {
-            contract: self.contract,
-            parts,
-            token,
-            expect,
-            kind,
-            name,
-            raw: None,
-        };
+        let spec = spec(self, parts, token, expect, kind, name);
         execute(self.cx, self.sessions, spec).await.case
     }
 
@@ -449,3 +441,23 @@ fn missing_required_parts(
 
 #[cfg(test)]
 mod tests;
+
+/// A case's spec with the usual defaults: this contract, no raw body.
+fn spec<'a>(
+    check: &'a EndpointCheck<'a>,
+    parts: &'a RequestParts,
+    token: TokenChoice,
+    expect: Expect,
+    kind: CaseKind,
+    name: &'a str,
+) -> CaseSpec<'a> {
+    CaseSpec {
+        contract: check.contract,
+        parts,
+        token,
+        expect,
+        kind,
+        name,
+        raw: None,
+    }
+}

@@ -19,8 +19,7 @@ mod jwt;
 mod malformed;
 mod sessions;
 
-use super::{EndpointCheck, Prepared};
-use crate::check::Expect;
+use super::{spec, EndpointCheck, Prepared};
 use crate::contract::security::SecurityCheck;
 use crate::contract::RequestParts;
 use crate::exec::request::{execute, note_secrets, CaseSpec, Outcome, TokenChoice};
@@ -190,25 +189,5 @@ impl EndpointCheck<'_> {
             contract,
             account,
         }
-    }
-}
-
-/// A case's spec with the usual defaults: this contract, no raw body.
-fn spec<'a>(
-    check: &'a EndpointCheck<'a>,
-    parts: &'a RequestParts,
-    token: TokenChoice,
-    expect: Expect,
-    kind: CaseKind,
-    name: &'a str,
-) -> CaseSpec<'a> {
-    CaseSpec {
-        contract: check.contract,
-        parts,
-        token,
-        expect,
-        kind,
-        name,
-        raw: None,
     }
 }
