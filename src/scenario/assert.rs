@@ -235,7 +235,7 @@ fn length_of(v: &Value) -> Option<usize> {
 /// A value as an assertion shows it: long enough that the runner masks a secret in it whole before it
 /// cuts it to size (a value cut first would leak the part that no longer matches the secret).
 fn short(v: &Value) -> String {
-    crate::contract::schema::short_json(v, 2000)
+    crate::short::short_json(v, 2000)
 }
 
 fn as_f64(v: &Value) -> Option<f64> {
